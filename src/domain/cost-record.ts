@@ -1,0 +1,129 @@
+/**
+ * The unified cost record: one per (client, provider, UTC day), whatever cloud it came from.
+ * Field names follow FOCUS 1.2 where one exists (ServiceName, ServiceCategory, SubAccountId,
+ * RegionId, ChargeCategory, BilledCost, BillingCurrency).
+ */
+import type { CloudProvider } from "./provider.js";
+import type { ServiceCategory } from "./service-category.js";
+import type { DataQuality } from "./data-quality.js";
+
+/** "YYYY-MM-DD", a UTC calendar day. */
+export type IsoDay = string;
+/** "YYYY-MM", a UTC calendar month. */
+export type IsoMonth = string;
+
+export const CHARGE_CATEGORIES = ["Usage", "Purchase", "Tax", "Credit", "Adjustment"] as const;
+export type ChargeCategory = (typeof CHARGE_CATEGORIES)[number];
+
+/** Where a converted amount's rate came from; kept on every converted line so totals can be audited. */
+export interface ExchangeRateUsed {
+  /** ISO 4217 code of the billed amount. */
+  from: string;
+  /** ISO 4217 code of the client's reporting currency. */
+  to: string;
+  /** reporting = billed * rate. 1 when from === to. */
+  rate: number;
+  /** The day (or first day of the month) the rate is valid for. */
+  rateDate: IsoDay;
+  /** e.g. "identity", "ecb-monthly-2026-01", "admin-upload". */
+  source: string;
+}
+
+/** One normalized billing line for a day, as an adapter produces it (before currency conversion). */
+export interface ProviderCostLine {
+  date: IsoDay;
+  serviceName: string;
+  /** The provider's own service id where it has one (GCP service.id); optional. */
+  serviceId?: string;
+  /** Usage type / SKU description that can refine the category (e.g. AWS EBS volumes are Storage). */
+  usageType?: string;
+  accountId: string;
+  accountName?: string;
+  region: string;
+  chargeCategory: ChargeCategory;
+  /** In the billing currency, full precision as received (negative for credits and refunds). */
+  billedCost: number;
+  billingCurrency: string;
+  usageQuantity?: number;
+  usageUnit?: string;
+  /** True when the provider says the figure may still change (AWS Estimated, current month). */
+  estimated: boolean;
+}
+
+/** A line of a stored record: the provider line, categorized and converted. */
+export interface CostLine {
+  serviceName: string;
+  serviceCategory: ServiceCategory;
+  accountId: string;
+  accountName?: string;
+  region: string;
+  chargeCategory: ChargeCategory;
+  billedCost: number;
+  billingCurrency: string;
+  /** billedCost converted to the reporting currency; null when no rate was available. */
+  cost: number | null;
+  usageQuantity?: number;
+  usageUnit?: string;
+}
+
+export interface ServiceCost {
+  serviceName: string;
+  serviceCategory: ServiceCategory;
+  cost: number;
+}
+export interface AccountCost {
+  accountId: string;
+  accountName?: string;
+  cost: number;
+}
+export interface RegionCost {
+  region: string;
+  cost: number;
+}
+export interface ServiceCategoryCost {
+  serviceCategory: ServiceCategory;
+  cost: number;
+}
+export interface ChargeCategoryCost {
+  chargeCategory: ChargeCategory;
+  cost: number;
+}
+/** What the provider billed, per billing currency, unconverted: the figure that must match its console. */
+export interface BilledTotal {
+  currency: string;
+  amount: number;
+}
+
+export interface CollectionMetadata {
+  jobId: string;
+  /** ISO-8601 instant. */
+  collectedAt: string;
+  /** e.g. "aws:ce:GetCostAndUsage", "gcp:bigquery:billing-export", "azure:costmanagement:query". */
+  sourceApi: string;
+  /** Provider API requests this record's collection spent (share of the job's pull). */
+  apiRequests: number;
+}
+
+export interface UnifiedCostRecord {
+  clientId: string;
+  provider: CloudProvider;
+  date: IsoDay;
+  reportingCurrency: string;
+  /** Sum of converted line costs, in the reporting currency. */
+  total: number;
+  billedTotals: BilledTotal[];
+  estimated: boolean;
+  lines: CostLine[];
+  services: ServiceCost[];
+  accounts: AccountCost[];
+  regions: RegionCost[];
+  serviceCategories: ServiceCategoryCost[];
+  chargeCategories: ChargeCategoryCost[];
+  exchangeRates: ExchangeRateUsed[];
+  dataQuality: DataQuality;
+  collection: CollectionMetadata;
+  /** Incremented on every stored change; lets live subscribers drop a repeated event. */
+  version: number;
+  /** Epoch seconds at which DynamoDB TTL may delete the record. */
+  expiresAt: number;
+}

@@ -1,0 +1,66 @@
+/**
+ * Key builders for every item kind. Ids are validated upstream to contain no "#", so a key can
+ * never be forged into another tenant's partition.
+ */
+import type { CloudProvider } from "../domain/provider.js";
+import type { IsoDay, IsoMonth } from "../domain/cost-record.js";
+
+export interface ItemKey {
+  PK: string;
+  SK: string;
+}
+
+const monthOf = (day: IsoDay): IsoMonth => day.slice(0, 7);
+
+export const keys = {
+  client: (clientId: string): ItemKey => ({ PK: `CLIENT#${clientId}`, SK: "PROFILE" }),
+  /** All clients share one GSI1 partition so `clients` can page through them in id order. */
+  clientListing: (clientId: string) => ({ GSI1PK: "CLIENTS", GSI1SK: `CLIENT#${clientId}` }),
+  connection: (clientId: string, provider: CloudProvider): ItemKey => ({
+    PK: `CLIENT#${clientId}`,
+    SK: `CONNECTION#${provider}`,
+  }),
+  costRecord: (clientId: string, provider: CloudProvider, day: IsoDay): ItemKey => ({
+    PK: `CLIENT#${clientId}`,
+    SK: `COST#${provider}#${day}`,
+  }),
+  costRecordIndexes: (clientId: string, provider: CloudProvider, day: IsoDay) => ({
+    GSI1PK: `PROVIDER#${provider}#${monthOf(day)}`,
+    GSI1SK: `${day}#CLIENT#${clientId}`,
+    GSI2PK: `CLIENT#${clientId}#PROVIDER#${provider}`,
+    GSI2SK: day,
+  }),
+  /** Cost lines live in numbered chunk items beside the record, outside the COST# key range. */
+  costLines: (clientId: string, provider: CloudProvider, day: IsoDay, chunk: number): ItemKey => ({
+    PK: `CLIENT#${clientId}`,
+    SK: `LINES#${provider}#${day}#${String(chunk).padStart(3, "0")}`,
+  }),
+  job: (jobId: string): ItemKey => ({ PK: `JOB#${jobId}`, SK: "JOB" }),
+  jobListing: (clientId: string, createdAt: string, jobId: string) => ({
+    GSI2PK: `CLIENT#${clientId}#JOBS`,
+    GSI2SK: `${createdAt}#${jobId}`,
+  }),
+  collectionLock: (clientId: string, provider: CloudProvider): ItemKey => ({
+    PK: `CLIENT#${clientId}`,
+    SK: `LOCK#COLLECTION#${provider}`,
+  }),
+  exchangeRate: (month: IsoMonth, from: string, to: string): ItemKey => ({
+    PK: `FXRATE#${month}`,
+    SK: `${from}#${to}`,
+  }),
+  streamLease: (streamName: string): ItemKey => ({ PK: `STREAM#${streamName}`, SK: "LEASE" }),
+  streamCheckpoint: (streamName: string, shardId: string): ItemKey => ({
+    PK: `STREAM#${streamName}`,
+    SK: `CHECKPOINT#${shardId}`,
+  }),
+  dailyRollup: (clientId: string, day: IsoDay): ItemKey => ({ PK: `TIMESERIES#${clientId}`, SK: `DAILY#${day}` }),
+  monthlyRollup: (clientId: string, month: IsoMonth): ItemKey => ({
+    PK: `TIMESERIES#${clientId}`,
+    SK: `MONTHLY#${month}`,
+  }),
+  /** Cross-client analysis by date on the timeseries table. */
+  rollupIndex: (granularity: "DAILY" | "MONTHLY", period: string, clientId: string) => ({
+    GSI1PK: `${granularity}#${period}`,
+    GSI1SK: `CLIENT#${clientId}`,
+  }),
+};
