@@ -1,0 +1,20 @@
+import type { TestProject } from "vitest/node";
+import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from "../../src/store/local/embedded-dynamodb.js";
+
+let dynamo: EmbeddedDynamoDb | undefined;
+
+/** One in-memory DynamoDB Local for the whole run; test files isolate themselves with table prefixes. */
+export async function setup(project: TestProject): Promise<void> {
+  dynamo = await startEmbeddedDynamoDb();
+  project.provide("dynamoEndpoint", dynamo.endpoint);
+}
+
+export async function teardown(): Promise<void> {
+  await dynamo?.stop();
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    dynamoEndpoint: string;
+  }
+}
