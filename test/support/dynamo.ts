@@ -1,0 +1,30 @@
+import { randomUUID } from "node:crypto";
+import { inject } from "vitest";
+import { ensureTables } from "../../src/store/bootstrap.js";
+import {
+  createDynamoClients,
+  DynamoRequestCounter,
+  type DynamoClients,
+} from "../../src/store/dynamo-client.js";
+import { tableNames, type TableNames } from "../../src/store/table-definitions.js";
+
+export interface TestStoreContext extends DynamoClients {
+  endpoint: string;
+  /** Unique per call, so test files sharing the run's DynamoDB Local never see each other's items. */
+  prefix: string;
+  names: TableNames;
+  /** Counts the requests of `client` and `doc`; reset after set-up, so it starts at zero. */
+  counter: DynamoRequestCounter;
+}
+
+/** One line of set-up for a store or GraphQL test: fresh, bootstrapped tables and counted clients. */
+export async function createTestStoreContext(): Promise<TestStoreContext> {
+  const endpoint = inject("dynamoEndpoint");
+  const prefix = `t${randomUUID().slice(0, 8)}-`;
+  const names = tableNames(prefix);
+  const counter = new DynamoRequestCounter();
+  const clients = createDynamoClients({ endpoint, requestCounter: counter });
+  await ensureTables(clients.client, names);
+  counter.reset();
+  return { endpoint, prefix, names, counter, ...clients };
+}
