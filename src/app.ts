@@ -1,0 +1,211 @@
+/**
+ * Wires one http server: Express 5 routes (/graphql, /healthz, /readyz, /metrics), Apollo Server 5 on
+ * POST/GET /graphql, the offline playground on GET /graphql from a browser, and graphql-ws on the same
+ * path. Owns graceful shutdown of all of it.
+ */
+import { randomUUID } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import express, { type NextFunction, type Request, type Response } from "express";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { expressMiddleware } from "@as-integrations/express5";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { WebSocketServer } from "ws";
+import { useServer } from "graphql-ws/use/ws";
+import {
+  GraphQLError,
+  parse,
+  specifiedRules,
+  validate,
+  type ExecutionArgs,
+  type GraphQLSchema,
+} from "graphql";
+import { authenticate } from "./graphql/auth.js";
+import { errorReportingPlugin, formatError } from "./graphql/errors.js";
+import {
+  apolloProtection,
+  limitValidationRules,
+  MAX_BODY_BYTES,
+  MAX_TOKENS,
+  type QueryLimits,
+} from "./graphql/limits.js";
+import { renderPlayground } from "./graphql/playground.js";
+import type { GraphQLContext } from "./graphql/context.js";
+import type { Logger } from "./observability/logger.js";
+import type { Metrics } from "./observability/metrics.js";
+import { metricsPlugin } from "./observability/graphql-metrics-plugin.js";
+
+export interface ReadinessReport {
+  ready: boolean;
+  checks: Record<string, { ok: boolean; detail?: string }>;
+}
+
+export interface AppOptions {
+  schema: GraphQLSchema;
+  logger: Logger;
+  metrics: Metrics;
+  jwtSecret: string;
+  limits: QueryLimits;
+  /** Builds a context for a caller; `live` contexts must not cache loader results across events. */
+  createContext(input: {
+    requestId: string;
+    authorization: string | undefined;
+    live: boolean;
+  }): Promise<GraphQLContext>;
+  readiness(): Promise<ReadinessReport>;
+}
+
+export interface App {
+  httpServer: Server;
+  listen(port: number, host: string): Promise<number>;
+  /** Closes subscriptions with 1001 going away, drains HTTP, stops Apollo. */
+  stop(): Promise<void>;
+}
+
+const wantsHtml = (req: Request) =>
+  req.method === "GET" && !req.query.query && req.accepts(["json", "html"]) === "html";
+
+export async function createApp(options: AppOptions): Promise<App> {
+  const { logger } = options;
+  const expressApp = express();
+  expressApp.disable("x-powered-by");
+  const httpServer = createServer(expressApp);
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: MAX_BODY_BYTES });
+  const wsRules = [...specifiedRules, ...limitValidationRules(options.limits)];
+  const wsCleanup = useServer<Record<string, unknown>, { requestId: string; authorization?: string }>(
+    {
+      schema: options.schema,
+      onConnect: async (ctx) => {
+        const header = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+        const authorization = typeof header === "string" ? header : undefined;
+        const auth = await authenticate(authorization, options.jwtSecret);
+        // false closes the socket with 4403 Forbidden, as graphql-ws specifies.
+        if (!auth.caller) return false;
+        ctx.extra.authorization = authorization;
+        return true;
+      },
+      onSubscribe: async (ctx, _id, payload) => {
+        let document;
+        try {
+          document = parse(payload.query, { maxTokens: MAX_TOKENS });
+        } catch (error) {
+          return [error instanceof GraphQLError ? error : new GraphQLError("could not parse the operation")];
+        }
+        const errors = validate(options.schema, document, wsRules);
+        if (errors.length > 0) return errors;
+        const requestId = randomUUID();
+        const contextValue = await options.createContext({
+          requestId,
+          authorization: ctx.extra.authorization,
+          live: true,
+        });
+        const args: ExecutionArgs = {
+          schema: options.schema,
+          document,
+          variableValues: payload.variables ?? null,
+          operationName: payload.operationName ?? null,
+          contextValue,
+        };
+        return args;
+      },
+      onOperation: () => {
+        options.metrics.openSubscriptions.inc();
+      },
+      onComplete: () => {
+        options.metrics.openSubscriptions.dec();
+      },
+      onError: (_ctx, _id, _payload, errors) => {
+        logger.debug({ errors: errors.map((e) => e.message) }, "subscription rejected");
+      },
+    },
+    wsServer,
+  );
+
+  const protection = apolloProtection(options.limits);
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema: options.schema,
+    allowBatchedHttpRequests: protection.allowBatchedHttpRequests,
+    includeStacktraceInErrorResponses: false,
+    validationRules: protection.validationRules,
+    plugins: [
+      // graphql-armor's typings name Apollo's CJS build; the objects are the same.
+      ...(protection.plugins as unknown as ApolloServerPlugin<GraphQLContext>[]),
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      metricsPlugin(options.metrics),
+      errorReportingPlugin(),
+    ],
+    formatError,
+  });
+  await apollo.start();
+
+  expressApp.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  expressApp.get("/readyz", async (_req, res) => {
+    const report = await options.readiness().catch((error: unknown) => ({
+      ready: false,
+      checks: { readiness: { ok: false, detail: error instanceof Error ? error.message : "failed" } },
+    }));
+    res.status(report.ready ? 200 : 503).json(report);
+  });
+  expressApp.get("/metrics", async (_req, res) => {
+    res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
+  });
+  expressApp.get("/graphql", (req, res, next) => {
+    if (!wantsHtml(req)) return next();
+    res.type("html").send(renderPlayground("/graphql"));
+  });
+  expressApp.use(
+    "/graphql",
+    express.json({ limit: MAX_BODY_BYTES }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) =>
+        options.createContext({
+          requestId: randomUUID(),
+          authorization: req.headers.authorization,
+          live: false,
+        }),
+    }),
+  );
+  // Body parser failures (malformed JSON, oversized bodies) answer in GraphQL's error shape, never a stack.
+  expressApp.use(
+    (error: Error & { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
+      if (res.headersSent) return next(error);
+      const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
+      if (status === 500) logger.error({ err: error }, "unhandled HTTP error");
+      const message =
+        error.type === "entity.too.large"
+          ? `request body exceeds ${MAX_BODY_BYTES} bytes`
+          : status === 500
+            ? "Internal server error"
+            : "malformed request body";
+      res
+        .status(status)
+        .json({
+          errors: [
+            { message, extensions: { code: status === 500 ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST" } },
+          ],
+        });
+    },
+  );
+
+  return {
+    httpServer,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        httpServer.once("error", reject);
+        httpServer.listen(port, host, () => {
+          const address = httpServer.address();
+          resolve(typeof address === "object" && address ? address.port : port);
+        });
+      }),
+    stop: async () => {
+      for (const client of wsServer.clients) client.close(1001, "server going away");
+      await wsCleanup.dispose();
+      await apollo.stop();
+      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * Environment -> typed, validated configuration. Fails fast with one message naming every bad variable.
+ */
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+
+export type Mode = "sandbox" | "production";
+
+const flag = z
+  .enum(["0", "1", "true", "false"])
+  .optional()
+  .transform((v) => v === "1" || v === "true");
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().min(1).optional(),
+  AUTH_JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  AWS_REGION: z.string().min(1).default("us-east-1"),
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  TABLE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]*$/, "may only contain letters, digits, '_', '.', '-'")
+    .default(""),
+  CREDENTIALS_ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded")
+    .optional(),
+  ALLOW_CUSTOM_PROVIDER_ENDPOINTS: flag,
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  DATA_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(730),
+  MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(50).default(10),
+  MAX_QUERY_COMPLEXITY: z.coerce.number().int().min(10).default(5000),
+  STREAM_CONSUMER: z.enum(["on", "off"]).default("on"),
+  SANDBOX_REFRESH_SECONDS: z.coerce.number().int().min(0).default(30),
+  SANDBOX_DATA_DIR: z.string().min(1).default(".data"),
+});
+
+export interface AppConfig {
+  mode: Mode;
+  port: number;
+  host: string;
+  auth: { jwtSecret: string; generatedSecret: boolean };
+  dynamo: { region: string; endpoint?: string; tablePrefix: string };
+  credentialsKey: Buffer;
+  allowCustomProviderEndpoints: boolean;
+  logLevel: string;
+  retentionDays: number;
+  limits: { maxDepth: number; maxComplexity: number };
+  streamConsumer: boolean;
+  sandbox: { refreshSeconds: number; dataDir: string };
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv, mode: Mode): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
+  }
+  const e = parsed.data;
+  if (mode === "production") {
+    const missing = [
+      !e.AUTH_JWT_SECRET && "AUTH_JWT_SECRET (HS256 key for bearer tokens, at least 32 characters)",
+      !e.CREDENTIALS_ENCRYPTION_KEY &&
+        "CREDENTIALS_ENCRYPTION_KEY (32 bytes, base64; the data key for provider secrets)",
+    ].filter(Boolean);
+    if (missing.length > 0)
+      throw new ConfigError(`production mode refuses to start without ${missing.join(" and ")}`);
+  }
+  return {
+    mode,
+    port: e.PORT,
+    host: e.HOST ?? (mode === "sandbox" ? "127.0.0.1" : "0.0.0.0"),
+    auth: {
+      jwtSecret: e.AUTH_JWT_SECRET ?? randomBytes(32).toString("base64url"),
+      generatedSecret: !e.AUTH_JWT_SECRET,
+    },
+    dynamo: {
+      region: e.AWS_REGION,
+      tablePrefix: e.TABLE_PREFIX,
+      ...(e.DYNAMODB_ENDPOINT ? { endpoint: e.DYNAMODB_ENDPOINT } : {}),
+    },
+    credentialsKey: e.CREDENTIALS_ENCRYPTION_KEY
+      ? Buffer.from(e.CREDENTIALS_ENCRYPTION_KEY, "base64")
+      : randomBytes(32),
+    // The sandbox's simulators are custom endpoints by definition.
+    allowCustomProviderEndpoints: mode === "sandbox" || e.ALLOW_CUSTOM_PROVIDER_ENDPOINTS,
+    logLevel: e.LOG_LEVEL,
+    retentionDays: e.DATA_RETENTION_DAYS,
+    limits: { maxDepth: e.MAX_QUERY_DEPTH, maxComplexity: e.MAX_QUERY_COMPLEXITY },
+    streamConsumer: e.STREAM_CONSUMER === "on",
+    sandbox: { refreshSeconds: e.SANDBOX_REFRESH_SECONDS, dataDir: e.SANDBOX_DATA_DIR },
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * What a client sees of an error. Known, safe errors pass with their code; everything else becomes
+ * INTERNAL_SERVER_ERROR with the request id, and the detail goes to the log only.
+ */
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { unwrapResolverError } from "@apollo/server/errors";
+import type { ApolloServerPlugin } from "@apollo/server";
+import type { GraphQLContext } from "./context.js";
+
+/** Codes whose messages are written for clients and carry no internals. */
+const SAFE_CODES = new Set([
+  "BAD_USER_INPUT",
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "CONFLICT",
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_REQUEST",
+  "OPERATION_RESOLUTION_FAILURE",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
+  "PERSISTED_QUERY_NOT_FOUND",
+]);
+
+/** Domain validation errors carry the field they are about. */
+interface FieldError {
+  name: string;
+  field: string;
+  message: string;
+}
+
+function isFieldError(error: unknown): error is FieldError {
+  return (
+    error instanceof Error &&
+    error.name === "ValidationError" &&
+    typeof (error as Partial<FieldError>).field === "string"
+  );
+}
+
+export function badUserInput(field: string, message: string): GraphQLError {
+  return new GraphQLError(`${field}: ${message}`, { extensions: { code: "BAD_USER_INPUT", field } });
+}
+
+/** Turns a domain ValidationError into BAD_USER_INPUT; anything else is returned unchanged. */
+export function toUserError(error: unknown): unknown {
+  if (isFieldError(error)) return badUserInput(error.field, error.message.replace(`${error.field}: `, ""));
+  return error;
+}
+
+/** Errors whose detail must not reach the client (anything not written for it). */
+export function isUnexpected(formatted: GraphQLFormattedError, error: unknown): boolean {
+  const original = unwrapResolverError(error);
+  if (isFieldError(original)) return false;
+  const code = formatted.extensions?.code;
+  if (typeof code === "string" && SAFE_CODES.has(code)) return false;
+  // A GraphQLError raised by graphql-js itself (e.g. variable coercion) is about the request.
+  return !(original instanceof GraphQLError && original.originalError === undefined && !code);
+}
+
+/** Apollo's formatError: safe errors pass without stack traces; the rest are masked. */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  if (isFieldError(original)) {
+    const message = original.message.startsWith(`${original.field}: `)
+      ? original.message
+      : `${original.field}: ${original.message}`;
+    return { message, path: formatted.path, extensions: { code: "BAD_USER_INPUT", field: original.field } };
+  }
+  if (!isUnexpected(formatted, error)) {
+    const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions: { ...extensions, code: extensions.code ?? "BAD_USER_INPUT" } };
+  }
+  return {
+    message: "Internal server error",
+    path: formatted.path,
+    extensions: { code: "INTERNAL_SERVER_ERROR" },
+  };
+}
+
+/**
+ * Logs unexpected errors with the request id and stamps that id on the masked errors, so a user can
+ * quote it and an operator can find the detail.
+ */
+export function errorReportingPlugin(): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) {
+            const original = unwrapResolverError(error);
+            if (isUnexpected(error.toJSON(), error)) {
+              contextValue.logger.error(
+                { err: original, requestId: contextValue.requestId, path: error.path },
+                "unexpected error",
+              );
+            }
+          }
+        },
+        async willSendResponse({ response, contextValue }) {
+          response.http.headers.set("x-request-id", contextValue.requestId);
+          if (response.body.kind !== "single") return;
+          for (const error of response.body.singleResult.errors ?? []) {
+            if (error.extensions?.code === "INTERNAL_SERVER_ERROR") {
+              Object.assign(error, {
+                message: `Internal server error (request id ${contextValue.requestId})`,
+              });
+              Object.assign(error.extensions, { requestId: contextValue.requestId });
+            }
+          }
+        },
+      };
+    },
+  };
+}

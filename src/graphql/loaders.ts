@@ -1,0 +1,61 @@
+/**
+ * Per-request DataLoaders: every item a GraphQL request needs is read at most once, and reads issued
+ * in the same tick are batched into BatchGetItem calls of up to 100 keys. Live (subscription)
+ * contexts turn caching off so a later event never sees an earlier event's data.
+ */
+import DataLoader from "dataloader";
+import type { CloudProvider } from "../domain/provider.js";
+import type { CostLine, IsoDay } from "../domain/cost-record.js";
+import type { Client, ProviderConnection } from "../domain/client.js";
+import type { RollupGranularity, UnifiedTimeSeriesRecord } from "../domain/time-series.js";
+import type { CostRecordHeader } from "../store/cost-record-store.js";
+import type { AppStores } from "../services.js";
+
+export interface RollupKey {
+  clientId: string;
+  granularity: RollupGranularity;
+  period: string;
+}
+
+export interface CostRecordLoaderKey {
+  clientId: string;
+  provider: CloudProvider;
+  date: IsoDay;
+}
+
+export interface LinesKey {
+  clientId: string;
+  provider: CloudProvider;
+  start: IsoDay;
+  end: IsoDay;
+}
+
+/** DynamoDB BatchGetItem takes at most 100 keys. */
+const BATCH_GET_MAX = 100;
+
+export function createLoaders(stores: AppStores, options: { cache: boolean }) {
+  const common = { cache: options.cache, maxBatchSize: BATCH_GET_MAX };
+  return {
+    client: new DataLoader<string, Client | null>((ids) => stores.clients.batchGet(ids), common),
+    connections: new DataLoader<string, ProviderConnection[]>(
+      (clientIds) => Promise.all(clientIds.map((id) => stores.connections.listByClient(id))),
+      { cache: options.cache },
+    ),
+    costHeader: new DataLoader<CostRecordLoaderKey, CostRecordHeader | null, string>(
+      (recordKeys) => stores.costs.getHeaders(recordKeys),
+      { ...common, cacheKeyFn: (k) => `${k.clientId}|${k.provider}|${k.date}` },
+    ),
+    rollup: new DataLoader<RollupKey, UnifiedTimeSeriesRecord | null, string>(
+      (rollupKeys) => stores.timeseries.getRollups(rollupKeys),
+      { ...common, cacheKeyFn: (k) => `${k.clientId}|${k.granularity}|${k.period}` },
+    ),
+    /** Joint lines are only read when a filter crosses dimensions; one Query per client, provider and range. */
+    lines: new DataLoader<LinesKey, Map<IsoDay, CostLine[]>, string>(
+      (ranges) =>
+        Promise.all(ranges.map((r) => stores.costs.getLines(r.clientId, r.provider, r.start, r.end))),
+      { cache: options.cache, cacheKeyFn: (k) => `${k.clientId}|${k.provider}|${k.start}|${k.end}` },
+    ),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

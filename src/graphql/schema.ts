@@ -1,0 +1,13 @@
+import "reflect-metadata";
+import { buildSchema } from "type-graphql";
+import type { GraphQLSchema } from "graphql";
+import { ClientResolver } from "./resolvers/client.resolver.js";
+import { ClientCostResolver } from "./resolvers/client-cost.resolver.js";
+import { CollectionJobResolver } from "./resolvers/collection-job.resolver.js";
+
+export const RESOLVERS = [ClientResolver, ClientCostResolver, CollectionJobResolver] as const;
+
+/** Every type names its scalars explicitly (tsx emits no decorator metadata), so no scalarsMap is needed. */
+export function buildApiSchema(): Promise<GraphQLSchema> {
+  return buildSchema({ resolvers: RESOLVERS, validate: false });
+}

@@ -1,0 +1,35 @@
+import { Field, ObjectType } from "type-graphql";
+import { CloudProviderEnum, HealthStatusEnum } from "../enums.js";
+import { DateTimeScalar } from "../scalars.js";
+import type { CloudProvider } from "../../domain/provider.js";
+import type { HealthStatus } from "../../domain/client.js";
+
+@ObjectType({ description: "A client's link to one cloud account. Never exposes a secret." })
+export class ProviderConnection {
+  @Field(() => String)
+  clientId!: string;
+
+  @Field(() => CloudProviderEnum)
+  provider!: CloudProvider;
+
+  @Field(() => String, { description: "Masked description of the credentials." })
+  credentialSummary!: string;
+
+  @Field(() => String, { nullable: true, description: "Custom endpoint (sandbox simulators only)." })
+  endpoint?: string;
+
+  @Field(() => HealthStatusEnum)
+  health!: HealthStatus;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  lastHealthCheckAt?: string;
+
+  @Field(() => String, { nullable: true })
+  lastHealthError?: string;
+
+  @Field(() => DateTimeScalar)
+  createdAt!: string;
+
+  @Field(() => DateTimeScalar)
+  updatedAt!: string;
+}

@@ -1,0 +1,60 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+
+/** Every Prometheus series the service exports, on one registry per process (tests create their own). */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    graphqlRequests: new Counter({
+      name: "graphql_requests_total",
+      help: "GraphQL operations by operation name and outcome (ok, error).",
+      labelNames: ["operation", "outcome"] as const,
+      registers: [registry],
+    }),
+    graphqlDuration: new Histogram({
+      name: "graphql_request_duration_seconds",
+      help: "GraphQL operation latency by operation name.",
+      labelNames: ["operation"] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    openSubscriptions: new Gauge({
+      name: "graphql_open_subscriptions",
+      help: "Subscriptions currently open over graphql-ws.",
+      registers: [registry],
+    }),
+    dynamoRequests: new Counter({
+      name: "dynamodb_requests_total",
+      help: "DynamoDB requests by operation and table.",
+      labelNames: ["operation", "table"] as const,
+      registers: [registry],
+    }),
+    collectionDuration: new Histogram({
+      name: "collection_duration_seconds",
+      help: "Provider collection duration by provider and outcome.",
+      labelNames: ["provider", "outcome"] as const,
+      buckets: [0.1, 0.5, 1, 5, 15, 60, 300],
+      registers: [registry],
+    }),
+    providerApiRequests: new Counter({
+      name: "provider_api_requests_total",
+      help: "Billing API requests spent, by provider.",
+      labelNames: ["provider"] as const,
+      registers: [registry],
+    }),
+    providerRetries: new Counter({
+      name: "provider_api_retries_total",
+      help: "Billing API attempts that failed and were retried, by provider and error code.",
+      labelNames: ["provider", "code"] as const,
+      registers: [registry],
+    }),
+    streamLagSeconds: new Gauge({
+      name: "stream_consumer_lag_seconds",
+      help: "Age of the newest DynamoDB Streams record processed when it was processed.",
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
