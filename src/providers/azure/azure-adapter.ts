@@ -1,0 +1,241 @@
+/**
+ * Azure Cost Management through the official SDK (@azure/arm-costmanagement): daily ActualCost per
+ * calendar month, in the two queries azure-query-plan.ts explains, each page behind the shared retry
+ * policy. The SDK's own retries are off, so every HTTP attempt is ours and counted.
+ */
+import { CostManagementClient, type QueryDefinition } from "@azure/arm-costmanagement";
+import { createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipeline";
+import type { Logger } from "../../observability/logger.js";
+import type { IsoDay, ProviderCostLine } from "../../domain/cost-record.js";
+import { addDays, dayOfInstant, daysInRange, isIsoDay, monthOf, type DayRange } from "../../domain/dates.js";
+import type { CostProviderAdapter, DateRange, FetchResult, HealthCheckResult } from "../adapter.js";
+import { InvalidRequestError, ProviderError } from "../errors.js";
+import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from "../retry.js";
+import {
+  createAzureTokenCredential,
+  maskAzureCredentials,
+  parseAzureScope,
+  sandboxTokenCredential,
+  type AzureCredentials,
+  type AzureScope,
+} from "./azure-credentials.js";
+import { failureFromResponse, providerErrorFrom, providerErrorFromHttp } from "./azure-errors.js";
+import {
+  buildQueryDefinition,
+  querySpecsFor,
+  splitByCalendarMonth,
+  type AzureQuerySpec,
+} from "./azure-query-plan.js";
+import { mapQueryRows, type QueryPage } from "./azure-query-result.js";
+
+export const AZURE_SOURCE_API = "azure:costmanagement:query";
+export const DEFAULT_AZURE_REQUEST_TIMEOUT_MS = 30_000;
+
+export interface AzureAdapterOptions {
+  credentials: AzureCredentials;
+  /**
+   * Another Resource Manager endpoint. Given, the adapter talks to a simulator and uses the sandbox
+   * token instead of calling Microsoft Entra ID.
+   */
+  endpoint?: string;
+  /** PEM of a CA to trust (the simulator's self-signed certificate). */
+  tlsCa?: string;
+  requestTimeoutMs?: number;
+  retryPolicy?: RetryPolicy;
+  logger?: Logger;
+  /** Clock for "today" and the estimated (current month) flag. */
+  now?: () => Date;
+}
+
+interface RequestCounter {
+  requests: number;
+}
+
+export class AzureCostManagementAdapter implements CostProviderAdapter {
+  readonly provider = "AZURE" as const;
+  private readonly client: CostManagementClient;
+  private readonly scope: AzureScope;
+  private readonly identity: string;
+  private readonly endpointOrigin: string;
+  private readonly requestTimeoutMs: number;
+  private readonly retryPolicy: RetryPolicy;
+  private readonly logger: Logger | undefined;
+  private readonly now: () => Date;
+
+  constructor(options: AzureAdapterOptions) {
+    const scope = parseAzureScope(options.credentials.scope);
+    if (!scope) throw new InvalidRequestError("scope: not a subscription or billing-account scope");
+    this.scope = scope;
+    this.identity = maskAzureCredentials(options.credentials);
+    this.endpointOrigin = new URL(options.endpoint ?? "https://management.azure.com").origin;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_AZURE_REQUEST_TIMEOUT_MS;
+    this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+    this.logger = options.logger?.child({ provider: "AZURE", scope: scope.path });
+    this.now = options.now ?? (() => new Date());
+    const credential = options.endpoint
+      ? sandboxTokenCredential
+      : createAzureTokenCredential(options.credentials);
+    this.client = new CostManagementClient(credential, {
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      ...(options.tlsCa ? { tlsOptions: { ca: options.tlsCa } } : {}),
+      // One retry policy decides (ours): it reads Azure's x-ms-ratelimit headers, which the SDK ignores.
+      retryOptions: { maxRetries: 0 },
+    });
+  }
+
+  async healthCheck(signal?: AbortSignal): Promise<HealthCheckResult> {
+    const counter: RequestCounter = { requests: 0 };
+    const yesterday = addDays(this.today(), -1);
+    const [usage] = querySpecsFor(this.scope);
+    try {
+      await this.collect(usage, { start: yesterday, end: yesterday }, counter, signal);
+      return {
+        healthy: true,
+        message: `Azure Cost Management answers for ${this.identity}`,
+        apiRequests: counter.requests,
+      };
+    } catch (caught) {
+      if (!(caught instanceof ProviderError)) throw caught;
+      return { healthy: false, message: caught.message, apiRequests: counter.requests };
+    }
+  }
+
+  async fetchDailyCosts(period: DateRange, signal?: AbortSignal): Promise<FetchResult> {
+    validatePeriod(period);
+    const counter: RequestCounter = { requests: 0 };
+    // The future has no data yet: it is neither queried nor reported as covered (a real zero).
+    // A period wholly in the future gives no windows and no days.
+    const today = this.today();
+    const covered: DayRange = { start: period.start, end: period.end < today ? period.end : today };
+    const lines: ProviderCostLine[] = [];
+    for (const window of splitByCalendarMonth(covered)) {
+      for (const spec of querySpecsFor(this.scope)) {
+        lines.push(...(await this.collect(spec, window, counter, signal)));
+      }
+    }
+    const daysCovered = daysInRange(covered.start, covered.end);
+    this.logger?.info(
+      { period, lines: lines.length, days: daysCovered.length, apiRequests: counter.requests },
+      "Azure daily costs fetched",
+    );
+    return { lines, daysCovered, apiRequests: counter.requests, sourceApi: AZURE_SOURCE_API };
+  }
+
+  /** One query over one window, following nextLink page by page. */
+  private async collect(
+    spec: AzureQuerySpec,
+    window: DayRange,
+    counter: RequestCounter,
+    signal?: AbortSignal,
+  ): Promise<ProviderCostLine[]> {
+    const body = buildQueryDefinition(spec, window);
+    const context = {
+      accountId: this.scope.id,
+      isEstimated: (day: IsoDay) => this.isEstimated(day),
+      ...(spec.keepChargeType ? { keepChargeType: spec.keepChargeType } : {}),
+    };
+    const lines: ProviderCostLine[] = [];
+    let page: QueryPage = await this.send(counter, signal, (abortSignal) =>
+      this.client.query.usage(this.scope.path, body, { abortSignal }),
+    );
+    for (let pages = 1; ; pages++) {
+      lines.push(...mapQueryRows(page, context));
+      this.logger?.debug(
+        { query: spec.name, window, page: pages, rows: page.rows?.length ?? 0 },
+        "Azure query page",
+      );
+      const nextLink = page.nextLink;
+      if (!nextLink) return lines;
+      page = await this.send(counter, signal, (abortSignal) =>
+        this.postNextLink(nextLink, body, abortSignal),
+      );
+    }
+  }
+
+  /**
+   * The SDK never follows nextLink: the same body goes to it through the client's pipeline (same
+   * bearer policy, TLS settings and no retries). The token only ever goes to the configured host.
+   */
+  private async postNextLink(
+    nextLink: string,
+    body: QueryDefinition,
+    abortSignal: AbortSignal,
+  ): Promise<QueryPage> {
+    let origin: string | undefined;
+    try {
+      origin = new URL(nextLink).origin;
+    } catch {
+      origin = undefined;
+    }
+    if (origin !== this.endpointOrigin) {
+      throw new InvalidRequestError("Azure Cost Management nextLink points to another host; not followed");
+    }
+    const response = await this.client.sendRequest(
+      createPipelineRequest({
+        url: nextLink,
+        method: "POST",
+        body: JSON.stringify(body),
+        headers: createHttpHeaders({
+          "content-type": "application/json; charset=utf-8",
+          accept: "application/json",
+        }),
+        abortSignal,
+      }),
+    );
+    if (response.status >= 400) throw providerErrorFromHttp(failureFromResponse(response));
+    if (response.status === 204 || !response.bodyAsText) return {};
+    const parsed = JSON.parse(response.bodyAsText) as { properties?: QueryPage };
+    return parsed.properties ?? {};
+  }
+
+  /** One HTTP request per attempt, each with its own timeout, retried by the shared policy. */
+  private send<T>(
+    counter: RequestCounter,
+    signal: AbortSignal | undefined,
+    request: (abortSignal: AbortSignal) => Promise<T>,
+  ) {
+    return withRetry(
+      async () => {
+        counter.requests++;
+        const timeout = AbortSignal.timeout(this.requestTimeoutMs);
+        try {
+          return await request(signal ? AbortSignal.any([signal, timeout]) : timeout);
+        } catch (caught) {
+          if (caught instanceof ProviderError) throw caught;
+          throw providerErrorFrom(caught, {
+            timedOut: timeout.aborted && !signal?.aborted,
+            timeoutMs: this.requestTimeoutMs,
+            identity: this.identity,
+          });
+        }
+      },
+      {
+        policy: this.retryPolicy,
+        ...(signal ? { signal } : {}),
+        onFailure: ({ attempt, error, delayMs }) =>
+          this.logger?.warn(
+            { attempt, code: error.code, retryAfterMs: error.retryAfterMs, delayMs, error: error.message },
+            delayMs === undefined ? "Azure request failed; giving up" : "Azure request failed; retrying",
+          ),
+      },
+    );
+  }
+
+  private today(): IsoDay {
+    return dayOfInstant(this.now());
+  }
+
+  /** Azure costs stay estimated until the month's invoice: every day of the current month. */
+  private isEstimated(day: IsoDay): boolean {
+    return monthOf(day) >= monthOf(this.today());
+  }
+}
+
+function validatePeriod(period: DateRange): void {
+  for (const field of ["start", "end"] as const) {
+    if (!isIsoDay(period[field])) {
+      throw new InvalidRequestError(`period.${field}: must be a calendar day YYYY-MM-DD`);
+    }
+  }
+  if (period.start > period.end) throw new InvalidRequestError("period.end: must not be before period.start");
+}
