@@ -1,7 +1,13 @@
 import type { CloudProvider } from "./provider.js";
 import type { IsoDay } from "./cost-record.js";
 
-export const COLLECTION_STATUSES = ["QUEUED", "RUNNING", "SUCCEEDED", "PARTIALLY_SUCCEEDED", "FAILED"] as const;
+export const COLLECTION_STATUSES = [
+  "QUEUED",
+  "RUNNING",
+  "SUCCEEDED",
+  "PARTIALLY_SUCCEEDED",
+  "FAILED",
+] as const;
 export type CollectionStatus = (typeof COLLECTION_STATUSES)[number];
 
 export interface CollectionError {
