@@ -21,6 +21,7 @@ import {
 export {
   COST_DIMENSIONS,
   GRANULARITIES,
+  needsJointLines,
   rollupsCanAnswer,
   type CostDimension,
   type CostFilter,

@@ -78,6 +78,15 @@ export function rollupsCanAnswer(filter: CostFilter = {}, by?: CostDimension): b
   return within(requiredFields(filter, by), "serviceCategory");
 }
 
+/** Marginal breakdowns a record header carries; any other combination of fields needs the joint lines. */
+const MARGINAL_FIELD_SETS: readonly EntryField[][] = [["serviceName", "serviceCategory"], ["accountId"], ["region"]];
+
+/** True when a record's marginal breakdowns cannot answer and its joint lines must be read. */
+export function needsJointLines(filter: CostFilter = {}, by?: CostDimension): boolean {
+  const fields = requiredFields(filter, by);
+  return fields.size > 0 && !MARGINAL_FIELD_SETS.some((allowed) => within(fields, ...allowed));
+}
+
 function entriesOfRecord(record: UnifiedCostRecord, fields: Set<EntryField>): CostEntry[] {
   const base = { provider: record.provider, date: record.date };
   if (fields.size === 0) return [{ ...base, amount: record.total }];

@@ -23,7 +23,9 @@ export function providerCategoryKey(provider: CloudProvider, category: string): 
 }
 
 /** What one record adds to the rollups of its day and its month. */
-export function rollupContribution(record: UnifiedCostRecord): RollupContribution {
+export function rollupContribution(
+  record: Pick<UnifiedCostRecord, "provider" | "total" | "serviceCategories">,
+): RollupContribution {
   const byProviderCategory: Record<string, number> = {};
   for (const { serviceCategory, cost } of record.serviceCategories) {
     const key = providerCategoryKey(record.provider, serviceCategory);

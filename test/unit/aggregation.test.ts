@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   breakdown,
   FOLDED_KEY,
+  needsJointLines,
   rollupsCanAnswer,
   summarize,
   timeSeries,
@@ -242,5 +243,26 @@ describe("rollups as a source", () => {
     expect(() =>
       timeSeries([monthly], { period: { start: "2026-01-02", end: "2026-02-28" }, granularity: "MONTHLY" }),
     ).toThrow(/only partly inside/);
+  });
+});
+
+describe("needsJointLines", () => {
+  it("asks for lines only when the filter and the dimension cross marginal breakdowns", () => {
+    expect(needsJointLines({}, "SERVICE")).toBe(false);
+    expect(needsJointLines({ categories: ["Compute"] }, "SERVICE")).toBe(false);
+    expect(needsJointLines({ accountIds: ["111122223333"] }, "ACCOUNT")).toBe(false);
+    expect(needsJointLines({ providers: ["AWS"] }, "REGION")).toBe(false);
+    expect(needsJointLines({ accountIds: ["111122223333"] }, "SERVICE")).toBe(true);
+    expect(needsJointLines({ regions: ["us-east-1"] })).toBe(false);
+    expect(needsJointLines({ regions: ["us-east-1"], services: ["AWS Lambda"] })).toBe(true);
+  });
+
+  it("matches what the aggregation itself reads: a header without lines answers the marginal cases exactly", () => {
+    const headersOnly = records.map((record) => ({ ...record, lines: [] }));
+    const filter = { categories: ["Compute"] };
+    expect(breakdown(headersOnly, "SERVICE", { filter })).toEqual(breakdown(records, "SERVICE", { filter }));
+    const crossing = { accountIds: [records[0]!.accounts[0]!.accountId] };
+    expect(needsJointLines(crossing, "SERVICE")).toBe(true);
+    expect(breakdown(headersOnly, "SERVICE", { filter: crossing })).toEqual([]);
   });
 });
