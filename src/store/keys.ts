@@ -40,6 +40,8 @@ export const keys = {
     GSI2PK: `CLIENT#${clientId}#JOBS`,
     GSI2SK: `${createdAt}#${jobId}`,
   }),
+  /** Sparse: only QUEUED and RUNNING jobs carry it, so crash recovery finds them without a scan. */
+  activeJob: (jobId: string) => ({ GSI1PK: "JOBS#ACTIVE", GSI1SK: `JOB#${jobId}` }),
   collectionLock: (clientId: string, provider: CloudProvider): ItemKey => ({
     PK: `CLIENT#${clientId}`,
     SK: `LOCK#COLLECTION#${provider}`,
@@ -53,7 +55,10 @@ export const keys = {
     PK: `STREAM#${streamName}`,
     SK: `CHECKPOINT#${shardId}`,
   }),
-  dailyRollup: (clientId: string, day: IsoDay): ItemKey => ({ PK: `TIMESERIES#${clientId}`, SK: `DAILY#${day}` }),
+  dailyRollup: (clientId: string, day: IsoDay): ItemKey => ({
+    PK: `TIMESERIES#${clientId}`,
+    SK: `DAILY#${day}`,
+  }),
   monthlyRollup: (clientId: string, month: IsoMonth): ItemKey => ({
     PK: `TIMESERIES#${clientId}`,
     SK: `MONTHLY#${month}`,

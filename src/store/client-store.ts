@@ -1,0 +1,98 @@
+/** Clients (tenants): profile items `CLIENT#{id}` / `PROFILE`, listed in id order through GSI1 `CLIENTS`. */
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { Client } from "../domain/client.js";
+import { validateCurrencyCode, validateText } from "../domain/validation.js";
+import { batchGetAll, inKeyOrder } from "./batch.js";
+import { isConditionFailure, ItemAlreadyExistsError } from "./errors.js";
+import { checkId, checkPageSize } from "./input.js";
+import { keys } from "./keys.js";
+import { pageOf, type Page } from "./page.js";
+import { queryAll, type StoredItem } from "./query.js";
+import { decodeItem, encodeShape, type Shape } from "./shape.js";
+import type { TableNames } from "./table-definitions.js";
+
+const CLIENT: Shape<Client> = {
+  id: "string",
+  name: "string",
+  reportingCurrency: "string",
+  createdAt: "string",
+};
+
+export function clientToItem(client: Client): StoredItem {
+  return {
+    ...keys.client(client.id),
+    ...keys.clientListing(client.id),
+    entity: "CLIENT",
+    ...encodeShape(CLIENT, client),
+  };
+}
+
+export function clientFromItem(item: StoredItem): Client {
+  return decodeItem(CLIENT, item, `client ${String(item.PK)}`);
+}
+
+export class ClientStore {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly table: string;
+
+  constructor(options: { doc: DynamoDBDocumentClient; names: TableNames }) {
+    this.doc = options.doc;
+    this.table = options.names.data;
+  }
+
+  /** Creates the client; throws ItemAlreadyExistsError when the id is taken (nothing is overwritten). */
+  async create(client: Client): Promise<Client> {
+    checkId(client.id, "id");
+    validateText(client.name, "name");
+    validateCurrencyCode(client.reportingCurrency, "reportingCurrency");
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: clientToItem(client),
+          ConditionExpression: "attribute_not_exists(PK)",
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) {
+        throw new ItemAlreadyExistsError("client", client.id);
+      }
+      throw error;
+    }
+    return client;
+  }
+
+  async get(id: string): Promise<Client | null> {
+    checkId(id, "id");
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: keys.client(id) }));
+    return Item ? clientFromItem(Item) : null;
+  }
+
+  /** One entry per id, in order, null where unknown (for DataLoaders: BatchGetItem, 100 keys a call). */
+  async batchGet(ids: readonly string[]): Promise<(Client | null)[]> {
+    const itemKeys = ids.map((id, i) => keys.client(checkId(id, `ids[${i}]`)));
+    if (itemKeys.length === 0) return [];
+    const found = await batchGetAll(this.doc, { [this.table]: { Keys: itemKeys } });
+    return inKeyOrder(itemKeys, found[this.table] ?? []).map((item) => (item ? clientFromItem(item) : null));
+  }
+
+  /** Clients in id order; `afterId` (the previous page's endCursor) excludes it and all before it. */
+  async list(first: number, afterId?: string): Promise<Page<Client>> {
+    checkPageSize(first);
+    const after = afterId === undefined ? undefined : keys.clientListing(checkId(afterId, "after")).GSI1SK;
+    const { items } = await queryAll(
+      this.doc,
+      {
+        TableName: this.table,
+        IndexName: "GSI1",
+        KeyConditionExpression: after ? "GSI1PK = :pk AND GSI1SK > :after" : "GSI1PK = :pk",
+        ExpressionAttributeValues: {
+          ":pk": keys.clientListing("").GSI1PK,
+          ...(after ? { ":after": after } : {}),
+        },
+      },
+      { maxItems: first + 1 },
+    );
+    return pageOf(items.map(clientFromItem), first, (client) => client.id);
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The collection lock: one item per (client, provider) that keeps two jobs from pulling the same
+ * data at once. It expires on its own (`lockExpiresAt`), so a crashed job cannot hold it forever.
+ */
+import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { CloudProvider } from "../domain/provider.js";
+import { describeValue, ValidationError } from "../domain/validation.js";
+import { isConditionFailure } from "./errors.js";
+import { checkId, checkProvider } from "./input.js";
+import { keys } from "./keys.js";
+import type { TableNames } from "./table-definitions.js";
+
+export interface LockHolder {
+  jobId: string;
+  /** Epoch seconds after which the lock is free for anyone. */
+  lockExpiresAt: number;
+}
+
+/** Expired locks linger this long before DynamoDB TTL removes them (only tidiness: expiry is checked). */
+const LOCK_TTL_GRACE_SECONDS = 3_600;
+
+export class CollectionLockStore {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly table: string;
+  private readonly now: () => Date;
+
+  constructor(options: { doc: DynamoDBDocumentClient; names: TableNames; now?: () => Date }) {
+    this.doc = options.doc;
+    this.table = options.names.data;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * Takes the (client, provider) collection lock for `jobId` for `ttlSeconds`. Succeeds when the
+   * lock is free, expired, or already this job's (which extends it); false when another job holds it.
+   */
+  async acquire(
+    clientId: string,
+    provider: CloudProvider,
+    jobId: string,
+    ttlSeconds: number,
+  ): Promise<boolean> {
+    checkId(jobId, "jobId");
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) {
+      throw new ValidationError(
+        "ttlSeconds",
+        `${describeValue(ttlSeconds)} is not a positive whole number of seconds`,
+      );
+    }
+    const now = this.epochSeconds();
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            ...this.lockKey(clientId, provider),
+            entity: "COLLECTION_LOCK",
+            holder: jobId,
+            lockExpiresAt: now + ttlSeconds,
+            acquiredAt: this.now().toISOString(),
+            expiresAt: now + ttlSeconds + LOCK_TTL_GRACE_SECONDS,
+          },
+          ConditionExpression: "attribute_not_exists(PK) OR lockExpiresAt < :now OR holder = :job",
+          ExpressionAttributeValues: { ":now": now, ":job": jobId },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Releases the lock if `jobId` holds it; false when it does not (someone else took it over). */
+  async release(clientId: string, provider: CloudProvider, jobId: string): Promise<boolean> {
+    checkId(jobId, "jobId");
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: this.lockKey(clientId, provider),
+          ConditionExpression: "holder = :job",
+          ExpressionAttributeValues: { ":job": jobId },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** The job holding the lock now; null when it is free or expired. */
+  async holder(clientId: string, provider: CloudProvider): Promise<LockHolder | null> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: this.lockKey(clientId, provider), ConsistentRead: true }),
+    );
+    if (!Item || typeof Item.holder !== "string" || typeof Item.lockExpiresAt !== "number") return null;
+    return Item.lockExpiresAt < this.epochSeconds()
+      ? null
+      : { jobId: Item.holder, lockExpiresAt: Item.lockExpiresAt };
+  }
+
+  private lockKey(clientId: string, provider: CloudProvider) {
+    return keys.collectionLock(checkId(clientId, "clientId"), checkProvider(provider, "provider"));
+  }
+
+  private epochSeconds(): number {
+    return Math.floor(this.now().getTime() / 1000);
+  }
+}

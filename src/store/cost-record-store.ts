@@ -1,0 +1,278 @@
+/**
+ * Cost records: idempotent day upserts (cost-record-upsert.ts) and every read the API needs. Header
+ * reads never touch the line chunks, except for the rare record whose marginal lists had to move
+ * there (`detailInChunks`): those are reassembled transparently.
+ */
+import { GetCommand, type DynamoDBDocumentClient, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import { monthsInRange } from "../domain/dates.js";
+import type { CostLine, IsoDay, UnifiedCostRecord } from "../domain/cost-record.js";
+import { CLOUD_PROVIDERS, type CloudProvider } from "../domain/provider.js";
+import { batchGetAll, inKeyOrder } from "./batch.js";
+import {
+  costHeaderFromItem,
+  decodeChunks,
+  headerRecord,
+  lineChunkFromItem,
+  TornReadError,
+  type CostRecordHeader,
+  type LineChunk,
+  type StoredCostHeader,
+} from "./cost-record-item.js";
+import { upsertCostRecord, type UpsertOptions, type UpsertResult } from "./cost-record-upsert.js";
+import { checkDayRange, checkId, checkProvider, checkRecordKey } from "./input.js";
+import { keys } from "./keys.js";
+import { queryAll, type StoredItem } from "./query.js";
+import type { TableNames } from "./table-definitions.js";
+
+export type { CostRecordHeader } from "./cost-record-item.js";
+export type { UpsertOptions, UpsertResult } from "./cost-record-upsert.js";
+
+export interface CostRecordKey {
+  clientId: string;
+  provider: CloudProvider;
+  date: IsoDay;
+}
+
+/** Reads that met chunks of another version (a writer in between) are retried this often. */
+const TORN_READ_ATTEMPTS = 4;
+export const DEFAULT_UPSERT_CONCURRENCY = 8;
+/** Above every chunk number keys.costLines can produce ("#999"), so a day's chunks sort below it. */
+const LAST_CHUNK = 999;
+
+export class CostRecordStore {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly names: TableNames;
+  private readonly now: () => Date;
+
+  constructor(options: { doc: DynamoDBDocumentClient; names: TableNames; now?: () => Date }) {
+    this.doc = options.doc;
+    this.names = options.names;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Writes one day (validated first; nothing is written for an invalid record). See cost-record-upsert.ts. */
+  upsertDay(record: UnifiedCostRecord, options: UpsertOptions = {}): Promise<UpsertResult> {
+    return upsertCostRecord({ doc: this.doc, names: this.names, now: this.now }, record, options);
+  }
+
+  /**
+   * Upserts many days, `concurrency` at a time, results in input order. After a failure no new day
+   * starts; the ones in flight finish, then the first error is thrown.
+   */
+  async upsertDays(
+    records: readonly UnifiedCostRecord[],
+    options: { concurrency?: number } = {},
+  ): Promise<UpsertResult[]> {
+    const results: UpsertResult[] = new Array(records.length);
+    let next = 0;
+    let failure: { error: unknown } | undefined;
+    const worker = async () => {
+      while (!failure && next < records.length) {
+        const index = next++;
+        try {
+          results[index] = await this.upsertDay(records[index] as UnifiedCostRecord);
+        } catch (error) {
+          failure ??= { error };
+        }
+      }
+    };
+    const concurrency = Math.max(
+      1,
+      Math.min(options.concurrency ?? DEFAULT_UPSERT_CONCURRENCY, records.length),
+    );
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    if (failure) throw failure.error;
+    return results;
+  }
+
+  /** Headers (records without lines) in request order, null where missing; BatchGetItem, 100 keys a call. */
+  async getHeaders(recordKeys: readonly CostRecordKey[]): Promise<(CostRecordHeader | null)[]> {
+    const itemKeys = recordKeys.map((key, i) => {
+      const { clientId, provider, date } = checkRecordKey(key, `keys[${i}].`);
+      return keys.costRecord(clientId, provider, date);
+    });
+    if (itemKeys.length === 0) return [];
+    const found = await batchGetAll(this.doc, { [this.names.data]: { Keys: itemKeys } });
+    const items = found[this.names.data] ?? [];
+    const headers = await this.toHeaders(items);
+    const headerOf = new Map(items.map((item, i) => [item, headers[i] ?? null]));
+    return inKeyOrder(itemKeys, items).map((item) => (item ? (headerOf.get(item) ?? null) : null));
+  }
+
+  /** The full record, lines reassembled from the chunks; null when the day is not stored. */
+  async getRecord(clientId: string, provider: CloudProvider, day: IsoDay): Promise<UnifiedCostRecord | null> {
+    const key = checkRecordKey({ clientId, provider, date: day });
+    for (let attempt = 1; ; attempt++) {
+      const { Item } = await this.doc.send(
+        new GetCommand({
+          TableName: this.names.data,
+          Key: keys.costRecord(key.clientId, key.provider, key.date),
+        }),
+      );
+      if (!Item) return null;
+      const stored = costHeaderFromItem(Item);
+      try {
+        const decoded = decodeChunks(await this.chunksOf(key), expectedChunks(stored));
+        return { ...headerRecord(stored, decoded.detail), lines: decoded.lines };
+      } catch (error) {
+        if (!(error instanceof TornReadError) || attempt >= TORN_READ_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  /**
+   * Lines of many days of one client and provider, by day; days without lines are absent. One
+   * paginated Query over the chunk items.
+   */
+  async getLines(
+    clientId: string,
+    provider: CloudProvider,
+    start: IsoDay,
+    end: IsoDay,
+  ): Promise<Map<IsoDay, CostLine[]>> {
+    checkId(clientId, "clientId");
+    checkProvider(provider, "provider");
+    const range = checkDayRange(start, end);
+    for (let attempt = 1; ; attempt++) {
+      const { items } = await queryAll(this.doc, {
+        TableName: this.names.data,
+        KeyConditionExpression: "PK = :pk AND SK BETWEEN :from AND :to",
+        ExpressionAttributeValues: {
+          ":pk": keys.costLines(clientId, provider, range.start, 0).PK,
+          ":from": keys.costLines(clientId, provider, range.start, 0).SK,
+          ":to": keys.costLines(clientId, provider, range.end, LAST_CHUNK).SK,
+        },
+      });
+      const byDay = new Map<IsoDay, LineChunk[]>();
+      for (const chunk of items.map(lineChunkFromItem))
+        byDay.set(chunk.date, [...(byDay.get(chunk.date) ?? []), chunk]);
+      try {
+        return new Map(
+          [...byDay].map(([day, chunks]) => {
+            const first = chunks[0] as LineChunk;
+            return [day, decodeChunks(chunks, { version: first.version, count: first.chunkCount }).lines];
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof TornReadError) || attempt >= TORN_READ_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  /** Headers of one client and provider from start to end (inclusive), in date order. */
+  async queryRange(
+    clientId: string,
+    provider: CloudProvider,
+    start: IsoDay,
+    end: IsoDay,
+  ): Promise<CostRecordHeader[]> {
+    checkId(clientId, "clientId");
+    checkProvider(provider, "provider");
+    const range = checkDayRange(start, end);
+    return this.queryHeaders({
+      TableName: this.names.data,
+      KeyConditionExpression: "PK = :pk AND SK BETWEEN :from AND :to",
+      ExpressionAttributeValues: {
+        ":pk": keys.costRecord(clientId, provider, range.start).PK,
+        ":from": keys.costRecord(clientId, provider, range.start).SK,
+        ":to": keys.costRecord(clientId, provider, range.end).SK,
+      },
+    });
+  }
+
+  /** Headers of every provider of a client: one Query per provider, in provider then date order. */
+  async queryClientAllProviders(clientId: string, start: IsoDay, end: IsoDay): Promise<CostRecordHeader[]> {
+    const perProvider = await Promise.all(
+      CLOUD_PROVIDERS.map((p) => this.queryRange(clientId, p, start, end)),
+    );
+    return perProvider.flat();
+  }
+
+  /** Headers of one provider across all clients (GSI1), one Query per month bucket, in date then client order. */
+  async queryProviderAcrossClients(
+    provider: CloudProvider,
+    start: IsoDay,
+    end: IsoDay,
+  ): Promise<CostRecordHeader[]> {
+    checkProvider(provider, "provider");
+    const range = checkDayRange(start, end);
+    const perMonth = await Promise.all(
+      monthsInRange(range.start, range.end).map((month) =>
+        this.queryHeaders({
+          TableName: this.names.data,
+          IndexName: "GSI1",
+          KeyConditionExpression: "GSI1PK = :pk AND GSI1SK BETWEEN :from AND :to",
+          ExpressionAttributeValues: {
+            ":pk": keys.costRecordIndexes("", provider, `${month}-01`).GSI1PK,
+            ":from": range.start,
+            // "~" sorts after every character a safe client id may contain.
+            ":to": `${range.end}#~`,
+          },
+        }),
+      ),
+    );
+    return perMonth.flat();
+  }
+
+  /** Headers of one client and provider via GSI2 (client-provider index), in date order. */
+  async queryClientProvider(
+    clientId: string,
+    provider: CloudProvider,
+    start: IsoDay,
+    end: IsoDay,
+  ): Promise<CostRecordHeader[]> {
+    checkId(clientId, "clientId");
+    checkProvider(provider, "provider");
+    const range = checkDayRange(start, end);
+    return this.queryHeaders({
+      TableName: this.names.data,
+      IndexName: "GSI2",
+      KeyConditionExpression: "GSI2PK = :pk AND GSI2SK BETWEEN :from AND :to",
+      ExpressionAttributeValues: {
+        ":pk": keys.costRecordIndexes(clientId, provider, range.start).GSI2PK,
+        ":from": range.start,
+        ":to": range.end,
+      },
+    });
+  }
+
+  private async queryHeaders(input: QueryCommandInput): Promise<CostRecordHeader[]> {
+    const { items } = await queryAll(this.doc, input);
+    return (await this.toHeaders(items)).filter((header) => header !== null);
+  }
+
+  /**
+   * Decodes header items in order. One whose marginal lists live in the chunks is re-read whole
+   * (header and chunks, version-checked); null if it vanished meanwhile.
+   */
+  private async toHeaders(items: readonly StoredItem[]): Promise<(CostRecordHeader | null)[]> {
+    return Promise.all(
+      items.map(async (item) => {
+        const stored = costHeaderFromItem(item);
+        if (!stored.storage.detailInChunks) return headerRecord(stored);
+        const { clientId, provider, date } = stored.summary;
+        const record = await this.getRecord(clientId, provider, date);
+        if (!record) return null;
+        const { lines: _lines, ...header } = record;
+        return header;
+      }),
+    );
+  }
+
+  private async chunksOf({ clientId, provider, date }: CostRecordKey): Promise<LineChunk[]> {
+    const { items } = await queryAll(this.doc, {
+      TableName: this.names.data,
+      KeyConditionExpression: "PK = :pk AND SK BETWEEN :from AND :to",
+      ExpressionAttributeValues: {
+        ":pk": keys.costLines(clientId, provider, date, 0).PK,
+        ":from": keys.costLines(clientId, provider, date, 0).SK,
+        ":to": keys.costLines(clientId, provider, date, LAST_CHUNK).SK,
+      },
+    });
+    return items.map(lineChunkFromItem);
+  }
+}
+
+function expectedChunks(stored: StoredCostHeader): { version: number; count: number } {
+  return { version: stored.summary.version, count: stored.storage.lineChunks };
+}

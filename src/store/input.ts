@@ -1,0 +1,71 @@
+/**
+ * Checks every repository runs on its arguments before building a key: ids of a safe shape (no "#",
+ * so no key can be forged into another partition), real calendar days and months, sane page sizes.
+ * Each failure is a domain ValidationError naming the field.
+ */
+import { isIsoMonth } from "../domain/dates.js";
+import type { IsoDay, IsoMonth } from "../domain/cost-record.js";
+import type { CloudProvider } from "../domain/provider.js";
+import {
+  describeValue,
+  validateCalendarDay,
+  validateProvider,
+  validateSafeId,
+  ValidationError,
+  type ValidationIssue,
+} from "../domain/validation.js";
+
+export { validateCalendarDay as checkDay, validateProvider as checkProvider, validateSafeId as checkId };
+
+export const MAX_PAGE_SIZE = 500;
+
+export function checkMonth(value: unknown, field: string): IsoMonth {
+  if (!isIsoMonth(value))
+    throw new ValidationError(field, `${describeValue(value)} is not a month in the form YYYY-MM`);
+  return value;
+}
+
+/** Both ends inclusive, end not before start. */
+export function checkDayRange(start: unknown, end: unknown): { start: IsoDay; end: IsoDay } {
+  const from = validateCalendarDay(start, "start");
+  const to = validateCalendarDay(end, "end");
+  if (to < from) throw new ValidationError("end", `${to} is before start ${from}`);
+  return { start: from, end: to };
+}
+
+export function checkMonthRange(start: unknown, end: unknown): { start: IsoMonth; end: IsoMonth } {
+  const from = checkMonth(start, "startMonth");
+  const to = checkMonth(end, "endMonth");
+  if (to < from) throw new ValidationError("endMonth", `${to} is before startMonth ${from}`);
+  return { start: from, end: to };
+}
+
+export function checkPageSize(value: unknown, field = "first"): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > MAX_PAGE_SIZE) {
+    throw new ValidationError(field, `${describeValue(value)} is not an integer from 1 to ${MAX_PAGE_SIZE}`);
+  }
+  return value;
+}
+
+/** Key of one cost record: `keys[3].date` style field names when checking a list. */
+export function checkRecordKey(
+  key: { clientId: unknown; provider: unknown; date: unknown },
+  at = "",
+): { clientId: string; provider: CloudProvider; date: IsoDay } {
+  return {
+    clientId: validateSafeId(key.clientId, `${at}clientId`),
+    provider: validateProvider(key.provider, `${at}provider`),
+    date: validateCalendarDay(key.date, `${at}date`),
+  };
+}
+
+const MAX_REPORTED_ISSUES = 20;
+
+/** Throws one ValidationError carrying the issues (the first 20, then a count of the rest). */
+export function throwIfIssues(issues: readonly ValidationIssue[]): void {
+  const [first, ...rest] = issues.slice(0, MAX_REPORTED_ISSUES);
+  if (!first) return;
+  const hidden = issues.length - MAX_REPORTED_ISSUES;
+  const more = hidden > 0 ? [{ field: "record", message: `record: and ${hidden} more problems` }] : [];
+  throw new ValidationError([first, ...rest, ...more]);
+}

@@ -1,0 +1,133 @@
+/**
+ * Rollup items of the timeseries table. Amounts are flat top-level number attributes so one
+ * UpdateItem can `ADD` a record's delta to each of them: `total`, `P#AWS` per provider and
+ * `PC#AWS#Compute` per provider and service category. DynamoDB adds decimals exactly, and the
+ * deltas are exact decimal differences (decimal.ts), so a month stays the sum of its days.
+ * An amount that drops to 0 keeps its attribute (0 is a true value, e.g. usage cancelled by credits).
+ */
+import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import type { CloudProvider } from "../domain/provider.js";
+import type { RollupContribution } from "../domain/rollups.js";
+import type { RollupGranularity, UnifiedTimeSeriesRecord } from "../domain/time-series.js";
+import { exactDifferenceValue } from "./decimal.js";
+import { itemFields } from "./item-fields.js";
+import { keys } from "./keys.js";
+import type { StoredItem } from "./query.js";
+
+type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+
+/** What the store's day held before a write: nothing, counted as no contribution. */
+export const NO_CONTRIBUTION: RollupContribution = {
+  total: 0,
+  byProvider: {},
+  byProviderCategory: {},
+  recordCount: 0,
+};
+
+const PROVIDER_PREFIX = "P#";
+const CATEGORY_PREFIX = "PC#";
+
+/** The flat attributes of a contribution: total, P#provider, PC#provider#category. */
+function flatten(amounts: RollupContribution): Map<string, number> {
+  const flat = new Map<string, number>([["total", amounts.total]]);
+  for (const [provider, amount] of Object.entries(amounts.byProvider))
+    flat.set(`${PROVIDER_PREFIX}${provider}`, amount);
+  for (const [pair, amount] of Object.entries(amounts.byProviderCategory)) {
+    flat.set(`${CATEGORY_PREFIX}${pair.replace("|", "#")}`, amount);
+  }
+  return flat;
+}
+
+export interface RollupTarget {
+  table: string;
+  clientId: string;
+  granularity: RollupGranularity;
+  /** "YYYY-MM-DD" for DAILY, "YYYY-MM" for MONTHLY. */
+  period: string;
+  currency: string;
+  updatedAt: string;
+}
+
+/**
+ * The transaction item that moves a rollup from the `previous` record's contribution to the `next`
+ * one's: ADD of each flat attribute's exact difference (unchanged ones are left out) and of the
+ * record count's (1 for a new day).
+ */
+export function rollupDeltaUpdate(
+  target: RollupTarget,
+  previous: RollupContribution,
+  next: RollupContribution,
+): TransactItem {
+  const before = flatten(previous);
+  const after = flatten(next);
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const adds: string[] = [];
+  let index = 0;
+  for (const name of new Set([...after.keys(), ...before.keys()])) {
+    const [from, to] = [before.get(name) ?? 0, after.get(name) ?? 0];
+    // `total` is always added so the item and its attribute exist even for a zero first record.
+    if (from === to && name !== "total") continue;
+    names[`#a${index}`] = name;
+    values[`:a${index}`] = exactDifferenceValue(to, from);
+    adds.push(`#a${index} :a${index}`);
+    index++;
+  }
+  const key =
+    target.granularity === "DAILY"
+      ? keys.dailyRollup(target.clientId, target.period)
+      : keys.monthlyRollup(target.clientId, target.period);
+  const index1 = keys.rollupIndex(target.granularity, target.period, target.clientId);
+  const set = {
+    GSI1PK: index1.GSI1PK,
+    GSI1SK: index1.GSI1SK,
+    entity: "ROLLUP",
+    clientId: target.clientId,
+    granularity: target.granularity,
+    period: target.period,
+    currency: target.currency,
+    updatedAt: target.updatedAt,
+  };
+  for (const [name, value] of Object.entries(set)) {
+    names[`#${name}`] = name;
+    values[`:${name}`] = value;
+  }
+  names["#recordCount"] = "recordCount";
+  values[":recordCount"] = next.recordCount - previous.recordCount;
+  adds.push("#recordCount :recordCount");
+  return {
+    Update: {
+      TableName: target.table,
+      Key: key,
+      UpdateExpression: `SET ${Object.keys(set)
+        .map((name) => `#${name} = :${name}`)
+        .join(", ")} ADD ${adds.join(", ")}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
+export function timeSeriesFromItem(item: StoredItem): UnifiedTimeSeriesRecord {
+  const fields = itemFields(item, `rollup ${String(item.PK)}/${String(item.SK)}`);
+  const byProvider: Partial<Record<CloudProvider, number>> = {};
+  const byProviderCategory: Record<string, number> = {};
+  for (const name of fields.names()) {
+    if (name.startsWith(CATEGORY_PREFIX)) {
+      byProviderCategory[name.slice(CATEGORY_PREFIX.length).replace("#", "|")] = fields.number(name);
+    } else if (name.startsWith(PROVIDER_PREFIX)) {
+      byProvider[name.slice(PROVIDER_PREFIX.length) as CloudProvider] = fields.number(name);
+    }
+  }
+  return {
+    clientId: fields.string("clientId"),
+    granularity: fields.string("granularity") as RollupGranularity,
+    period: fields.string("period"),
+    currency: fields.string("currency"),
+    total: fields.number("total"),
+    byProvider,
+    byProviderCategory,
+    recordCount: fields.number("recordCount"),
+    updatedAt: fields.string("updatedAt"),
+  };
+}

@@ -1,0 +1,158 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import type { UnifiedCostRecord } from "../../src/domain/cost-record.js";
+import { daysInRange } from "../../src/domain/dates.js";
+import { CLOUD_PROVIDERS } from "../../src/domain/provider.js";
+import { rollupContribution } from "../../src/domain/rollups.js";
+import type { UnifiedTimeSeriesRecord } from "../../src/domain/time-series.js";
+import { CostRecordStore } from "../../src/store/cost-record-store.js";
+import { exactDifference } from "../../src/store/decimal.js";
+import { TimeSeriesStore } from "../../src/store/time-series-store.js";
+import { createTestStoreContext, type TestStoreContext } from "../support/dynamo.js";
+import { costRecord, costRecords } from "../support/records.js";
+
+let ctx: TestStoreContext;
+let store: CostRecordStore;
+let series: TimeSeriesStore;
+
+beforeAll(async () => {
+  ctx = await createTestStoreContext();
+  store = new CostRecordStore({ doc: ctx.doc, names: ctx.names });
+  series = new TimeSeriesStore({ doc: ctx.doc, names: ctx.names });
+});
+
+/** Sums named amounts of many rollups or contributions, attribute by attribute. */
+function sumAmounts(parts: { total: number; byProvider: object; byProviderCategory: object }[]) {
+  const sum = {
+    total: 0,
+    byProvider: {} as Record<string, number>,
+    byProviderCategory: {} as Record<string, number>,
+  };
+  for (const part of parts) {
+    sum.total += part.total;
+    for (const [k, v] of Object.entries(part.byProvider)) sum.byProvider[k] = (sum.byProvider[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(part.byProviderCategory)) {
+      sum.byProviderCategory[k] = (sum.byProviderCategory[k] ?? 0) + v;
+    }
+  }
+  return sum;
+}
+
+/** "To the cent": every amount of `actual` within half a cent of `expected`, and no key missing. */
+function expectSameToTheCent(actual: ReturnType<typeof sumAmounts>, expected: ReturnType<typeof sumAmounts>) {
+  expect(Math.abs(actual.total - expected.total)).toBeLessThan(0.005);
+  for (const field of ["byProvider", "byProviderCategory"] as const) {
+    const keys = new Set([...Object.keys(actual[field]), ...Object.keys(expected[field])]);
+    for (const key of keys) {
+      const gap = Math.abs((actual[field][key] ?? 0) - (expected[field][key] ?? 0));
+      expect(gap, `${field} ${key}`).toBeLessThan(0.005);
+    }
+  }
+}
+
+describe("exact decimal deltas", () => {
+  it("subtracts the numbers' decimal representations exactly", () => {
+    expect(5.3 - 2.1).not.toBe(3.2);
+    expect(exactDifference(5.3, 2.1)).toBe("3.2");
+    expect(exactDifference(0.0000008, 0)).toBe("0.0000008");
+    expect(exactDifference(-3.25, 1.0000001)).toBe("-4.2500001");
+    expect(exactDifference(1e21, 1)).toBe("999999999999999999999");
+    expect(exactDifference(12.5, 12.5)).toBe("0");
+  });
+});
+
+describe("rollups", () => {
+  const clientId = "rollups";
+  const month = "2026-01";
+  const days = daysInRange("2026-01-01", "2026-01-10");
+  let latest: Map<string, UnifiedCostRecord>;
+
+  beforeAll(async () => {
+    latest = new Map();
+    for (const provider of CLOUD_PROVIDERS) {
+      for (const record of costRecords({ clientId, provider }, "2026-01-01", days.length)) {
+        latest.set(`${provider}/${record.date}`, record);
+      }
+    }
+    await store.upsertDays([...latest.values()]);
+    // Restate three days smaller: fewer services (some categories vanish) and lower amounts.
+    for (const provider of ["AWS", "AZURE"] as const) {
+      for (const date of ["2026-01-01", "2026-01-04", "2026-01-09"]) {
+        const smaller = costRecord({ clientId, provider, date, scale: 0.37, serviceCount: 2 });
+        expect((await store.upsertDay(smaller)).outcome).toBe("updated");
+        latest.set(`${provider}/${date}`, smaller);
+      }
+    }
+  });
+
+  it("keeps each day equal to its records' contributions after overwriting with smaller days", async () => {
+    const daily = await series.getDaily(clientId, days);
+    for (const [index, date] of days.entries()) {
+      const rollup = daily[index] as UnifiedTimeSeriesRecord;
+      const records = CLOUD_PROVIDERS.map((p) => latest.get(`${p}/${date}`) as UnifiedCostRecord);
+      expectSameToTheCent(rollup, sumAmounts(records.map(rollupContribution)));
+      expect(rollup).toMatchObject({
+        clientId,
+        granularity: "DAILY",
+        period: date,
+        currency: "USD",
+        recordCount: 3,
+      });
+    }
+    // A category the restatement dropped is exactly 0 again: DynamoDB added +x then -x as decimals.
+    const restated = daily[days.indexOf("2026-01-04")];
+    expect(restated?.byProviderCategory["AWS|Databases"]).toBe(0);
+    expect(daily[days.indexOf("2026-01-05")]?.byProviderCategory["AWS|Databases"]).toBeGreaterThan(0);
+  });
+
+  it("keeps the month equal to the sum of its days, per provider and per category, to the cent", async () => {
+    const [monthly] = await series.getMonthly(clientId, [month]);
+    const daily = await series.queryDaily(clientId, "2026-01-01", "2026-01-31");
+    expect(daily.map((d) => d.period)).toEqual(days);
+    expect(monthly?.recordCount).toBe(30);
+    expectSameToTheCent(monthly as UnifiedTimeSeriesRecord, sumAmounts(daily));
+    expectSameToTheCent(
+      monthly as UnifiedTimeSeriesRecord,
+      sumAmounts([...latest.values()].map(rollupContribution)),
+    );
+    expect(Object.keys(monthly?.byProvider ?? {}).sort()).toEqual(["AWS", "AZURE", "GCP"]);
+  });
+
+  it("reads rollups by key, by range and across clients", async () => {
+    await store.upsertDay(costRecord({ clientId: "rollups-b", provider: "GCP", date: "2026-01-02" }));
+    const got = await series.getDaily(clientId, ["2026-01-02", "2025-12-31"]);
+    expect(got[0]?.period).toBe("2026-01-02");
+    expect(got[1]).toBeNull();
+    expect((await series.queryMonthly(clientId, "2025-11", "2026-03")).map((m) => m.period)).toEqual([month]);
+    const across = await series.queryAcrossClients("DAILY", "2026-01-02");
+    expect(across.map((r) => r.clientId)).toEqual(["rollups", "rollups-b"]);
+    expect(across[1]?.byProvider).toEqual({ GCP: across[1]?.total });
+    const monthAcross = await series.queryAcrossClients("MONTHLY", month);
+    expect(monthAcross.map((r) => `${r.clientId}:${r.recordCount}`)).toEqual(["rollups:30", "rollups-b:1"]);
+    await expect(series.queryAcrossClients("MONTHLY", "2026-1")).rejects.toThrow(/^period: /);
+    await expect(series.queryMonthly(clientId, "2026-03", "2026-01")).rejects.toThrow(/^endMonth: /);
+  });
+});
+
+describe("concurrent writers of one day", () => {
+  it("all land, one after another, and the rollup holds the last one exactly", async () => {
+    const writers = [1, 2, 3, 4].map((scale) =>
+      costRecord({ clientId: "race", provider: "AWS", date: "2026-02-14", scale, jobId: `job-${scale}` }),
+    );
+    ctx.counter.reset();
+    const results = await Promise.all(writers.map((record) => store.upsertDay(record)));
+    expect(results.map((r) => r.version).sort()).toEqual([1, 2, 3, 4]);
+    expect(results.filter((r) => r.outcome === "created")).toHaveLength(1);
+    // Every write after the first saw the version right before its own.
+    for (const result of results) expect(result.previous?.version ?? 0).toBe(result.version - 1);
+    expect(ctx.counter.requests({ operation: "TransactWriteItems" })).toBeGreaterThanOrEqual(4);
+
+    const winner = writers[results.findIndex((r) => r.version === 4)] as UnifiedCostRecord;
+    expect(await store.getRecord("race", "AWS", "2026-02-14")).toStrictEqual({ ...winner, version: 4 });
+    const [daily] = await series.getDaily("race", ["2026-02-14"]);
+    const [monthly] = await series.getMonthly("race", ["2026-02"]);
+    expect(daily?.total).toBe(winner.total);
+    expect(monthly?.total).toBe(winner.total);
+    expect(daily?.recordCount).toBe(1);
+    expectSameToTheCent(daily as UnifiedTimeSeriesRecord, sumAmounts([rollupContribution(winner)]));
+  });
+});
