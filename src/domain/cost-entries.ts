@@ -79,7 +79,11 @@ export function rollupsCanAnswer(filter: CostFilter = {}, by?: CostDimension): b
 }
 
 /** Marginal breakdowns a record header carries; any other combination of fields needs the joint lines. */
-const MARGINAL_FIELD_SETS: readonly EntryField[][] = [["serviceName", "serviceCategory"], ["accountId"], ["region"]];
+const MARGINAL_FIELD_SETS: readonly EntryField[][] = [
+  ["serviceName", "serviceCategory"],
+  ["accountId"],
+  ["region"],
+];
 
 /** True when a record's marginal breakdowns cannot answer and its joint lines must be read. */
 export function needsJointLines(filter: CostFilter = {}, by?: CostDimension): boolean {

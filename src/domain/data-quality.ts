@@ -117,7 +117,7 @@ function accuracyOf(facts: DataQualityFacts, issues: string[]): number {
   if (facts.unknownServiceLines > 0) {
     // An unknown service only misplaces its category, not its cost: half weight.
     accuracy *= 1 - 0.5 * clamp01(ratio(facts.unknownServiceLines, facts.lines));
-    const names = facts.unknownServices?.length ? ` (${facts.unknownServices.join(", ")})` : "";
+    const names = facts.unknownServices?.length ? ` (${listSome(facts.unknownServices)})` : "";
     issues.push(
       `${facts.unknownServiceLines} of ${plural(facts.lines, "line")} ${have(facts.unknownServiceLines)} a service with no known category${names}; filed under Other`,
     );
@@ -172,4 +172,11 @@ export function scoreDataQuality(facts: DataQualityFacts): DataQuality {
       consistency * QUALITY_WEIGHTS.consistency,
   );
   return { completeness, accuracy, timeliness, consistency, score, confidence: confidenceOf(score), issues };
+}
+
+/** Names in a message are capped: a day with thousands of unknown services must not make a huge item. */
+const LISTED_NAMES = 5;
+function listSome(names: readonly string[]): string {
+  const shown = names.slice(0, LISTED_NAMES).join(", ");
+  return names.length > LISTED_NAMES ? `${shown} and ${names.length - LISTED_NAMES} more` : shown;
 }

@@ -74,7 +74,7 @@ function validateInput(input: BuildCostRecordsInput): void {
     const at = `lines[${index}]`;
     checkNotFuture(line.date, `${at}.date`);
     issues.check(() => validateText(line.serviceName, `${at}.serviceName`));
-    issues.check(() => validateText(line.accountId, `${at}.accountId`));
+    issues.check(() => validateText(line.accountId, `${at}.accountId`, { allowEmpty: true }));
     issues.check(() => validateText(line.region, `${at}.region`, { allowEmpty: true }));
     if (!CHARGE_CATEGORIES.includes(line.chargeCategory)) {
       issues.add(

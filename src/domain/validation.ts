@@ -189,7 +189,7 @@ export function validateCostRecord(record: UnifiedCostRecord): ValidationIssue[]
     const at = `lines[${index}]`;
     issues.check(() => validateText(line.serviceName, `${at}.serviceName`));
     checkOneOf(issues, line.serviceCategory, SERVICE_CATEGORIES, `${at}.serviceCategory`);
-    issues.check(() => validateText(line.accountId, `${at}.accountId`));
+    issues.check(() => validateText(line.accountId, `${at}.accountId`, { allowEmpty: true }));
     issues.check(() => validateText(line.region, `${at}.region`, { allowEmpty: true }));
     checkOneOf(issues, line.chargeCategory, CHARGE_CATEGORIES, `${at}.chargeCategory`);
     issues.check(() => validateFiniteAmount(line.billedCost, `${at}.billedCost`));

@@ -77,7 +77,8 @@ function isSafeId(value: string): boolean {
 }
 
 /** Job list cursors are the GSI2 sort key (`{createdAt}#{jobId}`), base64url so clients treat them as opaque. */
-const encodeCursor = (job: CollectionJob) =>
+/** The listing position of a job, as `listByClient` takes it in `after`. */
+export const jobListingCursor = (job: CollectionJob) =>
   Buffer.from(keys.jobListing(job.clientId, job.createdAt, job.id).GSI2SK).toString("base64url");
 
 function decodeCursor(cursor: string): string {
@@ -191,7 +192,7 @@ export class CollectionJobStore {
       },
       { maxItems: first + 1 },
     );
-    return pageOf(items.map(collectionJobFromItem), first, encodeCursor);
+    return pageOf(items.map(collectionJobFromItem), first, jobListingCursor);
   }
 
   /** See CollectionLockStore.acquire. */

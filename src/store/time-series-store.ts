@@ -34,6 +34,23 @@ export class TimeSeriesStore {
     );
   }
 
+  /**
+   * Rollups of any clients, days and months in one go (BatchGetItem, 100 keys a call), in request
+   * order with null where nothing was stored: what a DataLoader batches across a whole request.
+   */
+  async getRollups(
+    rollupKeys: readonly { clientId: string; granularity: RollupGranularity; period: string }[],
+  ): Promise<(UnifiedTimeSeriesRecord | null)[]> {
+    return this.getMany(
+      rollupKeys.map((key, i) => {
+        const clientId = checkId(key.clientId, `keys[${i}].clientId`);
+        return key.granularity === "DAILY"
+          ? keys.dailyRollup(clientId, checkDay(key.period, `keys[${i}].period`))
+          : keys.monthlyRollup(clientId, checkMonth(key.period, `keys[${i}].period`));
+      }),
+    );
+  }
+
   /** Days with data from start to end, inclusive, in date order. */
   async queryDaily(clientId: string, start: IsoDay, end: IsoDay): Promise<UnifiedTimeSeriesRecord[]> {
     checkId(clientId, "clientId");

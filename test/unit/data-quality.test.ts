@@ -114,3 +114,19 @@ describe("scoreDataQuality", () => {
     ]);
   });
 });
+
+describe("issue texts stay small", () => {
+  it("names at most five unknown services and counts the rest", () => {
+    const names = Array.from({ length: 10_000 }, (_, i) => `Mystery Service ${i}`);
+    const quality = scoreDataQuality({
+      ...clean,
+      lines: 10_000,
+      unknownServiceLines: 10_000,
+      unknownServices: names,
+    });
+    const text = quality.issues.join(" ");
+    expect(text).toContain("Mystery Service 4 and 9995 more");
+    expect(text).not.toContain("Mystery Service 5,");
+    expect(text.length).toBeLessThan(400);
+  });
+});
