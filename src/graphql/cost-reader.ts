@@ -13,6 +13,7 @@ import { daysInRange, previousPeriod, splitRangeByMonth, type DayRange } from ".
 import { validateDateRange } from "../domain/validation.js";
 import {
   breakdown,
+  needsJointLines,
   rollupsCanAnswer,
   summarize,
   timeSeries,
@@ -33,18 +34,6 @@ export const MAX_WEEKLY_SERIES_DAYS = 2 * 366;
 
 const providersOf = (filter: CostFilter): CloudProvider[] =>
   filter.providers && filter.providers.length > 0 ? [...new Set(filter.providers)] : [...CLOUD_PROVIDERS];
-
-const needsLines = (filter: CostFilter, by?: CostDimension): boolean => {
-  const dimensions = new Set<string>();
-  if (filter.accountIds?.length) dimensions.add("ACCOUNT");
-  if (filter.services?.length) dimensions.add("SERVICE");
-  if (filter.regions?.length) dimensions.add("REGION");
-  if (filter.categories?.length)
-    dimensions.add(dimensions.has("SERVICE") || by === "SERVICE" ? "SERVICE" : "SERVICE_CATEGORY");
-  if (by && by !== "PROVIDER")
-    dimensions.add(by === "SERVICE_CATEGORY" && dimensions.has("SERVICE") ? "SERVICE" : by);
-  return dimensions.size > 1;
-};
 
 export function checkPeriod(period: DayRange, field = "period", maxDays = MAX_PERIOD_DAYS): DayRange {
   return validateDateRange(period, field, maxDays);
@@ -120,7 +109,7 @@ export class CostReader {
       ]);
       return rollups.map(unwrap).filter((r) => r !== null);
     }
-    return this.records(clientId, period, providersOf(filter), needsLines(filter, by));
+    return this.records(clientId, period, providersOf(filter), needsJointLines(filter, by));
   }
 
   private async records(

@@ -17,14 +17,21 @@ export function costRecordView(header: CostRecordHeader): CostRecord {
     total: money(header.total, currency),
     billedTotals: header.billedTotals.map((b) => money(b.amount, b.currency)),
     estimated: header.estimated,
-    services: header.services.map((s) => ({ name: s.serviceName, category: s.serviceCategory, cost: money(s.cost, currency) })),
+    services: header.services.map((s) => ({
+      name: s.serviceName,
+      category: s.serviceCategory,
+      cost: money(s.cost, currency),
+    })),
     accounts: header.accounts.map((a) => ({
       id: a.accountId,
       ...(a.accountName === undefined ? {} : { name: a.accountName }),
       cost: money(a.cost, currency),
     })),
     regions: header.regions.map((r) => ({ region: r.region, cost: money(r.cost, currency) })),
-    chargeCategories: header.chargeCategories.map((c) => ({ category: c.chargeCategory, cost: money(c.cost, currency) })),
+    chargeCategories: header.chargeCategories.map((c) => ({
+      category: c.chargeCategory,
+      cost: money(c.cost, currency),
+    })),
     exchangeRates: header.exchangeRates,
     dataQuality: header.dataQuality,
     collection: header.collection,

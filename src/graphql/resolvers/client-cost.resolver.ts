@@ -7,7 +7,13 @@ import { CostRecordConnection } from "../types/cost-record.type.js";
 import { money } from "../types/money.type.js";
 import { DateRangeInput } from "../inputs/date-range.input.js";
 import { CostFilterInput } from "../inputs/cost-filter.input.js";
-import { CloudProviderEnum, CostDimensionEnum, GranularityEnum, type CostDimension, type Granularity } from "../enums.js";
+import {
+  CloudProviderEnum,
+  CostDimensionEnum,
+  GranularityEnum,
+  type CostDimension,
+  type Granularity,
+} from "../enums.js";
 import { requireRead } from "../auth.js";
 import { pageSize } from "../pagination.js";
 import { checkPeriod } from "../cost-reader.js";
@@ -32,9 +38,14 @@ function costFilter(input: CostFilterInput | undefined): CostFilter {
   for (const name of ["accountIds", "services", "regions", "categories"] as const) {
     const values = input[name];
     if (!values) continue;
-    if (values.length > MAX_FILTER_VALUES) throw new ValidationError(`filter.${name}`, `has more than ${MAX_FILTER_VALUES} values`);
+    if (values.length > MAX_FILTER_VALUES)
+      throw new ValidationError(`filter.${name}`, `has more than ${MAX_FILTER_VALUES} values`);
     const tooLong = values.findIndex((v) => v.length > MAX_STRING_ARGUMENT);
-    if (tooLong >= 0) throw new ValidationError(`filter.${name}[${tooLong}]`, `is longer than ${MAX_STRING_ARGUMENT} characters`);
+    if (tooLong >= 0)
+      throw new ValidationError(
+        `filter.${name}[${tooLong}]`,
+        `is longer than ${MAX_STRING_ARGUMENT} characters`,
+      );
     filter[name] = values;
   }
   if (input.providers) filter.providers = input.providers;
@@ -43,7 +54,8 @@ function costFilter(input: CostFilterInput | undefined): CostFilter {
 
 function checkTop(top: number | undefined): number | undefined {
   if (top === undefined || top === null) return undefined;
-  if (!Number.isInteger(top) || top < 1 || top > 1000) throw new ValidationError("top", `${top} is out of range: use 1 to 1000`);
+  if (!Number.isInteger(top) || top < 1 || top > 1000)
+    throw new ValidationError("top", `${top} is out of range: use 1 to 1000`);
   return top;
 }
 
@@ -69,7 +81,9 @@ export class ClientCostResolver {
     };
   }
 
-  @FieldResolver(() => [CostBreakdownItem], { description: "Largest first; with top, the rest is folded into one item." })
+  @FieldResolver(() => [CostBreakdownItem], {
+    description: "Largest first; with top, the rest is folded into one item.",
+  })
   async costBreakdown(
     @Root() client: ClientModel,
     @Arg("period", () => DateRangeInput) period: DateRangeInput,
@@ -80,7 +94,12 @@ export class ClientCostResolver {
   ): Promise<CostBreakdownItem[]> {
     requireRead(ctx.auth, client.id);
     const items = await ctx.costReader.breakdown(client.id, period, by, costFilter(filter), checkTop(top));
-    return items.map((item) => ({ key: item.key, label: item.label, share: item.share, cost: money(item.amount, client.reportingCurrency) }));
+    return items.map((item) => ({
+      key: item.key,
+      label: item.label,
+      share: item.share,
+      cost: money(item.amount, client.reportingCurrency),
+    }));
   }
 
   @FieldResolver(() => [CostSeries], { description: "Zero-filled buckets over the whole period." })
@@ -93,7 +112,13 @@ export class ClientCostResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<CostSeries[]> {
     requireRead(ctx.auth, client.id);
-    const series = await ctx.costReader.timeSeries(client.id, period, granularity ?? "DAILY", costFilter(filter), groupBy ?? undefined);
+    const series = await ctx.costReader.timeSeries(
+      client.id,
+      period,
+      granularity ?? "DAILY",
+      costFilter(filter),
+      groupBy ?? undefined,
+    );
     return series.map((s) => ({
       key: s.key,
       label: s.label,

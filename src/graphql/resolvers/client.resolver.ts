@@ -8,14 +8,20 @@ import { validateSafeId } from "../../domain/validation.js";
 import { jobListingCursor } from "../../store/collection-job-store.js";
 import type { GraphQLContext } from "../context.js";
 import type { Connection } from "../types/page-info.type.js";
-import type { Client as ClientModel, ProviderConnection as ProviderConnectionModel } from "../../domain/client.js";
+import type {
+  Client as ClientModel,
+  ProviderConnection as ProviderConnectionModel,
+} from "../../domain/client.js";
 import type { CollectionJob } from "../../domain/collection-job.js";
 
 const CLIENTS_SCOPE = "clients";
 
 @Resolver(() => Client)
 export class ClientResolver {
-  @Query(() => Client, { nullable: true, description: "A client the caller may read; null when it does not exist." })
+  @Query(() => Client, {
+    nullable: true,
+    description: "A client the caller may read; null when it does not exist.",
+  })
   async client(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<ClientModel | null> {
     validateSafeId(id, "id");
     requireRead(ctx.auth, id);
@@ -49,7 +55,10 @@ export class ClientResolver {
   }
 
   @FieldResolver(() => [ProviderConnection], { description: "Never exposes a secret." })
-  async connections(@Root() client: ClientModel, @Ctx() ctx: GraphQLContext): Promise<ProviderConnectionModel[]> {
+  async connections(
+    @Root() client: ClientModel,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ProviderConnectionModel[]> {
     requireRead(ctx.auth, client.id);
     return ctx.loaders.connections.load(client.id);
   }
@@ -63,8 +72,15 @@ export class ClientResolver {
   ): Promise<Connection<CollectionJob>> {
     requireRead(ctx.auth, client.id);
     const scope = `jobs:${client.id}`;
-    const page = await ctx.services.stores.jobs.listByClient(client.id, pageSize(first), ctx.cursors.decode(scope, after));
-    const edges = page.items.map((node) => ({ node, cursor: ctx.cursors.encode(scope, jobListingCursor(node)) }));
+    const page = await ctx.services.stores.jobs.listByClient(
+      client.id,
+      pageSize(first),
+      ctx.cursors.decode(scope, after),
+    );
+    const edges = page.items.map((node) => ({
+      node,
+      cursor: ctx.cursors.encode(scope, jobListingCursor(node)),
+    }));
     return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 }

@@ -8,7 +8,10 @@ import type { CollectionJob as CollectionJobModel } from "../../domain/collectio
 @Resolver(() => CollectionJob)
 export class CollectionJobResolver {
   @Query(() => CollectionJob, { nullable: true })
-  async collectionJob(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<CollectionJobModel | null> {
+  async collectionJob(
+    @Arg("id", () => ID) id: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<CollectionJobModel | null> {
     requireCaller(ctx.auth);
     validateSafeId(id, "id");
     const job = await ctx.services.stores.jobs.get(id);
