@@ -1,0 +1,124 @@
+/**
+ * Builds and starts the whole service for a configuration: DynamoDB clients and stores, pubsub,
+ * the stream consumer, the collection service, the GraphQL schema and the http app. Production
+ * (main.ts), the sandbox and the e2e tests all start it the same way.
+ */
+import { buildApiSchema } from "./graphql/schema.js";
+import { createApp, type App, type ReadinessReport } from "./app.js";
+import { authenticate } from "./graphql/auth.js";
+import { createLoaders } from "./graphql/loaders.js";
+import { CostReader } from "./graphql/cost-reader.js";
+import { CursorCodec } from "./graphql/pagination.js";
+import { createStores, type AppServices } from "./services.js";
+import { createDynamoClients, type DynamoRequestCounter } from "./store/dynamo-client.js";
+import { ensureTables } from "./store/bootstrap.js";
+import { tableNames } from "./store/table-definitions.js";
+import { InProcessPubSub } from "./live/pubsub.js";
+import { StreamConsumer } from "./live/stream-consumer.js";
+import { createMetrics } from "./observability/metrics.js";
+import type { AppConfig } from "./config.js";
+import type { Logger } from "./observability/logger.js";
+import type { GraphQLContext } from "./graphql/context.js";
+
+export interface RuntimeOptions {
+  logger: Logger;
+  /** Counts DynamoDB requests (tests and benchmarks assert on it). */
+  requestCounter?: DynamoRequestCounter;
+  /** Create missing tables (local DynamoDB); in AWS the tables come from the CDK stack. */
+  ensureTables?: boolean;
+}
+
+export interface Runtime {
+  app: App;
+  services: AppServices;
+  port: number;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startRuntime(config: AppConfig, options: RuntimeOptions): Promise<Runtime> {
+  const { logger } = options;
+  const metrics = createMetrics();
+  const dynamo = createDynamoClients({
+    region: config.dynamo.region,
+    ...(config.dynamo.endpoint ? { endpoint: config.dynamo.endpoint } : {}),
+    ...(options.requestCounter ? { requestCounter: options.requestCounter } : {}),
+  });
+  const names = tableNames(config.dynamo.tablePrefix);
+  if (options.ensureTables) await ensureTables(dynamo.client, names);
+
+  const stores = createStores(dynamo.doc, names);
+  const pubsub = new InProcessPubSub();
+  const services: AppServices = { stores, pubsub };
+  const consumer = config.streamConsumer
+    ? new StreamConsumer({
+        dynamo,
+        table: names.data,
+        pubsub,
+        logger,
+        onLag: (lagMs) => metrics.streamLagSeconds.set(lagMs / 1000),
+      })
+    : undefined;
+  consumer?.start();
+
+  const cursors = new CursorCodec(config.auth.jwtSecret);
+  const createContext = async (input: {
+    requestId: string;
+    authorization: string | undefined;
+    live: boolean;
+  }): Promise<GraphQLContext> => {
+    const loaders = createLoaders(stores, { cache: !input.live });
+    return {
+      requestId: input.requestId,
+      logger: logger.child({ requestId: input.requestId }),
+      auth: await authenticate(input.authorization, config.auth.jwtSecret),
+      loaders,
+      costReader: new CostReader(loaders),
+      cursors,
+      services,
+    };
+  };
+
+  const readiness = async (): Promise<ReadinessReport> => {
+    const checks: ReadinessReport["checks"] = {};
+    try {
+      await stores.clients.get("readiness-probe");
+      checks.dynamodb = { ok: true };
+    } catch (error) {
+      checks.dynamodb = { ok: false, detail: error instanceof Error ? error.name : "unreachable" };
+    }
+    if (consumer) {
+      const status = consumer.status();
+      checks.streamConsumer = {
+        ok: status.ready,
+        detail: status.lastError ? `${status.role}: ${status.lastError}` : status.role,
+      };
+    }
+    return { ready: Object.values(checks).every((c) => c.ok), checks };
+  };
+
+  const app = await createApp({
+    schema: await buildApiSchema(),
+    logger,
+    metrics,
+    jwtSecret: config.auth.jwtSecret,
+    limits: config.limits,
+    createContext,
+    readiness,
+  });
+  const port = await app.listen(config.port, config.host);
+  logger.info({ port, host: config.host, mode: config.mode }, "listening");
+
+  return {
+    app,
+    services,
+    port,
+    url: `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${port}/graphql`,
+    stop: async () => {
+      await app.stop();
+      await consumer?.stop();
+      await pubsub.close();
+      dynamo.client.destroy();
+    },
+  };
+}
