@@ -1,0 +1,74 @@
+/**
+ * Topic-based publish/subscribe between the stream consumer and GraphQL subscriptions. Topics are
+ * per tenant (see events.ts), so a subscriber only wakes for its own client's changes. The
+ * interface is deliberately small and events are plain JSON-friendly objects, so a Redis
+ * implementation (one consumer publishing, every instance subscribing) can replace this one.
+ */
+import { BufferedSubscription, checkBufferSize, type Subscription } from "./subscription.js";
+
+export type { Subscription } from "./subscription.js";
+export { SubscriberTooSlowError } from "./subscription.js";
+
+/** A topic name that also carries the type of its events, so publish and subscribe agree on it. */
+export type Topic<E> = string & { readonly __event?: E };
+
+export interface SubscribeOptions {
+  /** Undelivered events a subscriber may have before it is closed as too slow. */
+  bufferSize?: number;
+}
+
+export interface PubSub {
+  /** Resolves once the event is handed to every current subscriber (or to the broker). */
+  publish<E>(topic: Topic<E>, event: E): Promise<void>;
+  subscribe<E>(topic: Topic<E>, options?: SubscribeOptions): Subscription<E>;
+  /** Ends every subscription (shutdown). */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_SUBSCRIBER_BUFFER = 100;
+
+export class InProcessPubSub implements PubSub {
+  private readonly topics = new Map<string, Set<BufferedSubscription<unknown>>>();
+  private readonly defaultBufferSize: number;
+
+  constructor(options: { defaultBufferSize?: number } = {}) {
+    this.defaultBufferSize = checkBufferSize(options.defaultBufferSize ?? DEFAULT_SUBSCRIBER_BUFFER);
+  }
+
+  publish<E>(topic: Topic<E>, event: E): Promise<void> {
+    // A copy of the set: a subscriber closed as too slow leaves it during the loop.
+    for (const subscription of [...(this.topics.get(topic) ?? [])]) subscription.push(event);
+    return Promise.resolve();
+  }
+
+  subscribe<E>(topic: Topic<E>, options: SubscribeOptions = {}): Subscription<E> {
+    const subscribers = this.topics.get(topic) ?? new Set<BufferedSubscription<unknown>>();
+    this.topics.set(topic, subscribers);
+    const subscription: BufferedSubscription<E> = new BufferedSubscription<E>(
+      options.bufferSize ?? this.defaultBufferSize,
+      () => {
+        subscribers.delete(subscription as BufferedSubscription<unknown>);
+        // Topics are per tenant: drop empty ones so the map does not grow with every client ever seen.
+        if (subscribers.size === 0 && this.topics.get(topic) === subscribers) this.topics.delete(topic);
+      },
+    );
+    subscribers.add(subscription as BufferedSubscription<unknown>);
+    return subscription;
+  }
+
+  subscriberCount(topic: string): number {
+    return this.topics.get(topic)?.size ?? 0;
+  }
+
+  /** Topics with at least one subscriber. */
+  topicCount(): number {
+    return this.topics.size;
+  }
+
+  close(): Promise<void> {
+    for (const subscribers of [...this.topics.values()]) {
+      for (const subscription of [...subscribers]) subscription.close();
+    }
+    return Promise.resolve();
+  }
+}
