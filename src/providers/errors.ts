@@ -3,18 +3,15 @@
  * policy and the job report only ever see these. Messages never carry credential material.
  */
 export type ProviderErrorCode =
-  | "AUTHENTICATION"
-  | "AUTHORIZATION"
-  | "RATE_LIMIT"
-  | "TRANSIENT"
-  | "INVALID_REQUEST"
-  | "DATA_UNAVAILABLE";
+  "AUTHENTICATION" | "AUTHORIZATION" | "RATE_LIMIT" | "TRANSIENT" | "INVALID_REQUEST" | "DATA_UNAVAILABLE";
 
 export abstract class ProviderError extends Error {
   abstract readonly code: ProviderErrorCode;
   abstract readonly retryable: boolean;
   /** Milliseconds the provider asked us to wait, when it said so. */
   readonly retryAfterMs?: number;
+  /** Provider API requests the failed operation spent before giving up, when the adapter counted them. */
+  apiRequests?: number;
 
   constructor(message: string, options?: { retryAfterMs?: number; cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });

@@ -35,7 +35,11 @@ export interface RetryOptions {
 }
 
 /** Full jitter (AWS architecture blog): uniform in [0, min(cap, base * 2^attempt)). */
-export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   return Math.floor(random() * ceiling);
 }
@@ -60,7 +64,10 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
  * time budget runs out. A provider's retry-after wins over the computed backoff (it knows its quota).
  * Errors that are not ProviderErrors are treated as transient: adapters map what they recognise.
  */
-export async function withRetry<T>(operation: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
+export async function withRetry<T>(
+  operation: (attempt: number) => Promise<T>,
+  options: RetryOptions = {},
+): Promise<T> {
   const policy = options.policy ?? DEFAULT_RETRY_POLICY;
   const sleep = options.sleep ?? abortableSleep;
   const startedAt = Date.now();
@@ -74,7 +81,8 @@ export async function withRetry<T>(operation: (attempt: number) => Promise<T>, o
           : new TransientError(caught instanceof Error ? caught.message : String(caught), { cause: caught });
       if (options.signal?.aborted) throw error;
       const delayMs = error.retryAfterMs ?? backoffDelay(attempt, policy, options.random);
-      const outOfBudget = attempt >= policy.maxAttempts || Date.now() - startedAt + delayMs > policy.maxTotalMs;
+      const outOfBudget =
+        attempt >= policy.maxAttempts || Date.now() - startedAt + delayMs > policy.maxTotalMs;
       if (!error.retryable || outOfBudget) {
         options.onFailure?.({ attempt, error });
         throw error;

@@ -1,0 +1,292 @@
+/**
+ * The collection manager over the three real adapters (built by the factory from parsed
+ * credentials) against the three simulators: failure isolation, whole-pull retries, the
+ * per-provider concurrency limit measured at the simulator, and the endpoint guard.
+ */
+import { generateKeyPairSync } from "node:crypto";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { addDays, dayOfInstant } from "../../src/domain/dates.js";
+import type { ProviderCostLine } from "../../src/domain/cost-record.js";
+import type { CloudProvider } from "../../src/domain/provider.js";
+import type { CostProviderAdapter } from "../../src/providers/adapter.js";
+import {
+  maskCredentials,
+  parseProviderCredentials,
+  type ProviderCredentials,
+} from "../../src/providers/credentials.js";
+import { ErrorHistory } from "../../src/providers/error-history.js";
+import { InvalidRequestError } from "../../src/providers/errors.js";
+import { createProviderAdapter, CUSTOM_ENDPOINTS_DISABLED } from "../../src/providers/factory.js";
+import {
+  ProviderCollectionManager,
+  type ProviderCollectionOutcome,
+  type ProviderCollectionProgress,
+} from "../../src/providers/manager.js";
+import type { RetryPolicy } from "../../src/providers/retry.js";
+import { createBillingDataset, type BillingDataset } from "../../src/sandbox/billing-dataset.js";
+import { startAwsSimulator, type AwsSimulator } from "../../src/sandbox/aws/aws-simulator.js";
+import { startAzureSimulator, type AzureSimulator } from "../../src/sandbox/azure/azure-simulator.js";
+import {
+  SANDBOX_GCP_BILLING_TABLE,
+  startGcpSimulator,
+  type GcpSimulator,
+} from "../../src/sandbox/gcp/gcp-simulator.js";
+
+const FAST: RetryPolicy = { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, maxTotalMs: 10_000 };
+const TODAY = dayOfInstant(new Date());
+const PERIOD = { start: addDays(TODAY, -6), end: TODAY };
+const AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYMANAGER012";
+
+const { privateKey } = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs8", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+});
+
+const RAW_CREDENTIALS: Record<CloudProvider, unknown> = {
+  AWS: { method: "accessKey", accessKeyId: "AKIAMANAGERTEST00001", secretAccessKey: AWS_SECRET },
+  GCP: {
+    serviceAccountKey: {
+      type: "service_account",
+      project_id: "cost-collector-prod",
+      private_key_id: "4f1c2d3e4b5a69788796a5b4c3d2e1f0deadbeef",
+      private_key: privateKey,
+      client_email: "billing-reader@cost-collector-prod.iam.gserviceaccount.com",
+    },
+    billingExportTable: SANDBOX_GCP_BILLING_TABLE,
+    location: "US",
+  },
+  AZURE: {
+    method: "clientSecret",
+    tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47",
+    clientId: "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+    clientSecret: "Zq8~manager.secret-value_0123456789",
+    scope: "subscriptions/3f1c2a9e-5b7d-4e21-9c0a-7d2e4b6f8a10",
+  },
+};
+
+const datasets = {} as Record<CloudProvider, BillingDataset>;
+let aws: AwsSimulator;
+let gcp: GcpSimulator;
+let azure: AzureSimulator;
+
+function adapterFor(provider: CloudProvider, endpoint?: string): CostProviderAdapter {
+  const simulators = { AWS: aws, GCP: gcp, AZURE: azure };
+  return createProviderAdapter({
+    provider,
+    credentials: parseProviderCredentials(provider, RAW_CREDENTIALS[provider]),
+    endpoint: endpoint ?? simulators[provider].endpoint,
+    allowCustomEndpoints: true,
+    retryPolicy: FAST,
+    azureTlsCa: azure.ca,
+  });
+}
+
+const total = (lines: ProviderCostLine[]) => lines.reduce((sum, line) => sum + line.billedCost, 0);
+const succeeded = (outcome: ProviderCollectionOutcome | undefined) => {
+  if (outcome?.status !== "SUCCEEDED") throw new Error(`expected success, got ${JSON.stringify(outcome)}`);
+  return outcome;
+};
+
+beforeAll(async () => {
+  for (const [provider, currency] of [
+    ["AWS", "USD"],
+    ["GCP", "USD"],
+    ["AZURE", "EUR"],
+  ] as const) {
+    datasets[provider] = createBillingDataset({ provider, seed: 5, currency, today: TODAY, accounts: 2 });
+  }
+  [aws, gcp, azure] = await Promise.all([
+    startAwsSimulator({ datasets: datasets.AWS, pageSize: 30 }),
+    startGcpSimulator({ datasets: datasets.GCP }),
+    startAzureSimulator({ datasets: datasets.AZURE }),
+  ]);
+});
+
+afterAll(async () => {
+  await Promise.all([aws.stop(), gcp.stop(), azure.stop()]);
+});
+
+beforeEach(() => {
+  for (const simulator of [aws, gcp, azure]) simulator.faults.clear();
+});
+
+describe("ProviderCollectionManager", () => {
+  it("isolates a provider that is denied access: the others still succeed", async () => {
+    gcp.faults.inject({ kind: "forbidden" });
+    const history = new ErrorHistory();
+    const progress: ProviderCollectionProgress[] = [];
+    const awsBefore = aws.requestCount();
+    const outcomes = await new ProviderCollectionManager({ retryPolicy: FAST, history }).collect(
+      (["AWS", "GCP", "AZURE"] as const).map((provider) => ({
+        provider,
+        adapter: adapterFor(provider),
+        connection: `demo#${provider}`,
+      })),
+      PERIOD,
+      { onProgress: (event) => progress.push(event) },
+    );
+
+    expect(outcomes.map((outcome) => [outcome.provider, outcome.status])).toEqual([
+      ["AWS", "SUCCEEDED"],
+      ["GCP", "FAILED"],
+      ["AZURE", "SUCCEEDED"],
+    ]);
+    const failed = outcomes[1];
+    expect(failed).toMatchObject({ attempts: 1, error: { code: "AUTHORIZATION", retryable: false } });
+    expect(history.list("demo#GCP").map((entry) => entry.code)).toEqual(["AUTHORIZATION"]);
+    for (const index of [0, 2]) {
+      const outcome = succeeded(outcomes[index]);
+      expect(total(outcome.result.lines)).toBeCloseTo(
+        datasets[outcome.provider].total(PERIOD.start, PERIOD.end),
+        2,
+      );
+    }
+    expect(succeeded(outcomes[0]).apiRequests).toBe(aws.requestCount() - awsBefore);
+    expect(
+      progress
+        .filter((event) => event.status === "SUCCEEDED")
+        .map((event) => event.provider)
+        .sort(),
+    ).toEqual(["AWS", "AZURE"]);
+    expect(progress.find((event) => event.status === "FAILED")?.provider).toBe("GCP");
+  });
+
+  it("retries a whole pull whose final error is retryable, counting every request", async () => {
+    const clean = await adapterFor("AWS").fetchDailyCosts(PERIOD);
+    aws.faults.inject({ kind: "throttle", times: FAST.maxAttempts });
+    const before = aws.requestCount();
+    const [outcome] = await new ProviderCollectionManager({ retryPolicy: FAST }).collect(
+      [{ provider: "AWS", adapter: adapterFor("AWS") }],
+      PERIOD,
+    );
+    const success = succeeded(outcome);
+    expect(success.attempts).toBe(2);
+    expect(success.errors.map((entry) => entry.code)).toEqual(["RATE_LIMIT"]);
+    expect(success.apiRequests).toBe(clean.apiRequests + FAST.maxAttempts);
+    expect(success.apiRequests).toBe(aws.requestCount() - before);
+  });
+
+  it("never runs two pulls against one provider at once, across concurrent collections", async () => {
+    const limited = await startAwsSimulator({ datasets: datasets.AWS, pageSize: 30 });
+    const parallel = await startAwsSimulator({ datasets: datasets.AWS, pageSize: 30 });
+    try {
+      // Slow answers make overlapping pulls visible at the simulator.
+      for (const simulator of [limited, parallel])
+        simulator.faults.inject({ kind: "slow", delayMs: 40, times: 12 });
+      const manager = new ProviderCollectionManager({ retryPolicy: FAST });
+      const job = (endpoint: string, concurrencyPerProvider: number) =>
+        manager.collect(
+          [1, 2].map(() => ({ provider: "AWS" as const, adapter: adapterFor("AWS", endpoint) })),
+          PERIOD,
+          { concurrencyPerProvider },
+        );
+      const limitedOutcomes = (
+        await Promise.all([job(limited.endpoint, 1), job(limited.endpoint, 1)])
+      ).flat();
+      expect(limitedOutcomes.every((outcome) => outcome.status === "SUCCEEDED")).toBe(true);
+      expect(limited.maxConcurrentRequests()).toBe(1);
+
+      const parallelOutcomes = await new ProviderCollectionManager({ retryPolicy: FAST }).collect(
+        [1, 2, 3].map(() => ({ provider: "AWS" as const, adapter: adapterFor("AWS", parallel.endpoint) })),
+        PERIOD,
+        { concurrencyPerProvider: 3 },
+      );
+      expect(parallelOutcomes.every((outcome) => outcome.status === "SUCCEEDED")).toBe(true);
+      expect(parallel.maxConcurrentRequests()).toBeGreaterThan(1);
+    } finally {
+      await Promise.all([limited.stop(), parallel.stop()]);
+    }
+  });
+
+  it("reports a cancelled collection without touching the provider", async () => {
+    const before = aws.requestCount();
+    const controller = new AbortController();
+    controller.abort();
+    const [outcome] = await new ProviderCollectionManager().collect(
+      [{ provider: "AWS", adapter: adapterFor("AWS") }],
+      PERIOD,
+      { signal: controller.signal },
+    );
+    expect(outcome).toMatchObject({ status: "FAILED", error: { code: "CANCELLED" }, apiRequests: 0 });
+    expect(aws.requestCount()).toBe(before);
+  });
+});
+
+describe("provider credentials and factory", () => {
+  it("parses each cloud's credentials and masks them without secrets", () => {
+    const parsed = (["AWS", "GCP", "AZURE"] as const).map((provider) =>
+      parseProviderCredentials(provider, RAW_CREDENTIALS[provider]),
+    );
+    expect(parsed.map((credentials) => credentials.provider)).toEqual(["AWS", "GCP", "AZURE"]);
+    const masked = parsed.map(maskCredentials).join("\n");
+    expect(masked).toContain("AKIA****0001");
+    for (const secret of [
+      AWS_SECRET,
+      "Zq8~manager.secret-value_0123456789",
+      privateKey.split("\n")[3] ?? "",
+    ]) {
+      expect(masked).not.toContain(secret);
+    }
+  });
+
+  it("names the bad field and never echoes a secret", () => {
+    const secret = "short-but-secret-value";
+    const attempt = () =>
+      parseProviderCredentials("AWS", {
+        method: "accessKey",
+        accessKeyId: "AKIAMANAGERTEST00001",
+        secretAccessKey: secret,
+      });
+    expect(attempt).toThrow(/secretAccessKey/);
+    const message = (() => {
+      try {
+        attempt();
+        return "";
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })();
+    expect(message).toMatch(/^invalid AWS credentials: secretAccessKey: /);
+    expect(message).not.toContain(secret);
+    expect(() => parseProviderCredentials("ORACLE", {})).toThrow(/provider: must be AWS, GCP or AZURE/);
+    expect(() => parseProviderCredentials("AZURE", "not an object")).toThrow(
+      /credentials: must be an object/,
+    );
+  });
+
+  it("refuses a custom endpoint unless custom endpoints are allowed", () => {
+    const credentials: ProviderCredentials = parseProviderCredentials("AWS", RAW_CREDENTIALS.AWS);
+    const build = (endpoint: string, allowCustomEndpoints: boolean) => () =>
+      createProviderAdapter({ provider: "AWS", credentials, endpoint, allowCustomEndpoints });
+    expect(build("http://169.254.169.254", false)).toThrow(InvalidRequestError);
+    expect(build("http://169.254.169.254", false)).toThrow(CUSTOM_ENDPOINTS_DISABLED);
+    expect(build("file:///etc/passwd", true)).toThrow(/endpoint: must be an absolute http\(s\) URL/);
+    expect(build("http://127.0.0.1:4566", true)().provider).toBe("AWS");
+    expect(
+      createProviderAdapter({ provider: "AWS", credentials, allowCustomEndpoints: false }).provider,
+    ).toBe("AWS");
+    expect(() =>
+      createProviderAdapter({ provider: "GCP", credentials, allowCustomEndpoints: false }),
+    ).toThrow(/credentials\.provider/);
+  });
+});
+
+describe("ErrorHistory", () => {
+  it("keeps the latest entries per connection and a bounded number of connections", () => {
+    const history = new ErrorHistory({ perConnection: 3, connections: 2 });
+    for (let index = 1; index <= 5; index++) {
+      history.record("a", { code: "RATE_LIMIT", message: `throttled ${index}`, retryable: true });
+    }
+    expect(history.list("a").map((entry) => entry.message)).toEqual([
+      "throttled 3",
+      "throttled 4",
+      "throttled 5",
+    ]);
+    history.record("b", { code: "TRANSIENT", message: "b", retryable: true });
+    history.record("c", { code: "AUTHORIZATION", message: "c", retryable: false });
+    expect(history.list("a")).toEqual([]);
+    expect(history.list("c")).toHaveLength(1);
+    expect(history.list("c")[0]).toMatchObject({ code: "AUTHORIZATION", retryable: false });
+  });
+});
