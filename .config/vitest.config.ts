@@ -1,8 +1,16 @@
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
+const require = createRequire(import.meta.url);
+
 export default defineConfig({
   root: fileURLToPath(new URL("..", import.meta.url)),
+  resolve: {
+    // graphql ships CJS (main) and ESM (module) builds; Node loads the CJS one for type-graphql and
+    // Apollo, so our code must get the same instance or instanceof checks on its types fail.
+    alias: [{ find: /^graphql$/, replacement: require.resolve("graphql") }],
+  },
   test: {
     include: ["test/**/*.test.ts"],
     // One DynamoDB Local for the whole run; each test file uses its own table prefix.

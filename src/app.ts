@@ -181,13 +181,9 @@ export async function createApp(options: AppOptions): Promise<App> {
           : status === 500
             ? "Internal server error"
             : "malformed request body";
-      res
-        .status(status)
-        .json({
-          errors: [
-            { message, extensions: { code: status === 500 ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST" } },
-          ],
-        });
+      res.status(status).json({
+        errors: [{ message, extensions: { code: status === 500 ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST" } }],
+      });
     },
   );
 

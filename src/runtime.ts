@@ -98,7 +98,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
   };
 
   const app = await createApp({
-    schema: await buildApiSchema(),
+    schema: await buildApiSchema(pubsub),
     logger,
     metrics,
     jwtSecret: config.auth.jwtSecret,

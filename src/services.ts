@@ -10,6 +10,7 @@ import { CostRecordStore } from "./store/cost-record-store.js";
 import { TimeSeriesStore } from "./store/time-series-store.js";
 import { ExchangeRateStore } from "./store/exchange-rate-store.js";
 import type { TableNames } from "./store/table-definitions.js";
+import type { PubSub } from "./live/pubsub.js";
 
 export interface AppStores {
   clients: ClientStore;
@@ -34,4 +35,5 @@ export function createStores(doc: DynamoDBDocumentClient, names: TableNames): Ap
 
 export interface AppServices {
   stores: AppStores;
+  pubsub: PubSub;
 }

@@ -1,6 +1,8 @@
 import { Field, ID, InputType } from "type-graphql";
 
-@InputType({ description: "An access key pair, or a role in the tenant's account assumed with an external id." })
+@InputType({
+  description: "An access key pair, or a role in the tenant's account assumed with an external id.",
+})
 export class AwsConnectionInput {
   @Field(() => String, { nullable: true })
   accessKeyId?: string;
@@ -30,7 +32,9 @@ export class GcpConnectionInput {
   location!: string;
 }
 
-@InputType({ description: "A service principal (client secret) or the managed identity, and the scope to query." })
+@InputType({
+  description: "A service principal (client secret) or the managed identity, and the scope to query.",
+})
 export class AzureConnectionInput {
   @Field(() => String, { nullable: true })
   tenantId?: string;
@@ -41,10 +45,15 @@ export class AzureConnectionInput {
   @Field(() => String, { nullable: true, description: "Write-only: never returned." })
   clientSecret?: string;
 
-  @Field(() => Boolean, { nullable: true, description: "Use the managed identity instead of a client secret." })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "Use the managed identity instead of a client secret.",
+  })
   useManagedIdentity?: boolean;
 
-  @Field(() => String, { description: "subscriptions/<guid> or providers/Microsoft.Billing/billingAccounts/<id>" })
+  @Field(() => String, {
+    description: "subscriptions/<guid> or providers/Microsoft.Billing/billingAccounts/<id>",
+  })
   scope!: string;
 }
 
@@ -64,7 +73,8 @@ export class ConnectProviderInput {
 
   @Field(() => String, {
     nullable: true,
-    description: "A non-default API endpoint; refused unless ALLOW_CUSTOM_PROVIDER_ENDPOINTS=1 (the sandbox allows it).",
+    description:
+      "A non-default API endpoint; refused unless ALLOW_CUSTOM_PROVIDER_ENDPOINTS=1 (the sandbox allows it).",
   })
   endpoint?: string;
 }
