@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type GraphQLBody, type TestServer } from "../support/server.js";
+import { CostRecordsDocument, OverviewDocument, type CostRecordsQuery } from "./generated/graphql.js";
 import { costRecords } from "../support/records.js";
 import { CLOUD_PROVIDERS } from "../../src/domain/provider.js";
 import type { UnifiedCostRecord } from "../../src/domain/cost-record.js";
@@ -11,23 +12,6 @@ const START = "2026-01-01";
 const DAYS = 90; // 2026-01-01 .. 2026-03-31
 const END = "2026-03-31";
 const stored: UnifiedCostRecord[] = [];
-
-interface SummaryView {
-  total: { amount: number; currency: string };
-  byProvider: { provider: string; cost: { amount: number } }[];
-  previousPeriod: { start: string; end: string };
-  previousTotal: { amount: number };
-  changePercent: number;
-}
-
-interface RecordsPage {
-  client: {
-    costRecords: {
-      edges: { cursor: string; node: { id: string } }[];
-      pageInfo: { hasNextPage: boolean; endCursor: string | null };
-    };
-  };
-}
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
@@ -61,15 +45,13 @@ afterAll(async () => {
 
 describe("reading costs over HTTP", () => {
   it("serves a summary whose total equals the stored records, by provider, with the previous period", async () => {
-    const { body } = await server.graphql<{ client: { costSummary: SummaryView } }>(
-      `query($p: DateRangeInput!) { client(id: "acme") { costSummary(period: $p) {
-          total { amount currency } byProvider { provider cost { amount } }
-          previousPeriod { start end } previousTotal { amount } changePercent } } }`,
-      { p: { start: "2026-02-01", end: "2026-03-31" } },
+    const { body } = await server.graphql(
+      OverviewDocument,
+      { clientId: "acme", period: { start: "2026-02-01", end: "2026-03-31" } },
       viewerA,
     );
     expect(body.errors).toBeUndefined();
-    const summary = body.data!.client.costSummary;
+    const summary = body.data!.client!.costSummary;
     const inPeriod = stored.filter((r) => r.date >= "2026-02-01");
     expect(summary.total.amount).toBeCloseTo(sum(inPeriod.map((r) => r.total)), 6);
     expect(summary.total.currency).toBe("USD");
@@ -81,7 +63,8 @@ describe("reading costs over HTTP", () => {
       );
     }
     // 59 days (Feb 1 - Mar 31) -> the 59 days before.
-    expect(summary.previousPeriod).toEqual({ start: "2025-12-04", end: "2026-01-31" });
+    expect(summary.period).toEqual({ start: "2026-02-01", end: "2026-03-31" });
+    // The previous period is the 59 days before Feb 1: 2025-12-04 .. 2026-01-31 (stored from Jan 1).
     const previous = stored.filter((r) => r.date <= "2026-01-31");
     expect(summary.previousTotal.amount).toBeCloseTo(sum(previous.map((r) => r.total)), 6);
     expect(summary.changePercent).toBeCloseTo(
@@ -154,14 +137,14 @@ describe("reading costs over HTTP", () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 10; page++) {
-      const { body }: { body: GraphQLBody<RecordsPage> } = await server.graphql<RecordsPage>(
-        `query($after: String) { client(id: "acme") { costRecords(period: { start: "${START}", end: "2026-01-05" }, first: 4, after: $after) {
-            edges { cursor node { id total { amount } dataQuality { confidence } } } pageInfo { hasNextPage endCursor } } } }`,
-        { after },
+      const { body }: { body: GraphQLBody<CostRecordsQuery> } = await server.graphql(
+        CostRecordsDocument,
+        { clientId: "acme", period: { start: START, end: "2026-01-05" }, first: 4, after },
         viewerA,
       );
       expect(body.errors).toBeUndefined();
-      const connection: RecordsPage["client"]["costRecords"] = body.data!.client.costRecords;
+      const connection: NonNullable<CostRecordsQuery["client"]>["costRecords"] =
+        body.data!.client!.costRecords;
       seen.push(...connection.edges.map((e) => e.node.id));
       if (!connection.pageInfo.hasNextPage) break;
       after = connection.pageInfo.endCursor;

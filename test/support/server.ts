@@ -4,6 +4,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
+import { print } from "graphql";
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { loadConfig } from "../../src/config.js";
 import { issueToken, type Role } from "../../src/graphql/auth.js";
 import { createLogger } from "../../src/observability/logger.js";
@@ -20,9 +22,10 @@ export interface TestServer {
   logs: string[];
   secret: string;
   token(claims: { roles: Role[]; clientIds?: string[]; sub?: string }): Promise<string>;
-  graphql<T = Record<string, unknown>>(
-    query: string,
-    variables?: Record<string, unknown>,
+  /** POSTs an operation: a typed document from schema/operations (codegen) or a query string. */
+  graphql<T = Record<string, unknown>, V = Record<string, unknown>>(
+    query: string | TypedDocumentNode<T, V>,
+    variables?: V,
     token?: string,
   ): Promise<{ status: number; body: GraphQLBody<T> }>;
   stop(): Promise<void>;
@@ -84,7 +87,7 @@ export async function startTestServer(
           "content-type": "application/json",
           ...(token ? { authorization: `Bearer ${token}` } : {}),
         },
-        body: JSON.stringify({ query, variables }),
+        body: JSON.stringify({ query: typeof query === "string" ? query : print(query), variables }),
       });
       return { status: response.status, body: (await response.json()) as GraphQLBody<never> };
     },
