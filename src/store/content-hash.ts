@@ -1,7 +1,9 @@
 /**
  * A cost record's content hash: SHA-256 of its canonical JSON (sorted keys) without the collection
- * metadata and version, which change on every run. Equal hashes mean a re-collection found nothing
- * new, so the store writes nothing and no stream event fires.
+ * metadata and version, which change on every run, nor the data quality, which is derived from the
+ * content and the collection time (its timeliness grows by the minute for the last two days). Equal
+ * hashes mean a re-collection found nothing new, so the store writes nothing and no stream event
+ * fires; the stored quality and collection metadata keep describing the run that stored the content.
  */
 import { createHash } from "node:crypto";
 import type { UnifiedCostRecord } from "../domain/cost-record.js";
@@ -20,6 +22,6 @@ function canonicalJson(value: unknown): string {
 }
 
 export function costRecordContentHash(record: UnifiedCostRecord): string {
-  const { collection: _collection, version: _version, ...content } = record;
+  const { collection: _collection, version: _version, dataQuality: _dataQuality, ...content } = record;
   return createHash("sha256").update(canonicalJson(content)).digest("hex");
 }

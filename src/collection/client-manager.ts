@@ -1,0 +1,233 @@
+/**
+ * The rules around clients and their provider connections; storage is the stores' business.
+ * Credentials are validated with the cloud's own schema, encrypted whole into the connection's
+ * secret envelope, and only their masked summary is ever stored in the clear, logged or returned.
+ * The collector gets its adapters from here too (decrypt -> factory), so one place decides which
+ * endpoints a connection may use.
+ */
+import { randomUUID } from "node:crypto";
+import type { Client, ProviderConnection } from "../domain/client.js";
+import type { CloudProvider } from "../domain/provider.js";
+import {
+  validateCurrencyCode,
+  validateProvider,
+  validateSafeId,
+  ValidationError,
+  describeValue,
+} from "../domain/validation.js";
+import type { Logger } from "../observability/logger.js";
+import type { CostProviderAdapter } from "../providers/adapter.js";
+import {
+  InvalidProviderCredentialsError,
+  maskCredentials,
+  parseProviderCredentials,
+  type ProviderCredentials,
+} from "../providers/credentials.js";
+import { ProviderError } from "../providers/errors.js";
+import { createProviderAdapter, type CreateProviderAdapterOptions } from "../providers/factory.js";
+import type { ClientStore } from "../store/client-store.js";
+import type { ConnectionStore } from "../store/connection-store.js";
+import { ItemAlreadyExistsError } from "../store/errors.js";
+import { clientNotFound, CollectionServiceError } from "./errors.js";
+import type { SecretBox } from "./secret-box.js";
+
+const MAX_NAME_LENGTH = 100;
+export const DEFAULT_HEALTH_CHECK_TIMEOUT_MS = 15_000;
+
+/** Adapter settings the process decides, not the tenant. */
+export type AdapterDefaults = Pick<
+  CreateProviderAdapterOptions,
+  "requestTimeoutMs" | "retryPolicy" | "awsSourceCredentials" | "azureTlsCa"
+>;
+
+export interface ClientManagerOptions {
+  clients: ClientStore;
+  connections: ConnectionStore;
+  secretBox: SecretBox;
+  allowCustomProviderEndpoints: boolean;
+  logger: Logger;
+  now?: () => Date;
+  healthCheckTimeoutMs?: number;
+  adapterDefaults?: AdapterDefaults;
+}
+
+export interface CreateClientInput {
+  id?: string | null;
+  name: string;
+  reportingCurrency: string;
+}
+
+export interface ConnectProviderInput {
+  clientId: string;
+  provider: CloudProvider;
+  /** Untrusted: the cloud's credential fields as the caller sent them. */
+  credentials: unknown;
+  /** A custom API endpoint (the sandbox's simulators); refused unless custom endpoints are allowed. */
+  endpoint?: string | null;
+}
+
+/** Who asks; only used to say so in the log. */
+export interface Requester {
+  sub: string;
+}
+
+/** The connection's credentials bind to its key: an envelope copied to another connection does not open. */
+const envelopeContext = (clientId: string, provider: CloudProvider) => `connection:${clientId}/${provider}`;
+
+const generatedClientId = () => `cl-${randomUUID().replaceAll("-", "").slice(0, 12)}`;
+
+function validateName(value: unknown): string {
+  const name = typeof value === "string" ? value.trim() : "";
+  if (name.length < 1 || name.length > MAX_NAME_LENGTH) {
+    throw new ValidationError(
+      "input.name",
+      `${describeValue(value)} is not a name of 1 to ${MAX_NAME_LENGTH} characters (spaces trimmed)`,
+    );
+  }
+  return name;
+}
+
+/** The cloud's own schema decides; its message names each bad field and never echoes a value. */
+function parseCredentialsInput(provider: CloudProvider, input: unknown): ProviderCredentials {
+  try {
+    return parseProviderCredentials(provider, input);
+  } catch (error) {
+    if (error instanceof InvalidProviderCredentialsError) {
+      throw new ValidationError(`input.${provider.toLowerCase()}`, error.message);
+    }
+    throw error;
+  }
+}
+
+export class ClientManager {
+  private readonly now: () => Date;
+  private readonly healthCheckTimeoutMs: number;
+
+  constructor(private readonly options: ClientManagerOptions) {
+    this.now = options.now ?? (() => new Date());
+    this.healthCheckTimeoutMs = options.healthCheckTimeoutMs ?? DEFAULT_HEALTH_CHECK_TIMEOUT_MS;
+  }
+
+  /** Creates a client (admins only: the resolver checks). CONFLICT when the id is taken. */
+  async createClient(requester: Requester, input: CreateClientInput): Promise<Client> {
+    const id =
+      input.id === undefined || input.id === null
+        ? generatedClientId()
+        : validateSafeId(input.id, "input.id");
+    const client: Client = {
+      id,
+      name: validateName(input.name),
+      reportingCurrency: validateCurrencyCode(input.reportingCurrency, "input.reportingCurrency"),
+      createdAt: this.now().toISOString(),
+    };
+    try {
+      await this.options.clients.create(client);
+    } catch (error) {
+      if (error instanceof ItemAlreadyExistsError) {
+        throw new CollectionServiceError("CONFLICT", `client id "${id}" already exists`);
+      }
+      throw error;
+    }
+    this.options.logger.info({ clientId: id, by: requester.sub }, "client created");
+    return client;
+  }
+
+  /**
+   * Stores (or replaces) the client's connection to a provider, then checks it against the
+   * provider and records the health. An unhealthy connection is stored and returned as such.
+   */
+  async connectProvider(input: ConnectProviderInput): Promise<ProviderConnection> {
+    const clientId = validateSafeId(input.clientId, "input.clientId");
+    const provider = validateProvider(input.provider, "input.provider");
+    const credentials = parseCredentialsInput(provider, input.credentials);
+    const endpoint = input.endpoint ?? undefined;
+    if (!(await this.options.clients.get(clientId))) throw clientNotFound(clientId);
+    // Built before anything is stored: the factory is what refuses a disallowed or malformed endpoint.
+    const adapter = this.buildAdapter(clientId, provider, credentials, endpoint, "input.endpoint");
+
+    const now = this.now().toISOString();
+    const existing = await this.options.connections.get(clientId, provider);
+    const connection: ProviderConnection = {
+      clientId,
+      provider,
+      credentialSummary: maskCredentials(credentials),
+      ...(endpoint === undefined ? {} : { endpoint }),
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+      health: "UNKNOWN",
+    };
+    const envelope = await this.options.secretBox.seal(credentials, envelopeContext(clientId, provider));
+    await this.options.connections.put(connection, envelope);
+
+    const health = await this.checkHealth(adapter);
+    const stored = await this.options.connections.updateHealth(clientId, provider, {
+      health: health.healthy ? "HEALTHY" : "UNHEALTHY",
+      checkedAt: this.now().toISOString(),
+      ...(health.healthy ? {} : { error: health.message }),
+    });
+    this.options.logger.info(
+      { clientId, provider, credentialSummary: stored.credentialSummary, health: stored.health },
+      "provider connected",
+    );
+    return stored;
+  }
+
+  /** The adapter for a stored connection, credentials decrypted (for the collector only). */
+  async adapterFor(clientId: string, provider: CloudProvider): Promise<CostProviderAdapter> {
+    const connection = await this.options.connections.get(clientId, provider);
+    const envelope = await this.options.connections.getSecretEnvelope(clientId, provider);
+    if (!connection || !envelope) {
+      throw new CollectionServiceError("NOT_FOUND", `client "${clientId}" has no ${provider} connection`);
+    }
+    const secret = await this.options.secretBox.open(envelope, envelopeContext(clientId, provider));
+    const credentials = parseProviderCredentials(provider, secret);
+    return this.buildAdapter(clientId, provider, credentials, connection.endpoint, "endpoint");
+  }
+
+  private buildAdapter(
+    clientId: string,
+    provider: CloudProvider,
+    credentials: ProviderCredentials,
+    endpoint: string | undefined,
+    endpointField: string,
+  ): CostProviderAdapter {
+    try {
+      return createProviderAdapter({
+        ...this.options.adapterDefaults,
+        provider,
+        credentials,
+        ...(endpoint === undefined ? {} : { endpoint }),
+        allowCustomEndpoints: this.options.allowCustomProviderEndpoints,
+        logger: this.options.logger.child({ clientId, provider }),
+      });
+    } catch (error) {
+      if (error instanceof ProviderError && error.code === "INVALID_REQUEST") {
+        throw new ValidationError(endpointField, error.message.replace(/^endpoint: /, ""));
+      }
+      throw error;
+    }
+  }
+
+  /** The adapter's health check, bounded in time; never throws. */
+  private async checkHealth(adapter: CostProviderAdapter): Promise<{ healthy: boolean; message: string }> {
+    const timeout = AbortSignal.timeout(this.healthCheckTimeoutMs);
+    const timedOut = new Promise<never>((_, reject) =>
+      timeout.addEventListener("abort", () => reject(timeout.reason), { once: true }),
+    );
+    try {
+      return await Promise.race([adapter.healthCheck(timeout), timedOut]);
+    } catch (error) {
+      if (timeout.aborted) {
+        return { healthy: false, message: `health check timed out after ${this.healthCheckTimeoutMs} ms` };
+      }
+      if (error instanceof ProviderError)
+        return { healthy: false, message: `${error.code}: ${error.message}` };
+      // Text of an unexpected error is not trusted to be free of credential material.
+      this.options.logger.warn(
+        { provider: adapter.provider, errorName: (error as Error)?.name },
+        "health check failed",
+      );
+      return { healthy: false, message: "health check failed unexpectedly" };
+    }
+  }
+}

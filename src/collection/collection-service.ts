@@ -1,0 +1,234 @@
+/**
+ * Collections as the API sees them: trigger (validate, lock, create the job, run it in the
+ * background), recover jobs a crashed process left behind, refresh the trailing days, and stop.
+ *
+ * One job per (client, provider) at a time: a trigger takes each provider's collection lock (a
+ * conditional write with an expiry, renewed while the job runs). When another QUEUED or RUNNING job
+ * holds one, the trigger returns that job instead of starting a second pull of the same data.
+ */
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { CollectionError, CollectionJob } from "../domain/collection-job.js";
+import type { CloudProvider } from "../domain/provider.js";
+import { validateSafeId } from "../domain/validation.js";
+import type { ClientStore } from "../store/client-store.js";
+import type { CollectionJobStore } from "../store/collection-job-store.js";
+import type { ConnectionStore } from "../store/connection-store.js";
+import {
+  trailingDays,
+  validateCollectionRequest,
+  type CollectionRequestInput,
+} from "./collection-request.js";
+import { clientNotFound, CollectionServiceError } from "./errors.js";
+import { isActiveStatus, JobProgress } from "./job-progress.js";
+import { JobAbort, runCollectionJob, type JobRunnerDeps } from "./job-runner.js";
+
+export const DEFAULT_LOCK_TTL_SECONDS = 15 * 60;
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 60_000;
+/** A QUEUED or RUNNING job not heard of for this long is taken for dead (several missed heartbeats). */
+export const DEFAULT_STALE_AFTER_MS = 5 * 60_000;
+/** How long a trigger waits for a lock holder's job item (it is created right after its locks). */
+const HOLDER_WAIT_MS = 2_000;
+const HOLDER_POLL_MS = 100;
+
+export const SHUTDOWN: CollectionError = {
+  code: "SHUTDOWN",
+  message: "the server shut down while the job ran; trigger it again",
+  retryable: true,
+};
+export const INTERRUPTED: CollectionError = {
+  code: "INTERRUPTED",
+  message: "the process running this job stopped without finishing it; trigger it again",
+  retryable: true,
+};
+
+export interface TriggerCollectionInput extends CollectionRequestInput {
+  clientId: string;
+  /** The caller's subject, recorded on the job. */
+  requestedBy: string;
+}
+
+export interface CollectionServiceOptions extends Omit<
+  JobRunnerDeps,
+  "now" | "lockTtlSeconds" | "heartbeatIntervalMs" | "jobs"
+> {
+  clients: ClientStore;
+  connections: ConnectionStore;
+  jobs: CollectionJobStore;
+  now?: () => Date;
+  lockTtlSeconds?: number;
+  heartbeatIntervalMs?: number;
+  staleAfterMs?: number;
+}
+
+interface RunningJob {
+  controller: AbortController;
+  /** Settles with the finished job, or null when its end could not be stored; never rejects. */
+  done: Promise<CollectionJob | null>;
+}
+
+export class CollectionService {
+  private readonly deps: JobRunnerDeps;
+  private readonly staleAfterMs: number;
+  private readonly running = new Map<string, RunningJob>();
+  private stopping = false;
+
+  constructor(private readonly options: CollectionServiceOptions) {
+    this.deps = {
+      ...options,
+      now: options.now ?? (() => new Date()),
+      lockTtlSeconds: options.lockTtlSeconds ?? DEFAULT_LOCK_TTL_SECONDS,
+      heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+    };
+    this.staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
+  }
+
+  /**
+   * Validates the request and returns at once with the QUEUED job, which then runs in the
+   * background; or returns the QUEUED/RUNNING job that already collects one of these providers.
+   */
+  async triggerCollection(input: TriggerCollectionInput): Promise<CollectionJob> {
+    if (this.stopping) throw new Error("the collection service is shutting down");
+    const clientId = validateSafeId(input.clientId, "input.clientId");
+    const client = await this.options.clients.get(clientId);
+    if (!client) throw clientNotFound(clientId);
+    const connections = await this.options.connections.listByClient(clientId);
+    const request = validateCollectionRequest(input, connections, this.deps.now());
+
+    const jobId = `job-${randomUUID()}`;
+    const locked: CloudProvider[] = [];
+    for (const provider of request.providers) {
+      const holder = await this.lockOrFindHolder(clientId, provider, jobId);
+      if (holder) {
+        await this.releaseLocks(clientId, locked, jobId);
+        return holder;
+      }
+      locked.push(provider);
+    }
+
+    const now = this.deps.now().toISOString();
+    const job = await this.options.jobs
+      .create({
+        id: jobId,
+        clientId,
+        status: "QUEUED",
+        period: request.period,
+        providers: request.providers.map((provider) => ({
+          provider,
+          status: "QUEUED",
+          recordsWritten: 0,
+          apiRequests: 0,
+          attempts: 0,
+        })),
+        createdAt: now,
+        updatedAt: now,
+        requestedBy: input.requestedBy,
+      })
+      .catch(async (error: unknown) => {
+        await this.releaseLocks(clientId, locked, jobId);
+        throw error;
+      });
+    const controller = new AbortController();
+    const done = runCollectionJob(job, client, controller.signal, this.deps)
+      .catch((error: unknown) => {
+        // Only reached when even recording the failure failed; recovery will mark the job later.
+        this.options.logger.error({ err: error, jobId }, "collection job could not record its end");
+        return null;
+      })
+      .finally(() => this.running.delete(jobId));
+    this.running.set(jobId, { controller, done });
+    return job;
+  }
+
+  /** Collects the trailing `days` days (today included) of every connected provider: late and restated data. */
+  refreshRecentDays(clientId: string, days = 3, requestedBy = "refresh"): Promise<CollectionJob> {
+    return this.triggerCollection({ clientId, period: trailingDays(days, this.deps.now()), requestedBy });
+  }
+
+  /**
+   * Marks QUEUED/RUNNING jobs whose heartbeat is older than the stale threshold as FAILED
+   * (INTERRUPTED) and releases their locks. Run at process start; jobs of this process are skipped.
+   */
+  async recoverInterruptedJobs(): Promise<CollectionJob[]> {
+    const cutoff = this.deps.now().getTime() - this.staleAfterMs;
+    const stale = (await this.options.jobs.listActive()).filter(
+      (job) => !this.running.has(job.id) && Date.parse(job.updatedAt) <= cutoff,
+    );
+    const recovered = await Promise.all(stale.map((job) => this.failInterrupted(job)));
+    if (recovered.length > 0) {
+      this.options.logger.warn(
+        { jobIds: recovered.map((job) => job.id) },
+        "recovered interrupted collection jobs",
+      );
+    }
+    return recovered;
+  }
+
+  /** Resolves with the job's final state when this process runs it; null otherwise. */
+  async waitForJob(jobId: string): Promise<CollectionJob | null> {
+    return (await this.running.get(jobId)?.done) ?? null;
+  }
+
+  /** Aborts running jobs (their requests too), marks them FAILED with SHUTDOWN and waits until they are stored. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const jobs = [...this.running.values()];
+    for (const job of jobs) job.controller.abort(new JobAbort(SHUTDOWN));
+    await Promise.all(jobs.map((job) => job.done));
+  }
+
+  private async failInterrupted(job: CollectionJob): Promise<CollectionJob> {
+    const failed = await new JobProgress(this.options.jobs, job, this.deps.now).finish(INTERRUPTED);
+    await this.releaseLocks(
+      job.clientId,
+      job.providers.map((p) => p.provider),
+      job.id,
+    );
+    return failed;
+  }
+
+  private async releaseLocks(
+    clientId: string,
+    providers: readonly CloudProvider[],
+    jobId: string,
+  ): Promise<void> {
+    await Promise.all(providers.map((provider) => this.options.jobs.releaseLock(clientId, provider, jobId)));
+  }
+
+  /**
+   * Takes the (client, provider) lock for `jobId`; null when taken, else the active job holding it.
+   * A lock whose holder is finished, never created or stale is cleared and taken.
+   */
+  private async lockOrFindHolder(
+    clientId: string,
+    provider: CloudProvider,
+    jobId: string,
+  ): Promise<CollectionJob | null> {
+    const { jobs } = this.options;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (await jobs.acquireLock(clientId, provider, jobId, this.deps.lockTtlSeconds)) return null;
+      const holder = await jobs.getLockHolder(clientId, provider);
+      if (!holder) continue;
+      const job = await this.awaitJobItem(holder.jobId);
+      if (job && isActiveStatus(job.status)) {
+        const stale = Date.parse(job.updatedAt) <= this.deps.now().getTime() - this.staleAfterMs;
+        if (!stale || this.running.has(job.id)) return job;
+        await this.failInterrupted(job);
+        continue;
+      }
+      await jobs.releaseLock(clientId, provider, holder.jobId);
+    }
+    throw new CollectionServiceError(
+      "CONFLICT",
+      `the ${provider} collection lock of client "${clientId}" is contended; try again`,
+    );
+  }
+
+  private async awaitJobItem(jobId: string): Promise<CollectionJob | null> {
+    for (let waited = 0; ; waited += HOLDER_POLL_MS) {
+      const job = await this.options.jobs.get(jobId);
+      if (job || waited >= HOLDER_WAIT_MS) return job;
+      await sleep(HOLDER_POLL_MS);
+    }
+  }
+}

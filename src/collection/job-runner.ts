@@ -1,0 +1,246 @@
+/**
+ * Runs one collection job: every provider at once (isolated and rate-bounded by the provider
+ * manager), each through the period one calendar month at a time: pull the window, normalize it in
+ * the client's reporting currency, upsert its days, record progress on the job item.
+ *
+ * A window's days are written only after its pull completed: a failed pull writes nothing and so
+ * never deletes or shrinks what an earlier collection stored. Unchanged days write nothing either
+ * (the store compares content), so a re-run is free and silent.
+ *
+ * While it runs, the job renews its collection locks and its heartbeat (updatedAt); losing a lock
+ * (it expired and another job took it) stops the job, as does the caller's signal (shutdown).
+ */
+import type { Client } from "../domain/client.js";
+import type { CollectionError, CollectionJob } from "../domain/collection-job.js";
+import type { DayRange } from "../domain/dates.js";
+import { monthsInRange } from "../domain/dates.js";
+import { buildCostRecords } from "../domain/normalize.js";
+import type { CloudProvider } from "../domain/provider.js";
+import { ValidationError } from "../domain/validation.js";
+import type { Logger } from "../observability/logger.js";
+import type { CostProviderAdapter, FetchResult } from "../providers/adapter.js";
+import type { ProviderCollectionManager } from "../providers/manager.js";
+import type { CollectionJobStore } from "../store/collection-job-store.js";
+import type { CostRecordStore } from "../store/cost-record-store.js";
+import { monthlyWindows } from "./collection-request.js";
+import type { ExchangeRateService } from "./exchange-rates.js";
+import { JobProgress, providerStatus } from "./job-progress.js";
+
+export interface JobRunnerDeps {
+  jobs: CollectionJobStore;
+  costRecords: CostRecordStore;
+  exchangeRates: ExchangeRateService;
+  manager: ProviderCollectionManager;
+  adapterFor: (clientId: string, provider: CloudProvider) => Promise<CostProviderAdapter>;
+  logger: Logger;
+  now: () => Date;
+  retentionDays?: number;
+  lockTtlSeconds: number;
+  heartbeatIntervalMs: number;
+}
+
+/** Why a job was stopped from outside; its error is what the job reports. */
+export class JobAbort extends Error {
+  constructor(readonly error: CollectionError) {
+    super(error.message);
+    this.name = "JobAbort";
+  }
+}
+
+export const LOCK_LOST: CollectionError = {
+  code: "LOCK_LOST",
+  message: "the collection lock expired and another job took it over; this job stopped",
+  retryable: true,
+};
+
+const UNEXPECTED: CollectionError = {
+  code: "INTERNAL",
+  message: "the job failed unexpectedly",
+  retryable: true,
+};
+
+/** Errors about one window's data: the provider's later windows are still worth pulling. */
+const WINDOW_ONLY_ERRORS = new Set(["DATA_UNAVAILABLE", "INVALID_DATA"]);
+
+const abortError = (signal: AbortSignal): CollectionError | undefined =>
+  !signal.aborted
+    ? undefined
+    : signal.reason instanceof JobAbort
+      ? signal.reason.error
+      : { code: "CANCELLED", message: "the collection was cancelled", retryable: true };
+
+export async function runCollectionJob(
+  queued: CollectionJob,
+  client: Client,
+  outerSignal: AbortSignal,
+  deps: JobRunnerDeps,
+): Promise<CollectionJob> {
+  const progress = new JobProgress(deps.jobs, queued, deps.now);
+  const log = deps.logger.child({ jobId: queued.id, clientId: queued.clientId });
+  const lockLost = new AbortController();
+  const signal = AbortSignal.any([outerSignal, lockLost.signal]);
+  const providers = queued.providers.map((p) => p.provider);
+
+  /** Renews every lock (extending this job's own) and the heartbeat; aborts the job when a lock is gone. */
+  const keepAlive = async () => {
+    for (const provider of providers) {
+      if (!(await deps.jobs.acquireLock(queued.clientId, provider, queued.id, deps.lockTtlSeconds))) {
+        log.error({ provider }, "collection lock lost");
+        lockLost.abort(new JobAbort(LOCK_LOST));
+        return;
+      }
+    }
+    await progress.heartbeat();
+  };
+  let beating: Promise<void> | undefined;
+  const heartbeat = setInterval(() => {
+    beating ??= keepAlive()
+      .catch((error: unknown) => log.warn({ err: error }, "heartbeat failed"))
+      .finally(() => (beating = undefined));
+  }, deps.heartbeatIntervalMs);
+
+  try {
+    await progress.start();
+    log.info({ providers, period: queued.period }, "collection started");
+    const settled = await Promise.allSettled(
+      providers.map((provider) => collectProvider(provider, client, progress, signal, deps, log)),
+    );
+    const crashed = settled.find((result) => result.status === "rejected");
+    if (crashed) throw crashed.reason;
+    const finished = await progress.finish(abortError(signal));
+    log.info({ status: finished.status, providers: finished.providers }, "collection finished");
+    return finished;
+  } catch (error) {
+    log.error({ err: error }, "collection job failed");
+    return await progress.finish(UNEXPECTED);
+  } finally {
+    clearInterval(heartbeat);
+    // A renewal still in flight would take the lock again right after it is released.
+    await beating;
+    await Promise.all(
+      providers.map((provider) =>
+        deps.jobs.releaseLock(queued.clientId, provider, queued.id).catch((error: unknown) => {
+          log.warn({ err: error, provider }, "releasing the collection lock failed; it expires on its own");
+        }),
+      ),
+    );
+  }
+}
+
+async function collectProvider(
+  provider: CloudProvider,
+  client: Client,
+  progress: JobProgress,
+  signal: AbortSignal,
+  deps: JobRunnerDeps,
+  log: Logger,
+): Promise<void> {
+  const job = progress.snapshot;
+  const windows = monthlyWindows(job.period);
+  let adapter: CostProviderAdapter;
+  try {
+    adapter = await deps.adapterFor(client.id, provider);
+  } catch (error) {
+    log.warn({ provider, errorName: (error as Error)?.name }, "cannot build the provider adapter");
+    await progress.updateProvider(provider, (p) => {
+      p.status = "FAILED";
+      p.error = {
+        code: "CONNECTION",
+        message: `the ${provider} connection cannot be used`,
+        retryable: false,
+      };
+    });
+    return;
+  }
+
+  let succeeded = 0;
+  let failed = 0;
+  for (const window of windows) {
+    if (signal.aborted) return;
+    const request = { provider, adapter, connection: `${client.id}#${provider}` };
+    const [outcome] = await deps.manager.collect([request], window, { signal });
+    if (!outcome) throw new Error(`the provider manager returned no outcome for ${provider}`);
+    let written = 0;
+    let error: CollectionError | undefined;
+    if (outcome.status === "SUCCEEDED") {
+      try {
+        written = await storeWindow(provider, outcome.result, window, client, job.id, deps);
+      } catch (caught) {
+        error = storeFailure(caught, window, log, provider);
+      }
+    } else if (!signal.aborted) {
+      error = outcome.error;
+    }
+    await progress.updateProvider(provider, (p) => {
+      p.apiRequests += outcome.apiRequests;
+      p.attempts += outcome.attempts;
+      p.recordsWritten += written;
+      if (error) p.error = { ...error, message: `${window.start}..${window.end}: ${error.message}` };
+    });
+    if (signal.aborted) return;
+    if (!error) {
+      succeeded++;
+      continue;
+    }
+    failed++;
+    if (!WINDOW_ONLY_ERRORS.has(error.code)) {
+      // The provider is refusing or failing: later windows would spend requests on the same answer.
+      failed += windows.length - succeeded - failed;
+      break;
+    }
+  }
+  await progress.updateProvider(provider, (p) => {
+    p.status = providerStatus(succeeded, failed);
+  });
+}
+
+/** Normalizes one pulled window and upserts its days; returns how many days were created or changed. */
+async function storeWindow(
+  provider: CloudProvider,
+  result: FetchResult,
+  window: DayRange,
+  client: Client,
+  jobId: string,
+  deps: JobRunnerDeps,
+): Promise<number> {
+  const now = deps.now();
+  const records = buildCostRecords({
+    clientId: client.id,
+    provider,
+    reportingCurrency: client.reportingCurrency,
+    lines: result.lines,
+    daysCovered: result.daysCovered,
+    rates: await deps.exchangeRates.ratesFor(monthsInRange(window.start, window.end)),
+    collection: {
+      jobId,
+      collectedAt: now.toISOString(),
+      sourceApi: result.sourceApi,
+      apiRequests: result.apiRequests,
+    },
+    ...(deps.retentionDays === undefined ? {} : { retentionDays: deps.retentionDays }),
+    now,
+  });
+  const results = await deps.costRecords.upsertDays(records);
+  return results.filter((r) => r.outcome !== "unchanged").length;
+}
+
+/**
+ * A window that was pulled but could not be stored. Invalid provider data (a future day, an unknown
+ * currency) is named as such; anything else is the store's trouble, detailed in the log only.
+ */
+function storeFailure(
+  error: unknown,
+  window: DayRange,
+  log: Logger,
+  provider: CloudProvider,
+): CollectionError {
+  if (error instanceof ValidationError) {
+    return {
+      code: "INVALID_DATA",
+      message: `the provider's data was rejected: ${error.message}`,
+      retryable: false,
+    };
+  }
+  log.error({ err: error, provider, window }, "storing a collected window failed");
+  return { code: "STORE_FAILED", message: "storing the collected days failed", retryable: true };
+}

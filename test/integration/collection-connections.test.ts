@@ -1,0 +1,210 @@
+/**
+ * Clients and provider connections: input rules, conflicts, health checks against the simulators,
+ * and the promise that a secret sent to connectProvider lives only inside its encrypted envelope.
+ */
+import { randomBytes } from "node:crypto";
+import { ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ClientManager } from "../../src/collection/client-manager.js";
+import { CollectionServiceError } from "../../src/collection/errors.js";
+import { createLocalSecretBox } from "../../src/collection/secret-box.js";
+import { addDays } from "../../src/domain/dates.js";
+import { CLOUD_PROVIDERS } from "../../src/domain/provider.js";
+import { ValidationError } from "../../src/domain/validation.js";
+import { createLogger } from "../../src/observability/logger.js";
+import {
+  RAW_CREDENTIALS,
+  SECRETS,
+  startCollectionFixture,
+  TODAY,
+  type CollectionFixture,
+} from "./collection-fixture.js";
+
+let fixture: CollectionFixture;
+/** Every error the tests provoke, to search them for secrets at the end. */
+const errors: unknown[] = [];
+
+async function failure(run: () => Promise<unknown>): Promise<Error> {
+  const error = await run().then(
+    () => expect.unreachable("expected a failure"),
+    (caught: unknown) => caught,
+  );
+  errors.push(error);
+  expect(error).toBeInstanceOf(Error);
+  return error as Error;
+}
+
+async function scanAll(table: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await fixture.store.doc.send(new ScanCommand({ TableName: table, ExclusiveStartKey }));
+    items.push(...(page.Items ?? []));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items;
+}
+
+beforeAll(async () => {
+  fixture = await startCollectionFixture();
+}, 120_000);
+afterAll(() => fixture?.stop());
+
+describe("createClient", () => {
+  const admin = { sub: "admin-1" };
+
+  it("generates an id when none is given and trims the name", async () => {
+    const client = await fixture.clientManager.createClient(admin, {
+      name: "  Globex  ",
+      reportingCurrency: "EUR",
+    });
+    expect(client.id).toMatch(/^cl-[0-9a-f]{12}$/);
+    expect(client.name).toBe("Globex");
+    expect(await fixture.stores.clients.get(client.id)).toEqual(client);
+  });
+
+  it("refuses a taken id with CONFLICT and keeps the first client", async () => {
+    await fixture.clientManager.createClient(admin, {
+      id: "initech",
+      name: "Initech",
+      reportingCurrency: "USD",
+    });
+    const error = await failure(() =>
+      fixture.clientManager.createClient(admin, { id: "initech", name: "Other", reportingCurrency: "GBP" }),
+    );
+    expect(error).toBeInstanceOf(CollectionServiceError);
+    expect((error as CollectionServiceError).extensions).toEqual({ code: "CONFLICT" });
+    expect(error.message).toBe('client id "initech" already exists');
+    expect((await fixture.stores.clients.get("initech"))?.name).toBe("Initech");
+  });
+
+  it.each([
+    [{ id: "bad#id", name: "X", reportingCurrency: "USD" }, "input.id"],
+    [{ id: "blank-name", name: "   ", reportingCurrency: "USD" }, "input.name"],
+    [{ id: "long-name", name: "x".repeat(101), reportingCurrency: "USD" }, "input.name"],
+    [{ id: "bad-currency", name: "X", reportingCurrency: "usd" }, "input.reportingCurrency"],
+  ])("names the bad field of %o and writes nothing", async (input, field) => {
+    const error = await failure(() => fixture.clientManager.createClient(admin, input));
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).field).toBe(field);
+    expect(error.message.startsWith(`${field}: `)).toBe(true);
+    if (!input.id.includes("#")) expect(await fixture.stores.clients.get(input.id)).toBeNull();
+  });
+});
+
+describe("connectProvider", () => {
+  beforeAll(() =>
+    fixture.clientManager.createClient(
+      { sub: "admin-1" },
+      { id: "wayne", name: "Wayne", reportingCurrency: "USD" },
+    ),
+  );
+
+  it("stores each cloud's connection with a masked summary and records a healthy check", async () => {
+    for (const provider of CLOUD_PROVIDERS) {
+      const connection = await fixture.clientManager.connectProvider({
+        clientId: "wayne",
+        provider,
+        credentials: RAW_CREDENTIALS[provider],
+        endpoint: fixture.simulators[provider].endpoint,
+      });
+      expect(connection).toMatchObject({ clientId: "wayne", provider, health: "HEALTHY" });
+      expect(connection.lastHealthCheckAt).toBeDefined();
+      expect(connection.lastHealthError).toBeUndefined();
+      expect(await fixture.stores.connections.get("wayne", provider)).toEqual(connection);
+    }
+    expect((await fixture.stores.connections.get("wayne", "AWS"))?.credentialSummary).toBe(
+      "access key AKIA****ST01",
+    );
+  });
+
+  it("rebuilds a working adapter for the collector from the stored, encrypted connection", async () => {
+    const adapter = await fixture.clientManager.adapterFor("wayne", "AZURE");
+    expect(adapter.provider).toBe("AZURE");
+    expect((await adapter.healthCheck()).healthy).toBe(true);
+    const missing = await failure(() => fixture.clientManager.adapterFor("initech", "GCP"));
+    expect((missing as CollectionServiceError).code).toBe("NOT_FOUND");
+  });
+
+  it("stores a connection whose check fails as UNHEALTHY with a safe reason", async () => {
+    fixture.simulators.AWS.faults.inject({ kind: "forbidden", times: 5 });
+    const connection = await fixture.clientManager.connectProvider({
+      clientId: "initech",
+      provider: "AWS",
+      credentials: RAW_CREDENTIALS.AWS,
+      endpoint: fixture.simulators.AWS.endpoint,
+    });
+    fixture.simulators.AWS.faults.clear();
+    expect(connection.health).toBe("UNHEALTHY");
+    expect(connection.lastHealthError).toMatch(/AccessDeniedException.*ce:GetCostAndUsage/);
+    errors.push(connection.lastHealthError);
+  });
+
+  it("names the bad credential field without echoing its value, and stores nothing", async () => {
+    const error = await failure(() =>
+      fixture.clientManager.connectProvider({
+        clientId: "initech",
+        provider: "AZURE",
+        credentials: { ...RAW_CREDENTIALS.AZURE, tenantId: `not-a-guid-${SECRETS[1]}` },
+        endpoint: fixture.simulators.AZURE.endpoint,
+      }),
+    );
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).field).toBe("input.azure");
+    expect(error.message).toMatch(/^input\.azure: .*tenantId: must be a GUID/);
+    expect(await fixture.stores.connections.get("initech", "AZURE")).toBeNull();
+  });
+
+  it("refuses an unknown client and, unless allowed, a custom endpoint", async () => {
+    const unknown = await failure(() =>
+      fixture.clientManager.connectProvider({
+        clientId: "nobody",
+        provider: "GCP",
+        credentials: RAW_CREDENTIALS.GCP,
+      }),
+    );
+    expect((unknown as CollectionServiceError).extensions.code).toBe("NOT_FOUND");
+
+    const production = new ClientManager({
+      clients: fixture.stores.clients,
+      connections: fixture.stores.connections,
+      secretBox: createLocalSecretBox(randomBytes(32)),
+      allowCustomProviderEndpoints: false,
+      logger: createLogger({ level: "silent" }),
+    });
+    const refused = await failure(() =>
+      production.connectProvider({
+        clientId: "initech",
+        provider: "GCP",
+        credentials: RAW_CREDENTIALS.GCP,
+        endpoint: "http://169.254.169.254",
+      }),
+    );
+    expect((refused as ValidationError).field).toBe("input.endpoint");
+    expect(refused.message).toBe(
+      "input.endpoint: custom provider endpoints are disabled; set ALLOW_CUSTOM_PROVIDER_ENDPOINTS=1",
+    );
+    expect(await fixture.stores.connections.get("initech", "GCP")).toBeNull();
+  });
+
+  it("keeps every secret out of stored items (outside the envelope), log lines and errors", async () => {
+    const job = await fixture.collect("wayne", { start: addDays(TODAY, -2), end: TODAY });
+    expect(job.status).toBe("SUCCEEDED");
+    const items = [
+      ...(await scanAll(fixture.store.names.data)),
+      ...(await scanAll(fixture.store.names.timeseries)),
+    ];
+    const envelopes = items.filter((item) => typeof item.secretEnvelope === "string");
+    expect(envelopes).toHaveLength(4);
+    expect(fixture.logLines.length).toBeGreaterThan(5);
+    const haystacks = [
+      ...items.map((item) => JSON.stringify(item)),
+      ...fixture.logLines,
+      ...errors.map((error) => (error instanceof Error ? `${error.message} ${error.stack}` : String(error))),
+    ];
+    for (const secret of SECRETS) {
+      expect(secret.length).toBeGreaterThan(20);
+      for (const text of haystacks) expect(text).not.toContain(secret);
+    }
+  });
+});

@@ -1,0 +1,198 @@
+/**
+ * The collection stack as the server wires it, for the collection-*.test.ts files: DynamoDB Local
+ * tables of their own, the three simulators serving seeded datasets (AWS USD, GCP USD, Azure EUR),
+ * the real stores, secret box, factory, manager, FX rates from the sandbox file, and a logger whose
+ * lines are captured so tests can look for secrets in them.
+ */
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { Writable } from "node:stream";
+import { ClientManager } from "../../src/collection/client-manager.js";
+import { CollectionService, type CollectionServiceOptions } from "../../src/collection/collection-service.js";
+import { ExchangeRateService, SANDBOX_EXCHANGE_RATES_FILE } from "../../src/collection/exchange-rates.js";
+import { createLocalSecretBox } from "../../src/collection/secret-box.js";
+import type { CollectionJob } from "../../src/domain/collection-job.js";
+import { dayOfInstant } from "../../src/domain/dates.js";
+import type { CloudProvider } from "../../src/domain/provider.js";
+import { createLogger } from "../../src/observability/logger.js";
+import { ProviderCollectionManager } from "../../src/providers/manager.js";
+import type { RetryPolicy } from "../../src/providers/retry.js";
+import { startAwsSimulator, type AwsSimulator } from "../../src/sandbox/aws/aws-simulator.js";
+import { startAzureSimulator, type AzureSimulator } from "../../src/sandbox/azure/azure-simulator.js";
+import { createBillingDataset, type BillingDataset } from "../../src/sandbox/billing-dataset.js";
+import {
+  SANDBOX_GCP_BILLING_TABLE,
+  startGcpSimulator,
+  type GcpSimulator,
+} from "../../src/sandbox/gcp/gcp-simulator.js";
+import { ClientStore } from "../../src/store/client-store.js";
+import { CollectionJobStore } from "../../src/store/collection-job-store.js";
+import { ConnectionStore } from "../../src/store/connection-store.js";
+import { CostRecordStore } from "../../src/store/cost-record-store.js";
+import { ExchangeRateStore } from "../../src/store/exchange-rate-store.js";
+import { TimeSeriesStore } from "../../src/store/time-series-store.js";
+import { createTestStoreContext, type TestStoreContext } from "../support/dynamo.js";
+
+export const TODAY = dayOfInstant(new Date());
+export const FAST_RETRY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, maxTotalMs: 10_000 };
+
+/** Secret parts of the credentials below: none may surface outside the encrypted envelope. */
+export const AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYCOLLECT0R1";
+export const AZURE_SECRET = "Zq8~collector.secret-value_9876543210abc";
+const { privateKey } = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs8", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+});
+/** A line from inside the PEM body. */
+export const GCP_KEY_FRAGMENT = privateKey.split("\n")[5] ?? "";
+export const SECRETS = [AWS_SECRET, AZURE_SECRET, GCP_KEY_FRAGMENT];
+
+export const RAW_CREDENTIALS: Record<CloudProvider, Record<string, unknown>> = {
+  AWS: { method: "accessKey", accessKeyId: "AKIACOLLECTIONTEST01", secretAccessKey: AWS_SECRET },
+  GCP: {
+    serviceAccountKey: {
+      type: "service_account",
+      project_id: "sandbox-billing",
+      private_key_id: "9c8b7a6f5e4d3c2b1a0998877665544332211000",
+      private_key: privateKey,
+      client_email: "billing-reader@sandbox-billing.iam.gserviceaccount.com",
+    },
+    billingExportTable: SANDBOX_GCP_BILLING_TABLE,
+    location: "US",
+  },
+  AZURE: {
+    method: "clientSecret",
+    tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47",
+    clientId: "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+    clientSecret: AZURE_SECRET,
+    scope: "subscriptions/3f1c2a9e-5b7d-4e21-9c0a-7d2e4b6f8a10",
+  },
+};
+
+export interface CollectionFixture {
+  store: TestStoreContext;
+  datasets: Record<CloudProvider, BillingDataset>;
+  simulators: { AWS: AwsSimulator; GCP: GcpSimulator; AZURE: AzureSimulator };
+  stores: {
+    clients: ClientStore;
+    connections: ConnectionStore;
+    jobs: CollectionJobStore;
+    costRecords: CostRecordStore;
+    timeSeries: TimeSeriesStore;
+  };
+  exchangeRates: ExchangeRateService;
+  clientManager: ClientManager;
+  service: CollectionService;
+  /** Every log line written so far (JSON text). */
+  logLines: string[];
+  /** Requests each simulator has received so far (Cost Explorer calls only for AWS). */
+  requestCounts(): Record<CloudProvider, number>;
+  /** Creates a client and connects it to the given simulators. */
+  connectedClient(clientId: string, reportingCurrency: string, providers: CloudProvider[]): Promise<void>;
+  /** Triggers and waits until the job (run by this process) is finished. */
+  collect(
+    clientId: string,
+    period: { start: string; end: string },
+    providers?: CloudProvider[],
+  ): Promise<CollectionJob>;
+  stop(): Promise<void>;
+}
+
+export async function startCollectionFixture(
+  overrides: Partial<Pick<CollectionServiceOptions, "heartbeatIntervalMs" | "lockTtlSeconds">> = {},
+): Promise<CollectionFixture> {
+  const store = await createTestStoreContext();
+  const dataset = (provider: CloudProvider, currency: string, seed: number) =>
+    createBillingDataset({ provider, currency, seed, today: TODAY, services: 4, accounts: 2, regions: 2 });
+  const datasets = {
+    AWS: dataset("AWS", "USD", 101),
+    GCP: dataset("GCP", "USD", 202),
+    AZURE: dataset("AZURE", "EUR", 303),
+  };
+  const simulators = {
+    AWS: await startAwsSimulator({ datasets: datasets.AWS, pageSize: 25 }),
+    GCP: await startGcpSimulator({ datasets: datasets.GCP, maxRowsPerPage: 60 }),
+    AZURE: await startAzureSimulator({ datasets: datasets.AZURE, pageSize: 40 }),
+  };
+  const logLines: string[] = [];
+  const logger = createLogger({
+    level: "debug",
+    destination: new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logLines.push(chunk.toString());
+        done();
+      },
+    }),
+  });
+  const stores = {
+    clients: new ClientStore(store),
+    connections: new ConnectionStore(store),
+    jobs: new CollectionJobStore(store),
+    costRecords: new CostRecordStore(store),
+    timeSeries: new TimeSeriesStore(store),
+  };
+  const exchangeRates = new ExchangeRateService(new ExchangeRateStore(store));
+  await exchangeRates.loadFile(SANDBOX_EXCHANGE_RATES_FILE);
+  const clientManager = new ClientManager({
+    clients: stores.clients,
+    connections: stores.connections,
+    secretBox: createLocalSecretBox(randomBytes(32)),
+    allowCustomProviderEndpoints: true,
+    logger,
+    adapterDefaults: { retryPolicy: FAST_RETRY, azureTlsCa: simulators.AZURE.ca },
+  });
+  const service = new CollectionService({
+    ...stores,
+    exchangeRates,
+    manager: new ProviderCollectionManager({ retryPolicy: { ...FAST_RETRY, maxAttempts: 2 }, logger }),
+    adapterFor: (clientId, provider) => clientManager.adapterFor(clientId, provider),
+    logger,
+    ...overrides,
+  });
+  store.counter.reset();
+
+  return {
+    store,
+    datasets,
+    simulators,
+    stores,
+    exchangeRates,
+    clientManager,
+    service,
+    logLines,
+    requestCounts: () => ({
+      AWS: simulators.AWS.requestCount("GetCostAndUsage"),
+      GCP: simulators.GCP.requestCount(),
+      AZURE: simulators.AZURE.requestCount(),
+    }),
+    async connectedClient(clientId, reportingCurrency, providers) {
+      await clientManager.createClient(
+        { sub: "test-admin" },
+        { id: clientId, name: `Client ${clientId}`, reportingCurrency },
+      );
+      for (const provider of providers) {
+        await clientManager.connectProvider({
+          clientId,
+          provider,
+          credentials: RAW_CREDENTIALS[provider],
+          endpoint: simulators[provider].endpoint,
+        });
+      }
+    },
+    async collect(clientId, period, providers) {
+      const queued = await service.triggerCollection({
+        clientId,
+        period,
+        requestedBy: "test",
+        ...(providers ? { providers } : {}),
+      });
+      const finished = await service.waitForJob(queued.id);
+      if (!finished) throw new Error(`job ${queued.id} is not running in this process`);
+      return finished;
+    },
+    async stop() {
+      await service.stop();
+      await Promise.all(Object.values(simulators).map((simulator) => simulator.stop()));
+    },
+  };
+}
