@@ -127,6 +127,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     schema: options.schema,
     allowBatchedHttpRequests: protection.allowBatchedHttpRequests,
     includeStacktraceInErrorResponses: false,
+    // Shutdown is ours (shutdown.ts): Apollo must not race it with handlers of its own.
+    stopOnTerminationSignals: false,
     validationRules: protection.validationRules,
     plugins: [
       // graphql-armor's typings name Apollo's CJS build; the objects are the same.

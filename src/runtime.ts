@@ -16,6 +16,11 @@ import { tableNames } from "./store/table-definitions.js";
 import { InProcessPubSub } from "./live/pubsub.js";
 import { StreamConsumer } from "./live/stream-consumer.js";
 import { createMetrics } from "./observability/metrics.js";
+import { ClientManager, type AdapterDefaults } from "./collection/client-manager.js";
+import { CollectionService } from "./collection/collection-service.js";
+import { ExchangeRateService } from "./collection/exchange-rates.js";
+import { createLocalSecretBox } from "./collection/secret-box.js";
+import { ProviderCollectionManager } from "./providers/manager.js";
 import type { AppConfig } from "./config.js";
 import type { Logger } from "./observability/logger.js";
 import type { GraphQLContext } from "./graphql/context.js";
@@ -26,6 +31,8 @@ export interface RuntimeOptions {
   requestCounter?: DynamoRequestCounter;
   /** Create missing tables (local DynamoDB); in AWS the tables come from the CDK stack. */
   ensureTables?: boolean;
+  /** Adapter settings of this process (the sandbox passes its Azure simulator's CA). */
+  adapterDefaults?: AdapterDefaults;
 }
 
 export interface Runtime {
@@ -49,7 +56,28 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
 
   const stores = createStores(dynamo.doc, names);
   const pubsub = new InProcessPubSub();
-  const services: AppServices = { stores, pubsub };
+  const clientManager = new ClientManager({
+    clients: stores.clients,
+    connections: stores.connections,
+    secretBox: createLocalSecretBox(config.credentialsKey),
+    allowCustomProviderEndpoints: config.allowCustomProviderEndpoints,
+    logger,
+    ...(options.adapterDefaults ? { adapterDefaults: options.adapterDefaults } : {}),
+  });
+  const exchangeRates = new ExchangeRateService(stores.rates);
+  const collections = new CollectionService({
+    clients: stores.clients,
+    connections: stores.connections,
+    jobs: stores.jobs,
+    costRecords: stores.costs,
+    exchangeRates,
+    manager: new ProviderCollectionManager({ logger }),
+    adapterFor: (clientId, provider) => clientManager.adapterFor(clientId, provider),
+    logger,
+    retentionDays: config.retentionDays,
+  });
+  await collections.recoverInterruptedJobs();
+  const services: AppServices = { stores, pubsub, clientManager, collections, exchangeRates };
   const consumer = config.streamConsumer
     ? new StreamConsumer({
         dynamo,
@@ -115,9 +143,17 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     port,
     url: `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${port}/graphql`,
     stop: async () => {
-      await app.stop();
-      await consumer?.stop();
-      await pubsub.close();
+      // Order matters: no new requests, then no new writes, then no more events.
+      const steps: [string, () => Promise<unknown>][] = [
+        ["http and subscriptions", () => app.stop()],
+        ["collection jobs", () => collections.stop()],
+        ["stream consumer", async () => consumer?.stop()],
+        ["pubsub", () => pubsub.close()],
+      ];
+      for (const [name, step] of steps) {
+        await step();
+        logger.debug({ step: name }, "stopped");
+      }
       dynamo.client.destroy();
     },
   };

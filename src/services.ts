@@ -11,6 +11,9 @@ import { TimeSeriesStore } from "./store/time-series-store.js";
 import { ExchangeRateStore } from "./store/exchange-rate-store.js";
 import type { TableNames } from "./store/table-definitions.js";
 import type { PubSub } from "./live/pubsub.js";
+import type { ClientManager } from "./collection/client-manager.js";
+import type { CollectionService } from "./collection/collection-service.js";
+import type { ExchangeRateService } from "./collection/exchange-rates.js";
 
 export interface AppStores {
   clients: ClientStore;
@@ -36,4 +39,7 @@ export function createStores(doc: DynamoDBDocumentClient, names: TableNames): Ap
 export interface AppServices {
   stores: AppStores;
   pubsub: PubSub;
+  clientManager: ClientManager;
+  collections: CollectionService;
+  exchangeRates: ExchangeRateService;
 }

@@ -5,6 +5,7 @@ import { ClientResolver } from "./resolvers/client.resolver.js";
 import { ClientCostResolver } from "./resolvers/client-cost.resolver.js";
 import { CollectionJobResolver } from "./resolvers/collection-job.resolver.js";
 import { SubscriptionResolver } from "./resolvers/subscription.resolver.js";
+import { MutationResolver } from "./resolvers/mutation.resolver.js";
 import { InProcessPubSub, type PubSub } from "../live/pubsub.js";
 
 export const RESOLVERS = [

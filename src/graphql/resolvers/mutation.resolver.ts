@@ -1,0 +1,77 @@
+import { Arg, Ctx, Int, Mutation, Resolver } from "type-graphql";
+import { Client } from "../types/client.type.js";
+import { ProviderConnection } from "../types/provider-connection.type.js";
+import { CollectionJob } from "../types/collection-job.type.js";
+import { CreateClientInput } from "../inputs/create-client.input.js";
+import { ConnectProviderInput } from "../inputs/connect-provider.input.js";
+import { TriggerCollectionInput } from "../inputs/trigger-collection.input.js";
+import { ExchangeRateInput } from "../inputs/exchange-rate.input.js";
+import { requireAdmin, requireEdit } from "../auth.js";
+import { providerCredentialsInput } from "../inputs/provider-credentials.js";
+import { validateSafeId } from "../../domain/validation.js";
+import type { GraphQLContext } from "../context.js";
+import type {
+  Client as ClientModel,
+  ProviderConnection as ProviderConnectionModel,
+} from "../../domain/client.js";
+import type { CollectionJob as CollectionJobModel } from "../../domain/collection-job.js";
+
+@Resolver()
+export class MutationResolver {
+  @Mutation(() => Client, { description: "Admins only." })
+  async createClient(
+    @Arg("input", () => CreateClientInput) input: CreateClientInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ClientModel> {
+    const caller = requireAdmin(ctx.auth);
+    return ctx.services.clientManager.createClient(caller, input);
+  }
+
+  @Mutation(() => ProviderConnection, {
+    description:
+      "Editors and admins of the client. Validates and encrypts the credentials, runs a health check.",
+  })
+  async connectProvider(
+    @Arg("input", () => ConnectProviderInput) input: ConnectProviderInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ProviderConnectionModel> {
+    const clientId = validateSafeId(input.clientId, "input.clientId");
+    requireEdit(ctx.auth, clientId);
+    const { provider, credentials } = providerCredentialsInput(input);
+    return ctx.services.clientManager.connectProvider({
+      clientId,
+      provider,
+      credentials,
+      endpoint: input.endpoint ?? null,
+    });
+  }
+
+  @Mutation(() => CollectionJob, {
+    description:
+      "Editors and admins of the client. Returns the QUEUED job at once, or the job already collecting.",
+  })
+  async triggerCollection(
+    @Arg("input", () => TriggerCollectionInput) input: TriggerCollectionInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<CollectionJobModel> {
+    const clientId = validateSafeId(input.clientId, "input.clientId");
+    const caller = requireEdit(ctx.auth, clientId);
+    return ctx.services.collections.triggerCollection({
+      clientId,
+      period: input.period,
+      ...(input.providers ? { providers: input.providers } : {}),
+      requestedBy: caller.sub,
+    });
+  }
+
+  @Mutation(() => Int, {
+    description: "Admins only. Stores monthly exchange rates; returns how many were stored.",
+  })
+  async setExchangeRates(
+    @Arg("rates", () => [ExchangeRateInput]) rates: ExchangeRateInput[],
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<number> {
+    requireAdmin(ctx.auth);
+    return (await ctx.services.exchangeRates.setExchangeRates(rates)).length;
+  }
+}

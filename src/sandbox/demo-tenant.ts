@@ -1,0 +1,107 @@
+/**
+ * The sandbox's three clouds: seeded billing datasets (AWS and GCP billed in USD, Azure in EUR),
+ * their simulators on loopback, and credentials of the right shape for each (never valid anywhere
+ * else). Used by `npm start` and by the end-to-end tests, so both exercise the same path.
+ */
+import { generateKeyPairSync } from "node:crypto";
+import { dayOfInstant } from "../domain/dates.js";
+import type { CloudProvider } from "../domain/provider.js";
+import { startAwsSimulator, type AwsSimulator } from "./aws/aws-simulator.js";
+import { startAzureSimulator, type AzureSimulator } from "./azure/azure-simulator.js";
+import { createBillingDataset, type BillingDataset } from "./billing-dataset.js";
+import { SANDBOX_GCP_BILLING_TABLE, startGcpSimulator, type GcpSimulator } from "./gcp/gcp-simulator.js";
+
+export interface DemoClouds {
+  datasets: Record<CloudProvider, BillingDataset>;
+  simulators: { AWS: AwsSimulator; GCP: GcpSimulator; AZURE: AzureSimulator };
+  endpoints: Record<CloudProvider, string>;
+  credentials: Record<CloudProvider, Record<string, unknown>>;
+  /** Billing API requests each simulator has answered (Cost Explorer calls for AWS). */
+  requestCounts(): Record<CloudProvider, number>;
+  stop(): Promise<void>;
+}
+
+export interface DemoCloudOptions {
+  /** Dataset size knobs (defaults: a realistic small tenant). */
+  size?: { services?: number; accounts?: number; regions?: number };
+  /** Smaller pages make pagination happen in tests. */
+  pageSizes?: { AWS?: number; GCP?: number; AZURE?: number };
+  today?: string;
+}
+
+function sandboxCredentials(): Record<CloudProvider, Record<string, unknown>> {
+  // A throwaway key: the simulator accepts any well-formed service account.
+  const { privateKey } = generateKeyPairSync("rsa", {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: "pkcs8", format: "pem" },
+    publicKeyEncoding: { type: "spki", format: "pem" },
+  });
+  return {
+    AWS: {
+      method: "accessKey",
+      accessKeyId: "AKIASANDBOXDEMO00001",
+      secretAccessKey: "sandboxSecretAccessKeyNotValid0000000000",
+    },
+    GCP: {
+      serviceAccountKey: {
+        type: "service_account",
+        project_id: "sandbox-billing",
+        private_key_id: "5a4b3c2d1e0f5a4b3c2d1e0f5a4b3c2d1e0f5a4b",
+        private_key: privateKey,
+        client_email: "billing-reader@sandbox-billing.iam.gserviceaccount.com",
+      },
+      billingExportTable: SANDBOX_GCP_BILLING_TABLE,
+      location: "US",
+    },
+    AZURE: {
+      method: "clientSecret",
+      tenantId: "00000000-0000-4000-8000-000000000001",
+      clientId: "00000000-0000-4000-8000-000000000002",
+      clientSecret: "sandbox-client-secret-not-valid-anywhere",
+      scope: "subscriptions/00000000-0000-4000-8000-0000000000a1",
+    },
+  };
+}
+
+export async function startDemoClouds(options: DemoCloudOptions = {}): Promise<DemoClouds> {
+  const today = options.today ?? dayOfInstant(new Date());
+  const dataset = (provider: CloudProvider, currency: string, seed: number) =>
+    createBillingDataset({ provider, currency, seed, today, ...options.size });
+  const datasets = {
+    AWS: dataset("AWS", "USD", 11),
+    GCP: dataset("GCP", "USD", 22),
+    AZURE: dataset("AZURE", "EUR", 33),
+  };
+  const simulators = {
+    AWS: await startAwsSimulator({
+      datasets: datasets.AWS,
+      ...(options.pageSizes?.AWS ? { pageSize: options.pageSizes.AWS } : {}),
+    }),
+    GCP: await startGcpSimulator({
+      datasets: datasets.GCP,
+      ...(options.pageSizes?.GCP ? { maxRowsPerPage: options.pageSizes.GCP } : {}),
+    }),
+    AZURE: await startAzureSimulator({
+      datasets: datasets.AZURE,
+      ...(options.pageSizes?.AZURE ? { pageSize: options.pageSizes.AZURE } : {}),
+    }),
+  };
+  return {
+    datasets,
+    simulators,
+    endpoints: {
+      AWS: simulators.AWS.endpoint,
+      GCP: simulators.GCP.endpoint,
+      AZURE: simulators.AZURE.endpoint,
+    },
+    credentials: sandboxCredentials(),
+    requestCounts: () => ({
+      AWS: simulators.AWS.requestCount("GetCostAndUsage"),
+      GCP: simulators.GCP.requestCount(),
+      AZURE: simulators.AZURE.requestCount(),
+    }),
+    stop: async () => {
+      await Promise.all(Object.values(simulators).map((simulator) => simulator.stop()));
+    },
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * The offline sandbox: embedded DynamoDB Local (file-backed), the three billing simulators, the
+ * service itself, and the demo tenant `demo` connected to all three, backfilled through a real
+ * collection job and refreshed periodically with restated days so subscriptions visibly fire.
+ */
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { join, resolve } from "node:path";
+import { loadConfig, type AppConfig } from "../config.js";
+import { issueToken } from "../graphql/auth.js";
+import { addDays, dayOfInstant } from "../domain/dates.js";
+import { CLOUD_PROVIDERS } from "../domain/provider.js";
+import { MAX_COLLECTION_DAYS } from "../collection/collection-request.js";
+import { SANDBOX_EXCHANGE_RATES_FILE } from "../collection/exchange-rates.js";
+import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from "../store/local/embedded-dynamodb.js";
+import { startRuntime, type Runtime } from "../runtime.js";
+import { startDemoClouds, type DemoCloudOptions, type DemoClouds } from "./demo-tenant.js";
+import type { Logger } from "../observability/logger.js";
+import type { CollectionJob } from "../domain/collection-job.js";
+
+export const DEMO_CLIENT_ID = "demo";
+/** Days re-collected by each refresh; the simulators restate them first, as real providers do. */
+const REFRESH_DAYS = 3;
+
+export interface SandboxOptions {
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  /** Use this DynamoDB instead of starting an embedded one (tests share the run's DynamoDB Local). */
+  dynamoEndpoint?: string;
+  /** Days to backfill at start (default: the most one job may cover, about 13 months). */
+  backfillDays?: number;
+  clouds?: DemoCloudOptions;
+}
+
+export interface Sandbox {
+  runtime: Runtime;
+  clouds: DemoClouds;
+  config: AppConfig;
+  adminToken: string;
+  backfill: CollectionJob;
+  /** Restates the trailing days at the simulators and collects them (what the timer does). */
+  refresh(): Promise<CollectionJob>;
+  stop(): Promise<void>;
+}
+
+/** The sandbox keeps its credentials key beside its data, so stored connections stay readable across restarts. */
+async function persistentKey(dataDir: string): Promise<string> {
+  const file = join(dataDir, "credentials.key");
+  try {
+    return (await readFile(file, "utf8")).trim();
+  } catch {
+    const key = randomBytes(32).toString("base64");
+    await mkdir(dataDir, { recursive: true });
+    await writeFile(file, key, { mode: 0o600 });
+    return key;
+  }
+}
+
+export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+  const { logger } = options;
+  const dataDir = resolve(options.env.SANDBOX_DATA_DIR ?? ".data");
+  const env = { ...options.env };
+  if (!options.dynamoEndpoint) env.CREDENTIALS_ENCRYPTION_KEY ??= await persistentKey(dataDir);
+  let embedded: EmbeddedDynamoDb | undefined;
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    if (!options.dynamoEndpoint) {
+      embedded = await startEmbeddedDynamoDb({ dataDir: join(dataDir, "dynamodb"), logger });
+      stops.push(() => embedded!.stop());
+    }
+    const config = loadConfig(
+      { ...env, DYNAMODB_ENDPOINT: options.dynamoEndpoint ?? embedded!.endpoint },
+      "sandbox",
+    );
+    const clouds = await startDemoClouds(options.clouds);
+    stops.unshift(() => clouds.stop());
+    const runtime = await startRuntime(config, {
+      logger,
+      ensureTables: true,
+      adapterDefaults: { azureTlsCa: clouds.simulators.AZURE.ca },
+    });
+    stops.unshift(() => runtime.stop());
+    const { clientManager, collections, exchangeRates, stores } = runtime.services;
+
+    await exchangeRates.loadFile(SANDBOX_EXCHANGE_RATES_FILE);
+    if (!(await stores.clients.get(DEMO_CLIENT_ID))) {
+      await clientManager.createClient(
+        { sub: "sandbox" },
+        { id: DEMO_CLIENT_ID, name: "Demo Corp", reportingCurrency: "USD" },
+      );
+    }
+    // Simulator ports change every start: connect again (an upsert), which also runs the health checks.
+    for (const provider of CLOUD_PROVIDERS) {
+      await clientManager.connectProvider({
+        clientId: DEMO_CLIENT_ID,
+        provider,
+        credentials: clouds.credentials[provider],
+        endpoint: clouds.endpoints[provider],
+      });
+    }
+    const today = dayOfInstant(new Date());
+    const backfillDays = options.backfillDays ?? MAX_COLLECTION_DAYS;
+    const backfill = await collections.triggerCollection({
+      clientId: DEMO_CLIENT_ID,
+      period: { start: addDays(today, 1 - backfillDays), end: today },
+      requestedBy: "sandbox",
+    });
+
+    const refresh = async () => {
+      const days = Array.from({ length: REFRESH_DAYS }, (_, i) => addDays(today, -i));
+      for (const dataset of Object.values(clouds.datasets)) dataset.restate(days);
+      return collections.refreshRecentDays(DEMO_CLIENT_ID, REFRESH_DAYS, "sandbox-refresh");
+    };
+    if (config.sandbox.refreshSeconds > 0) {
+      const timer = setInterval(() => {
+        refresh().catch((error: unknown) => logger.warn({ err: error }, "sandbox refresh failed"));
+      }, config.sandbox.refreshSeconds * 1000);
+      timer.unref();
+      stops.unshift(async () => clearInterval(timer));
+    }
+
+    const adminToken = await issueToken(
+      { sub: "sandbox-admin", roles: ["admin"], clientIds: [] },
+      config.auth.jwtSecret,
+      "30d",
+    );
+    return {
+      runtime,
+      clouds,
+      config,
+      adminToken,
+      backfill,
+      refresh,
+      stop: async () => {
+        for (const stop of stops.splice(0)) await stop();
+      },
+    };
+  } catch (error) {
+    for (const stop of stops.splice(0)) await stop().catch(() => undefined);
+    throw error;
+  }
+}
