@@ -8,7 +8,7 @@ import { print } from "graphql";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { loadConfig } from "../../src/config.js";
 import { issueToken, type Role } from "../../src/graphql/auth.js";
-import { createLogger } from "../../src/observability/logger.js";
+import { createLogger, type Logger } from "../../src/observability/logger.js";
 import { startRuntime, type Runtime } from "../../src/runtime.js";
 import { createStores, type AppStores } from "../../src/services.js";
 import { createTestStoreContext, type TestStoreContext } from "./dynamo.js";
@@ -36,11 +36,22 @@ export interface GraphQLBody<T> {
   errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
 }
 
-export async function startTestServer(
-  options: { streamConsumer?: boolean; env?: Record<string, string> } = {},
-): Promise<TestServer> {
-  const store = await createTestStoreContext();
-  const secret = randomBytes(32).toString("base64url");
+export type GraphQLCall = TestServer["graphql"];
+
+/** A GraphQL-over-HTTP caller for a server URL. */
+export function graphqlClient(url: string): GraphQLCall {
+  return async (query, variables, token) => {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query: typeof query === "string" ? query : print(query), variables }),
+    });
+    return { status: response.status, body: (await response.json()) as GraphQLBody<never> };
+  };
+}
+
+/** Collects a logger's lines, so tests can search every line the server wrote. */
+export function capturedLogger(): { logger: Logger; logs: string[] } {
   const logs: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -48,6 +59,15 @@ export async function startTestServer(
       done();
     },
   });
+  return { logger: createLogger({ level: "debug", destination }), logs };
+}
+
+export async function startTestServer(
+  options: { streamConsumer?: boolean; env?: Record<string, string> } = {},
+): Promise<TestServer> {
+  const store = await createTestStoreContext();
+  const secret = randomBytes(32).toString("base64url");
+  const { logger, logs } = capturedLogger();
   const config = loadConfig(
     {
       PORT: "0",
@@ -63,7 +83,7 @@ export async function startTestServer(
     "production",
   );
   const runtime = await startRuntime(config, {
-    logger: createLogger({ level: "info", destination }),
+    logger,
     requestCounter: store.counter,
   });
   const url = runtime.url;
@@ -80,17 +100,7 @@ export async function startTestServer(
         { sub: claims.sub ?? "test-user", roles: claims.roles, clientIds: claims.clientIds ?? [] },
         secret,
       ),
-    graphql: async (query, variables, token) => {
-      const response = await fetch(url, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-        body: JSON.stringify({ query: typeof query === "string" ? query : print(query), variables }),
-      });
-      return { status: response.status, body: (await response.json()) as GraphQLBody<never> };
-    },
+    graphql: graphqlClient(url),
     stop: async () => {
       await runtime.stop();
       store.client.destroy();

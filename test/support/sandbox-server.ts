@@ -1,0 +1,62 @@
+/**
+ * The sandbox stack (service + three simulators + demo tenant) over the run's DynamoDB Local with
+ * fresh tables: what collection, live and reliability e2e tests talk to. The backfill is small by
+ * default and the periodic refresh is off; tests call `sandbox.refresh()` when they want one.
+ */
+import { randomUUID } from "node:crypto";
+import { inject } from "vitest";
+import { issueToken, type Role } from "../../src/graphql/auth.js";
+import { startSandbox, type Sandbox, type SandboxOptions } from "../../src/sandbox/sandbox.js";
+import { capturedLogger, graphqlClient, type GraphQLCall } from "./server.js";
+
+export interface SandboxServer {
+  sandbox: Sandbox;
+  url: string;
+  wsUrl: string;
+  logs: string[];
+  graphql: GraphQLCall;
+  token(claims: { roles: Role[]; clientIds?: string[]; sub?: string }): Promise<string>;
+  /** Waits until the job (run by this process) is finished, and returns it. */
+  waitForJob(
+    jobId: string,
+  ): Promise<NonNullable<Awaited<ReturnType<Sandbox["runtime"]["services"]["collections"]["waitForJob"]>>>>;
+  stop(): Promise<void>;
+}
+
+export async function startSandboxServer(
+  options: { backfillDays?: number; env?: Record<string, string>; clouds?: SandboxOptions["clouds"] } = {},
+): Promise<SandboxServer> {
+  const { logger, logs } = capturedLogger();
+  const sandbox = await startSandbox({
+    env: {
+      PORT: "0",
+      TABLE_PREFIX: `t${randomUUID().slice(0, 8)}-`,
+      SANDBOX_REFRESH_SECONDS: "0",
+      STREAM_CONSUMER: "on",
+      ...options.env,
+    },
+    logger,
+    dynamoEndpoint: inject("dynamoEndpoint"),
+    backfillDays: options.backfillDays ?? 10,
+    clouds: options.clouds ?? { size: { services: 4, accounts: 2, regions: 2 } },
+  });
+  const { url } = sandbox.runtime;
+  return {
+    sandbox,
+    url,
+    wsUrl: url.replace(/^http/, "ws"),
+    logs,
+    graphql: graphqlClient(url),
+    token: (claims) =>
+      issueToken(
+        { sub: claims.sub ?? "test-user", roles: claims.roles, clientIds: claims.clientIds ?? [] },
+        sandbox.config.auth.jwtSecret,
+      ),
+    waitForJob: async (jobId) => {
+      const job = await sandbox.runtime.services.collections.waitForJob(jobId);
+      if (!job) throw new Error(`job ${jobId} is not running in this process`);
+      return job;
+    },
+    stop: () => sandbox.stop(),
+  };
+}
