@@ -5,6 +5,7 @@
  * the session token and the external id are never echoed, masked or logged.
  */
 import { z } from "zod";
+import { parseCredentials } from "../credential-parsing.js";
 
 const ACCESS_KEY_ID = /^(AKIA|ASIA)[A-Z0-9]{16}$/;
 const SECRET_ACCESS_KEY = /^[A-Za-z0-9/+=]{40}$/;
@@ -36,21 +37,12 @@ export const awsCredentialsSchema = z.discriminatedUnion("method", [
 
 export type AwsCredentials = z.infer<typeof awsCredentialsSchema>;
 
-export class InvalidAwsCredentialsError extends Error {
-  override name = "InvalidAwsCredentialsError";
-}
-
 /** Validates untrusted input; the error names each bad field and never contains a value. */
 export function parseAwsCredentials(input: unknown): AwsCredentials {
-  const parsed = awsCredentialsSchema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => {
-    const path = issue.path.join(".") || "credentials";
-    // zod's own text for a bad discriminator would list the allowed values only: say what they mean.
-    const message = path === "method" ? 'must be "accessKey" or "assumeRole"' : issue.message;
-    return `${path}: ${message}`;
-  });
-  throw new InvalidAwsCredentialsError(`invalid AWS credentials: ${problems.join("; ")}`);
+  // zod's own text for a bad discriminator would list the allowed values only: say what they mean.
+  return parseCredentials(awsCredentialsSchema, input, "AWS", (path, message) =>
+    path === "method" ? 'must be "accessKey" or "assumeRole"' : message,
+  );
 }
 
 const mask = (value: string) => `${value.slice(0, 4)}****${value.slice(-4)}`;

@@ -6,6 +6,7 @@
 import { ClientSecretCredential, ManagedIdentityCredential } from "@azure/identity";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import { z } from "zod";
+import { parseCredentials } from "../credential-parsing.js";
 
 const SUBSCRIPTION_SCOPE = /^subscriptions\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 const BILLING_ACCOUNT_SCOPE = /^providers\/microsoft\.billing\/billingaccounts\/([A-Za-z0-9:_.-]{1,200})$/i;
@@ -67,18 +68,9 @@ export const azureCredentialsSchema = z.discriminatedUnion("method", [
 
 export type AzureCredentials = z.infer<typeof azureCredentialsSchema>;
 
-export class InvalidAzureCredentialsError extends Error {
-  override name = "InvalidAzureCredentialsError";
-}
-
 /** Validates untrusted input; the error names each bad field and never contains a value. */
 export function parseAzureCredentials(input: unknown): AzureCredentials {
-  const parsed = azureCredentialsSchema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map(
-    (issue) => `${issue.path.join(".") || "credentials"}: ${issue.message}`,
-  );
-  throw new InvalidAzureCredentialsError(`invalid Azure credentials: ${problems.join("; ")}`);
+  return parseCredentials(azureCredentialsSchema, input, "Azure");
 }
 
 const lastFour = (value: string) => `…${value.slice(-4)}`;

@@ -5,6 +5,7 @@
  */
 import { JWT, OAuth2Client, type AuthClient } from "google-auth-library";
 import { z } from "zod";
+import { parseCredentials } from "../credential-parsing.js";
 import { BILLING_EXPORT_TABLE_PATTERN } from "./billing-export-query.js";
 
 const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
@@ -55,18 +56,9 @@ export const gcpCredentialsSchema = z.object({
 
 export type GcpCredentials = z.output<typeof gcpCredentialsSchema>;
 
-export class InvalidGcpCredentialsError extends Error {
-  override name = "InvalidGcpCredentialsError";
-}
-
 /** Validates untrusted input; the error names each bad field and never contains a value. */
 export function parseGcpCredentials(input: unknown): GcpCredentials {
-  const parsed = gcpCredentialsSchema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map(
-    (issue) => `${issue.path.join(".") || "credentials"}: ${issue.message}`,
-  );
-  throw new InvalidGcpCredentialsError(`invalid GCP credentials: ${problems.join("; ")}`);
+  return parseCredentials(gcpCredentialsSchema, input, "GCP");
 }
 
 /** A summary safe for logs and the API: the service account, the end of its key id, the table. */
