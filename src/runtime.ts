@@ -40,6 +40,11 @@ export interface Runtime {
   services: AppServices;
   port: number;
   url: string;
+  /**
+   * Stops the stream consumer (it checkpoints and releases its lease), runs `whileStopped`, then
+   * starts a fresh one from the checkpoints: what a redeploy or a crash-free failover does.
+   */
+  restartStreamConsumer(whileStopped?: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -78,16 +83,18 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
   });
   await collections.recoverInterruptedJobs();
   const services: AppServices = { stores, pubsub, clientManager, collections, exchangeRates };
-  const consumer = config.streamConsumer
-    ? new StreamConsumer({
-        dynamo,
-        table: names.data,
-        pubsub,
-        logger,
-        onLag: (lagMs) => metrics.streamLagSeconds.set(lagMs / 1000),
-      })
-    : undefined;
-  consumer?.start();
+  const startConsumer = () => {
+    const started = new StreamConsumer({
+      dynamo,
+      table: names.data,
+      pubsub,
+      logger,
+      onLag: (lagMs) => metrics.streamLagSeconds.set(lagMs / 1000),
+    });
+    started.start();
+    return started;
+  };
+  let consumer = config.streamConsumer ? startConsumer() : undefined;
 
   const cursors = new CursorCodec(config.auth.jwtSecret);
   const createContext = async (input: {
@@ -142,6 +149,15 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     services,
     port,
     url: `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${port}/graphql`,
+    restartStreamConsumer: async (whileStopped) => {
+      if (!consumer) throw new Error("the stream consumer is off (STREAM_CONSUMER=off)");
+      await consumer.stop();
+      try {
+        await whileStopped?.();
+      } finally {
+        consumer = startConsumer();
+      }
+    },
     stop: async () => {
       // Order matters: no new requests, then no new writes, then no more events.
       const steps: [string, () => Promise<unknown>][] = [

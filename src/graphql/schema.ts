@@ -13,6 +13,7 @@ export const RESOLVERS = [
   ClientCostResolver,
   CollectionJobResolver,
   SubscriptionResolver,
+  MutationResolver,
 ] as const;
 
 /** type-graphql's view of our pubsub (its subscriptions name their topics themselves, per tenant). */

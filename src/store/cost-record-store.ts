@@ -39,6 +39,17 @@ export const DEFAULT_UPSERT_CONCURRENCY = 8;
 /** Above every chunk number keys.costLines can produce ("#999"), so a day's chunks sort below it. */
 const LAST_CHUNK = 999;
 
+/** Runs a read again when it met chunks of another version (a writer came in between). */
+async function retryTornReads<T>(read: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      if (!(error instanceof TornReadError) || attempt >= TORN_READ_ATTEMPTS) throw error;
+    }
+  }
+}
+
 export class CostRecordStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly names: TableNames;
@@ -102,7 +113,7 @@ export class CostRecordStore {
   /** The full record, lines reassembled from the chunks; null when the day is not stored. */
   async getRecord(clientId: string, provider: CloudProvider, day: IsoDay): Promise<UnifiedCostRecord | null> {
     const key = checkRecordKey({ clientId, provider, date: day });
-    for (let attempt = 1; ; attempt++) {
+    return retryTornReads(async () => {
       const { Item } = await this.doc.send(
         new GetCommand({
           TableName: this.names.data,
@@ -111,13 +122,9 @@ export class CostRecordStore {
       );
       if (!Item) return null;
       const stored = costHeaderFromItem(Item);
-      try {
-        const decoded = decodeChunks(await this.chunksOf(key), expectedChunks(stored));
-        return { ...headerRecord(stored, decoded.detail), lines: decoded.lines };
-      } catch (error) {
-        if (!(error instanceof TornReadError) || attempt >= TORN_READ_ATTEMPTS) throw error;
-      }
-    }
+      const decoded = decodeChunks(await this.chunksOf(key), expectedChunks(stored));
+      return { ...headerRecord(stored, decoded.detail), lines: decoded.lines };
+    });
   }
 
   /**
@@ -133,7 +140,7 @@ export class CostRecordStore {
     checkId(clientId, "clientId");
     checkProvider(provider, "provider");
     const range = checkDayRange(start, end);
-    for (let attempt = 1; ; attempt++) {
+    return retryTornReads(async () => {
       const { items } = await queryAll(this.doc, {
         TableName: this.names.data,
         KeyConditionExpression: "PK = :pk AND SK BETWEEN :from AND :to",
@@ -146,17 +153,13 @@ export class CostRecordStore {
       const byDay = new Map<IsoDay, LineChunk[]>();
       for (const chunk of items.map(lineChunkFromItem))
         byDay.set(chunk.date, [...(byDay.get(chunk.date) ?? []), chunk]);
-      try {
-        return new Map(
-          [...byDay].map(([day, chunks]) => {
-            const first = chunks[0] as LineChunk;
-            return [day, decodeChunks(chunks, { version: first.version, count: first.chunkCount }).lines];
-          }),
-        );
-      } catch (error) {
-        if (!(error instanceof TornReadError) || attempt >= TORN_READ_ATTEMPTS) throw error;
-      }
-    }
+      return new Map(
+        [...byDay].map(([day, chunks]) => {
+          const first = chunks[0] as LineChunk;
+          return [day, decodeChunks(chunks, { version: first.version, count: first.chunkCount }).lines];
+        }),
+      );
+    });
   }
 
   /** Headers of one client and provider from start to end (inclusive), in date order. */
