@@ -11,9 +11,13 @@ import { TimeSeriesStore } from "./store/time-series-store.js";
 import { ExchangeRateStore } from "./store/exchange-rate-store.js";
 import type { TableNames } from "./store/table-definitions.js";
 import type { PubSub } from "./live/pubsub.js";
-import type { ClientManager } from "./collection/client-manager.js";
-import type { CollectionService } from "./collection/collection-service.js";
-import type { ExchangeRateService } from "./collection/exchange-rates.js";
+import { ClientManager, type AdapterDefaults } from "./collection/client-manager.js";
+import { CollectionService, type CollectionServiceOptions } from "./collection/collection-service.js";
+import { ExchangeRateService } from "./collection/exchange-rates.js";
+import { createLocalSecretBox } from "./collection/secret-box.js";
+import { ProviderCollectionManager } from "./providers/manager.js";
+import type { RetryPolicy } from "./providers/retry.js";
+import type { Logger } from "./observability/logger.js";
 
 export interface AppStores {
   clients: ClientStore;
@@ -42,4 +46,52 @@ export interface AppServices {
   clientManager: ClientManager;
   collections: CollectionService;
   exchangeRates: ExchangeRateService;
+}
+
+export interface ServiceOptions {
+  stores: AppStores;
+  pubsub: PubSub;
+  logger: Logger;
+  /** Master key of the provider-secret envelopes. */
+  credentialsKey: Buffer;
+  allowCustomProviderEndpoints: boolean;
+  retentionDays?: number;
+  /** Adapter settings of this process (the sandbox passes its Azure simulator's CA). */
+  adapterDefaults?: AdapterDefaults;
+  /** Whole-pull retries of the provider manager (tests make them fast). */
+  managerRetryPolicy?: RetryPolicy;
+  /** Job timing knobs (tests shorten them). */
+  jobTiming?: Partial<
+    Pick<CollectionServiceOptions, "heartbeatIntervalMs" | "lockTtlSeconds" | "staleAfterMs">
+  >;
+}
+
+/** The services over the stores: one wiring for the server, the sandbox and the tests. */
+export function createServices(options: ServiceOptions): AppServices {
+  const { stores, logger } = options;
+  const clientManager = new ClientManager({
+    clients: stores.clients,
+    connections: stores.connections,
+    secretBox: createLocalSecretBox(options.credentialsKey),
+    allowCustomProviderEndpoints: options.allowCustomProviderEndpoints,
+    logger,
+    ...(options.adapterDefaults ? { adapterDefaults: options.adapterDefaults } : {}),
+  });
+  const exchangeRates = new ExchangeRateService(stores.rates);
+  const collections = new CollectionService({
+    clients: stores.clients,
+    connections: stores.connections,
+    jobs: stores.jobs,
+    costRecords: stores.costs,
+    exchangeRates,
+    manager: new ProviderCollectionManager({
+      logger,
+      ...(options.managerRetryPolicy ? { retryPolicy: options.managerRetryPolicy } : {}),
+    }),
+    adapterFor: (clientId, provider) => clientManager.adapterFor(clientId, provider),
+    logger,
+    ...(options.retentionDays ? { retentionDays: options.retentionDays } : {}),
+    ...options.jobTiming,
+  });
+  return { stores, pubsub: options.pubsub, clientManager, collections, exchangeRates };
 }

@@ -5,32 +5,30 @@
  * lines are captured so tests can look for secrets in them.
  */
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { Writable } from "node:stream";
-import { ClientManager } from "../../src/collection/client-manager.js";
-import { CollectionService, type CollectionServiceOptions } from "../../src/collection/collection-service.js";
-import { ExchangeRateService, SANDBOX_EXCHANGE_RATES_FILE } from "../../src/collection/exchange-rates.js";
-import { createLocalSecretBox } from "../../src/collection/secret-box.js";
+import type { ClientManager } from "../../src/collection/client-manager.js";
+import type { CollectionService, CollectionServiceOptions } from "../../src/collection/collection-service.js";
+import {
+  SANDBOX_EXCHANGE_RATES_FILE,
+  type ExchangeRateService,
+} from "../../src/collection/exchange-rates.js";
 import type { CollectionJob } from "../../src/domain/collection-job.js";
 import { dayOfInstant } from "../../src/domain/dates.js";
 import type { CloudProvider } from "../../src/domain/provider.js";
-import { createLogger } from "../../src/observability/logger.js";
-import { ProviderCollectionManager } from "../../src/providers/manager.js";
+import { InProcessPubSub } from "../../src/live/pubsub.js";
 import type { RetryPolicy } from "../../src/providers/retry.js";
-import { startAwsSimulator, type AwsSimulator } from "../../src/sandbox/aws/aws-simulator.js";
-import { startAzureSimulator, type AzureSimulator } from "../../src/sandbox/azure/azure-simulator.js";
-import { createBillingDataset, type BillingDataset } from "../../src/sandbox/billing-dataset.js";
-import {
-  SANDBOX_GCP_BILLING_TABLE,
-  startGcpSimulator,
-  type GcpSimulator,
-} from "../../src/sandbox/gcp/gcp-simulator.js";
-import { ClientStore } from "../../src/store/client-store.js";
-import { CollectionJobStore } from "../../src/store/collection-job-store.js";
-import { ConnectionStore } from "../../src/store/connection-store.js";
-import { CostRecordStore } from "../../src/store/cost-record-store.js";
-import { ExchangeRateStore } from "../../src/store/exchange-rate-store.js";
-import { TimeSeriesStore } from "../../src/store/time-series-store.js";
+import type { AwsSimulator } from "../../src/sandbox/aws/aws-simulator.js";
+import type { AzureSimulator } from "../../src/sandbox/azure/azure-simulator.js";
+import type { BillingDataset } from "../../src/sandbox/billing-dataset.js";
+import { startDemoClouds } from "../../src/sandbox/demo-tenant.js";
+import { SANDBOX_GCP_BILLING_TABLE, type GcpSimulator } from "../../src/sandbox/gcp/gcp-simulator.js";
+import { createServices, createStores } from "../../src/services.js";
+import type { ClientStore } from "../../src/store/client-store.js";
+import type { CollectionJobStore } from "../../src/store/collection-job-store.js";
+import type { ConnectionStore } from "../../src/store/connection-store.js";
+import type { CostRecordStore } from "../../src/store/cost-record-store.js";
+import type { TimeSeriesStore } from "../../src/store/time-series-store.js";
 import { createTestStoreContext, type TestStoreContext } from "../support/dynamo.js";
+import { capturedLogger } from "../support/logs.js";
 
 export const TODAY = dayOfInstant(new Date());
 export const FAST_RETRY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, maxTotalMs: 10_000 };
@@ -102,53 +100,36 @@ export async function startCollectionFixture(
   overrides: Partial<Pick<CollectionServiceOptions, "heartbeatIntervalMs" | "lockTtlSeconds">> = {},
 ): Promise<CollectionFixture> {
   const store = await createTestStoreContext();
-  const dataset = (provider: CloudProvider, currency: string, seed: number) =>
-    createBillingDataset({ provider, currency, seed, today: TODAY, services: 4, accounts: 2, regions: 2 });
-  const datasets = {
-    AWS: dataset("AWS", "USD", 101),
-    GCP: dataset("GCP", "USD", 202),
-    AZURE: dataset("AZURE", "EUR", 303),
-  };
-  const simulators = {
-    AWS: await startAwsSimulator({ datasets: datasets.AWS, pageSize: 25 }),
-    GCP: await startGcpSimulator({ datasets: datasets.GCP, maxRowsPerPage: 60 }),
-    AZURE: await startAzureSimulator({ datasets: datasets.AZURE, pageSize: 40 }),
-  };
-  const logLines: string[] = [];
-  const logger = createLogger({
-    level: "debug",
-    destination: new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        logLines.push(chunk.toString());
-        done();
-      },
-    }),
+  const clouds = await startDemoClouds({
+    today: TODAY,
+    size: { services: 4, accounts: 2, regions: 2 },
+    pageSizes: { AWS: 25, GCP: 60, AZURE: 40 },
   });
+  const { datasets, simulators } = clouds;
+  const { logger, logs: logLines } = capturedLogger();
+  const appStores = createStores(store.doc, store.names);
   const stores = {
-    clients: new ClientStore(store),
-    connections: new ConnectionStore(store),
-    jobs: new CollectionJobStore(store),
-    costRecords: new CostRecordStore(store),
-    timeSeries: new TimeSeriesStore(store),
+    clients: appStores.clients,
+    connections: appStores.connections,
+    jobs: appStores.jobs,
+    costRecords: appStores.costs,
+    timeSeries: appStores.timeseries,
   };
-  const exchangeRates = new ExchangeRateService(new ExchangeRateStore(store));
-  await exchangeRates.loadFile(SANDBOX_EXCHANGE_RATES_FILE);
-  const clientManager = new ClientManager({
-    clients: stores.clients,
-    connections: stores.connections,
-    secretBox: createLocalSecretBox(randomBytes(32)),
-    allowCustomProviderEndpoints: true,
-    logger,
-    adapterDefaults: { retryPolicy: FAST_RETRY, azureTlsCa: simulators.AZURE.ca },
-  });
-  const service = new CollectionService({
-    ...stores,
+  const {
     exchangeRates,
-    manager: new ProviderCollectionManager({ retryPolicy: { ...FAST_RETRY, maxAttempts: 2 }, logger }),
-    adapterFor: (clientId, provider) => clientManager.adapterFor(clientId, provider),
+    clientManager,
+    collections: service,
+  } = createServices({
+    stores: appStores,
+    pubsub: new InProcessPubSub(),
     logger,
-    ...overrides,
+    credentialsKey: randomBytes(32),
+    allowCustomProviderEndpoints: true,
+    adapterDefaults: { retryPolicy: FAST_RETRY, azureTlsCa: simulators.AZURE.ca },
+    managerRetryPolicy: { ...FAST_RETRY, maxAttempts: 2 },
+    jobTiming: overrides,
   });
+  await exchangeRates.loadFile(SANDBOX_EXCHANGE_RATES_FILE);
   store.counter.reset();
 
   return {
@@ -160,11 +141,7 @@ export async function startCollectionFixture(
     clientManager,
     service,
     logLines,
-    requestCounts: () => ({
-      AWS: simulators.AWS.requestCount("GetCostAndUsage"),
-      GCP: simulators.GCP.requestCount(),
-      AZURE: simulators.AZURE.requestCount(),
-    }),
+    requestCounts: clouds.requestCounts,
     async connectedClient(clientId, reportingCurrency, providers) {
       await clientManager.createClient(
         { sub: "test-admin" },
@@ -192,7 +169,7 @@ export async function startCollectionFixture(
     },
     async stop() {
       await service.stop();
-      await Promise.all(Object.values(simulators).map((simulator) => simulator.stop()));
+      await clouds.stop();
     },
   };
 }

@@ -7,7 +7,8 @@ import { randomUUID } from "node:crypto";
 import { inject } from "vitest";
 import { issueToken, type Role } from "../../src/graphql/auth.js";
 import { startSandbox, type Sandbox, type SandboxOptions } from "../../src/sandbox/sandbox.js";
-import { capturedLogger, graphqlClient, type GraphQLCall } from "./server.js";
+import { capturedLogger } from "./logs.js";
+import { graphqlClient, type GraphQLCall } from "./server.js";
 
 export interface SandboxServer {
   sandbox: Sandbox;

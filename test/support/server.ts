@@ -3,15 +3,15 @@
  * what e2e tests talk to over real HTTP and WebSocket. Logs are captured so tests can search them.
  */
 import { randomBytes } from "node:crypto";
-import { Writable } from "node:stream";
 import { print } from "graphql";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { loadConfig } from "../../src/config.js";
 import { issueToken, type Role } from "../../src/graphql/auth.js";
-import { createLogger, type Logger } from "../../src/observability/logger.js";
 import { startRuntime, type Runtime } from "../../src/runtime.js";
+import type { AdapterDefaults } from "../../src/collection/client-manager.js";
 import { createStores, type AppStores } from "../../src/services.js";
 import { createTestStoreContext, type TestStoreContext } from "./dynamo.js";
+import { capturedLogger } from "./logs.js";
 
 export interface TestServer {
   url: string;
@@ -50,20 +50,13 @@ export function graphqlClient(url: string): GraphQLCall {
   };
 }
 
-/** Collects a logger's lines, so tests can search every line the server wrote. */
-export function capturedLogger(): { logger: Logger; logs: string[] } {
-  const logs: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      logs.push(...chunk.toString("utf8").split("\n").filter(Boolean));
-      done();
-    },
-  });
-  return { logger: createLogger({ level: "debug", destination }), logs };
-}
-
 export async function startTestServer(
-  options: { streamConsumer?: boolean; env?: Record<string, string> } = {},
+  options: {
+    streamConsumer?: boolean;
+    env?: Record<string, string>;
+    /** Provider adapter settings (a simulator's CA, short timeouts for fault tests). */
+    adapterDefaults?: AdapterDefaults;
+  } = {},
 ): Promise<TestServer> {
   const store = await createTestStoreContext();
   const secret = randomBytes(32).toString("base64url");
@@ -85,6 +78,7 @@ export async function startTestServer(
   const runtime = await startRuntime(config, {
     logger,
     requestCounter: store.counter,
+    ...(options.adapterDefaults ? { adapterDefaults: options.adapterDefaults } : {}),
   });
   const url = runtime.url;
   return {
