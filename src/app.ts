@@ -13,6 +13,7 @@ import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/dis
 import { WebSocketServer } from "ws";
 import { useServer } from "graphql-ws/use/ws";
 import {
+  getOperationAST,
   GraphQLError,
   parse,
   specifiedRules,
@@ -21,7 +22,7 @@ import {
   type GraphQLSchema,
 } from "graphql";
 import { authenticate } from "./graphql/auth.js";
-import { errorReportingPlugin, formatError } from "./graphql/errors.js";
+import { errorReportingPlugin, formatError, formatLiveResult, formatRefusal } from "./graphql/errors.js";
 import {
   apolloProtection,
   limitValidationRules,
@@ -30,15 +31,16 @@ import {
   type QueryLimits,
 } from "./graphql/limits.js";
 import { renderPlayground } from "./graphql/playground.js";
+import { refuseHttpSubscriptions } from "./graphql/http-subscriptions.js";
 import type { GraphQLContext } from "./graphql/context.js";
 import type { Logger } from "./observability/logger.js";
 import type { Metrics } from "./observability/metrics.js";
-import { metricsPlugin } from "./observability/graphql-metrics-plugin.js";
+import { GraphQLOperationRecorder } from "./observability/graphql-operations.js";
+import { graphqlRequestPlugin } from "./observability/graphql-request-plugin.js";
+import { WsOperationTracker } from "./observability/ws-operations.js";
+import type { ReadinessReport } from "./observability/readiness.js";
 
-export interface ReadinessReport {
-  ready: boolean;
-  checks: Record<string, { ok: boolean; detail?: string }>;
-}
+export type { ReadinessReport };
 
 export interface AppOptions {
   schema: GraphQLSchema;
@@ -62,8 +64,11 @@ export interface App {
   stop(): Promise<void>;
 }
 
-const wantsHtml = (req: Request) =>
-  req.method === "GET" && !req.query.query && req.accepts(["json", "html"]) === "html";
+/**
+ * A browser asking for /graphql gets the playground, also with `?query=`: GraphiQL keeps the edited
+ * operation in the URL, so a reload must not hand it to Apollo (which refuses browser GETs as CSRF).
+ */
+const wantsHtml = (req: Request) => req.method === "GET" && req.accepts(["json", "html"]) === "html";
 
 export async function createApp(options: AppOptions): Promise<App> {
   const { logger } = options;
@@ -71,6 +76,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   expressApp.disable("x-powered-by");
   const httpServer = createServer(expressApp);
 
+  const operations = new GraphQLOperationRecorder(options.metrics);
+  const wsOperations = new WsOperationTracker(operations, options.metrics.openSubscriptions);
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: MAX_BODY_BYTES });
   const wsRules = [...specifiedRules, ...limitValidationRules(options.limits)];
   const wsCleanup = useServer<Record<string, unknown>, { requestId: string; authorization?: string }>(
@@ -85,21 +92,32 @@ export async function createApp(options: AppOptions): Promise<App> {
         ctx.extra.authorization = authorization;
         return true;
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
+        const requestId = randomUUID();
+        wsOperations.started(ctx, id, logger.child({ requestId }));
         let document;
         try {
           document = parse(payload.query, { maxTokens: MAX_TOKENS });
         } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError("could not parse the operation")];
+          wsOperations.rejected(ctx, id, 1);
+          const message = error instanceof GraphQLError ? error.message : "could not parse the operation";
+          return [new GraphQLError(message, { extensions: { code: "GRAPHQL_PARSE_FAILED" } })];
         }
-        const errors = validate(options.schema, document, wsRules);
-        if (errors.length > 0) return errors;
-        const requestId = randomUUID();
+        const errors = [...validate(options.schema, document, wsRules)];
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) errors.push(new GraphQLError("Unable to identify the operation to run"));
+        if (errors.length > 0 || !operation) {
+          wsOperations.rejected(ctx, id, errors.length);
+          return errors;
+        }
         const contextValue = await options.createContext({
           requestId,
           authorization: ctx.extra.authorization,
           live: true,
         });
+        const operationName = operation.name?.value ?? null;
+        contextValue.logger = contextValue.logger.child({ operationName });
+        wsOperations.resolved(ctx, id, operationName, contextValue.logger);
         const args: ExecutionArgs = {
           schema: options.schema,
           document,
@@ -109,14 +127,20 @@ export async function createApp(options: AppOptions): Promise<App> {
         };
         return args;
       },
-      onOperation: () => {
-        options.metrics.openSubscriptions.inc();
+      onOperation: (ctx, id, _payload, _args, result) => {
+        wsOperations.executed(ctx, id, result);
       },
-      onComplete: () => {
-        options.metrics.openSubscriptions.dec();
+      onComplete: (ctx, id) => {
+        wsOperations.completed(ctx, id);
       },
+      onClose: (ctx) => {
+        wsOperations.closed(ctx);
+      },
+      onNext: (_ctx, _id, _payload, args, result) =>
+        formatLiveResult(result, args.contextValue as GraphQLContext),
       onError: (_ctx, _id, _payload, errors) => {
         logger.debug({ errors: errors.map((e) => e.message) }, "subscription rejected");
+        return formatRefusal(errors);
       },
     },
     wsServer,
@@ -130,13 +154,16 @@ export async function createApp(options: AppOptions): Promise<App> {
     // Shutdown is ours (shutdown.ts): Apollo must not race it with handlers of its own.
     stopOnTerminationSignals: false,
     validationRules: protection.validationRules,
+    // Apollo's own parser enforces the token limit: a refusal is then a 400 like any syntax error.
+    parseOptions: { maxTokens: MAX_TOKENS },
     plugins: [
       // graphql-armor's typings name Apollo's CJS build; the objects are the same.
       ...(protection.plugins as unknown as ApolloServerPlugin<GraphQLContext>[]),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
-      metricsPlugin(options.metrics),
+      graphqlRequestPlugin(operations),
       errorReportingPlugin(),
+      refuseHttpSubscriptions<GraphQLContext>(),
     ],
     formatError,
   });
@@ -146,10 +173,11 @@ export async function createApp(options: AppOptions): Promise<App> {
     res.json({ status: "ok" });
   });
   expressApp.get("/readyz", async (_req, res) => {
-    const report = await options.readiness().catch((error: unknown) => ({
-      ready: false,
-      checks: { readiness: { ok: false, detail: error instanceof Error ? error.message : "failed" } },
-    }));
+    // The report is built to be safe to show; an unexpected failure's detail goes to the log only.
+    const report = await options.readiness().catch((error: unknown): ReadinessReport => {
+      logger.error({ err: error }, "readiness check failed");
+      return { ready: false, checks: { readiness: { ok: false, detail: "the readiness check failed" } } };
+    });
     res.status(report.ready ? 200 : 503).json(report);
   });
   expressApp.get("/metrics", async (_req, res) => {

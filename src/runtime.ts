@@ -4,23 +4,21 @@
  * (main.ts), the sandbox and the e2e tests all start it the same way.
  */
 import { buildApiSchema } from "./graphql/schema.js";
-import { createApp, type App, type ReadinessReport } from "./app.js";
+import { createApp, type App } from "./app.js";
 import { authenticate } from "./graphql/auth.js";
 import { createLoaders } from "./graphql/loaders.js";
 import { CostReader } from "./graphql/cost-reader.js";
 import { CursorCodec } from "./graphql/pagination.js";
-import { createStores, type AppServices } from "./services.js";
+import { createServices, createStores, type AppServices } from "./services.js";
 import { createDynamoClients, type DynamoRequestCounter } from "./store/dynamo-client.js";
 import { ensureTables } from "./store/bootstrap.js";
 import { tableNames } from "./store/table-definitions.js";
 import { InProcessPubSub } from "./live/pubsub.js";
 import { StreamConsumer } from "./live/stream-consumer.js";
 import { createMetrics } from "./observability/metrics.js";
-import { ClientManager, type AdapterDefaults } from "./collection/client-manager.js";
-import { CollectionService } from "./collection/collection-service.js";
-import { ExchangeRateService } from "./collection/exchange-rates.js";
-import { createLocalSecretBox } from "./collection/secret-box.js";
-import { ProviderCollectionManager } from "./providers/manager.js";
+import { dynamoRequestMetrics } from "./observability/dynamo-metrics.js";
+import { createReadinessCheck } from "./observability/readiness.js";
+import type { AdapterDefaults } from "./collection/client-manager.js";
 import type { AppConfig } from "./config.js";
 import type { Logger } from "./observability/logger.js";
 import type { GraphQLContext } from "./graphql/context.js";
@@ -55,34 +53,31 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     region: config.dynamo.region,
     ...(config.dynamo.endpoint ? { endpoint: config.dynamo.endpoint } : {}),
     ...(options.requestCounter ? { requestCounter: options.requestCounter } : {}),
+    onRequest: dynamoRequestMetrics(metrics),
   });
   const names = tableNames(config.dynamo.tablePrefix);
   if (options.ensureTables) await ensureTables(dynamo.client, names);
 
   const stores = createStores(dynamo.doc, names);
   const pubsub = new InProcessPubSub();
-  const clientManager = new ClientManager({
-    clients: stores.clients,
-    connections: stores.connections,
-    secretBox: createLocalSecretBox(config.credentialsKey),
+  const services = createServices({
+    stores,
+    pubsub,
+    logger,
+    credentialsKey: config.credentialsKey,
     allowCustomProviderEndpoints: config.allowCustomProviderEndpoints,
-    logger,
-    ...(options.adapterDefaults ? { adapterDefaults: options.adapterDefaults } : {}),
-  });
-  const exchangeRates = new ExchangeRateService(stores.rates);
-  const collections = new CollectionService({
-    clients: stores.clients,
-    connections: stores.connections,
-    jobs: stores.jobs,
-    costRecords: stores.costs,
-    exchangeRates,
-    manager: new ProviderCollectionManager({ logger }),
-    adapterFor: (clientId, provider) => clientManager.adapterFor(clientId, provider),
-    logger,
     retentionDays: config.retentionDays,
+    metrics,
+    adapterDefaults: {
+      ...options.adapterDefaults,
+      onRequestFailure: (provider, { error, delayMs }) => {
+        // Only attempts that are tried again count as retries; a final failure is the job's error.
+        if (delayMs !== undefined) metrics.providerRetries.inc({ provider, code: error.code });
+      },
+    },
   });
+  const { collections } = services;
   await collections.recoverInterruptedJobs();
-  const services: AppServices = { stores, pubsub, clientManager, collections, exchangeRates };
   const startConsumer = () => {
     const started = new StreamConsumer({
       dynamo,
@@ -102,7 +97,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     authorization: string | undefined;
     live: boolean;
   }): Promise<GraphQLContext> => {
-    const loaders = createLoaders(stores, { cache: !input.live });
+    const loaders = createLoaders(stores, { cache: !input.live, batch: config.batchReads });
     return {
       requestId: input.requestId,
       logger: logger.child({ requestId: input.requestId }),
@@ -114,23 +109,12 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     };
   };
 
-  const readiness = async (): Promise<ReadinessReport> => {
-    const checks: ReadinessReport["checks"] = {};
-    try {
-      await stores.clients.get("readiness-probe");
-      checks.dynamodb = { ok: true };
-    } catch (error) {
-      checks.dynamodb = { ok: false, detail: error instanceof Error ? error.name : "unreachable" };
-    }
-    if (consumer) {
-      const status = consumer.status();
-      checks.streamConsumer = {
-        ok: status.ready,
-        detail: status.lastError ? `${status.role}: ${status.lastError}` : status.role,
-      };
-    }
-    return { ready: Object.values(checks).every((c) => c.ok), checks };
-  };
+  const readiness = createReadinessCheck({
+    listConnections: (limit) => stores.connections.listAcrossClients(limit),
+    // Read at each probe: a restart replaces the consumer.
+    ...(config.streamConsumer ? { streamConsumerStatus: () => consumer?.status() } : {}),
+    logger,
+  });
 
   const app = await createApp({
     schema: await buildApiSchema(pubsub),

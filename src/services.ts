@@ -18,6 +18,7 @@ import { createLocalSecretBox } from "./collection/secret-box.js";
 import { ProviderCollectionManager } from "./providers/manager.js";
 import type { RetryPolicy } from "./providers/retry.js";
 import type { Logger } from "./observability/logger.js";
+import type { Metrics } from "./observability/metrics.js";
 
 export interface AppStores {
   clients: ClientStore;
@@ -58,6 +59,8 @@ export interface ServiceOptions {
   retentionDays?: number;
   /** Adapter settings of this process (the sandbox passes its Azure simulator's CA). */
   adapterDefaults?: AdapterDefaults;
+  /** Collection durations and provider API requests are exported here when given. */
+  metrics?: Metrics;
   /** Whole-pull retries of the provider manager (tests make them fast). */
   managerRetryPolicy?: RetryPolicy;
   /** Job timing knobs (tests shorten them). */
@@ -76,6 +79,7 @@ export function createServices(options: ServiceOptions): AppServices {
     allowCustomProviderEndpoints: options.allowCustomProviderEndpoints,
     logger,
     ...(options.adapterDefaults ? { adapterDefaults: options.adapterDefaults } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   const exchangeRates = new ExchangeRateService(stores.rates);
   const collections = new CollectionService({
@@ -90,6 +94,7 @@ export function createServices(options: ServiceOptions): AppServices {
     }),
     adapterFor: (clientId, provider) => clientManager.adapterFor(clientId, provider),
     logger,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.retentionDays ? { retentionDays: options.retentionDays } : {}),
     ...options.jobTiming,
   });

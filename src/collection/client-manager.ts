@@ -16,6 +16,7 @@ import {
   describeValue,
 } from "../domain/validation.js";
 import type { Logger } from "../observability/logger.js";
+import type { Metrics } from "../observability/metrics.js";
 import type { CostProviderAdapter } from "../providers/adapter.js";
 import {
   InvalidProviderCredentialsError,
@@ -37,7 +38,7 @@ export const DEFAULT_HEALTH_CHECK_TIMEOUT_MS = 15_000;
 /** Adapter settings the process decides, not the tenant. */
 export type AdapterDefaults = Pick<
   CreateProviderAdapterOptions,
-  "requestTimeoutMs" | "retryPolicy" | "awsSourceCredentials" | "azureTlsCa"
+  "requestTimeoutMs" | "retryPolicy" | "awsSourceCredentials" | "azureTlsCa" | "onRequestFailure"
 >;
 
 export interface ClientManagerOptions {
@@ -49,6 +50,8 @@ export interface ClientManagerOptions {
   now?: () => Date;
   healthCheckTimeoutMs?: number;
   adapterDefaults?: AdapterDefaults;
+  /** Health checks spend provider API requests too. */
+  metrics?: Pick<Metrics, "providerApiRequests">;
 }
 
 export interface CreateClientInput {
@@ -214,9 +217,14 @@ export class ClientManager {
     const timedOut = new Promise<never>((_, reject) =>
       timeout.addEventListener("abort", () => reject(timeout.reason), { once: true }),
     );
+    const spent = (apiRequests: number | undefined) =>
+      this.options.metrics?.providerApiRequests.inc({ provider: adapter.provider }, apiRequests ?? 0);
     try {
-      return await Promise.race([adapter.healthCheck(timeout), timedOut]);
+      const result = await Promise.race([adapter.healthCheck(timeout), timedOut]);
+      spent(result.apiRequests);
+      return result;
     } catch (error) {
+      if (error instanceof ProviderError) spent(error.apiRequests);
       if (timeout.aborted) {
         return { healthy: false, message: `health check timed out after ${this.healthCheckTimeoutMs} ms` };
       }

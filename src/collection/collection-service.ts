@@ -8,6 +8,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import { abortableSleep, backoffDelay, type RetryPolicy } from "../providers/retry.js";
 import type { CollectionError, CollectionJob } from "../domain/collection-job.js";
 import type { CloudProvider } from "../domain/provider.js";
 import { validateSafeId } from "../domain/validation.js";
@@ -41,6 +42,14 @@ export const INTERRUPTED: CollectionError = {
   message: "the process running this job stopped without finishing it; trigger it again",
   retryable: true,
 };
+/** The job ended while the database was unreachable, so its outcome could not be stored. */
+export const END_NOT_STORED: CollectionError = {
+  code: "STORE_UNAVAILABLE",
+  message: "the database was unreachable when the job ended, so its outcome was lost; trigger it again",
+  retryable: true,
+};
+/** How a job whose end could not be stored is marked FAILED once the database answers again. */
+const END_RETRY: RetryPolicy = { maxAttempts: 100, baseDelayMs: 500, maxDelayMs: 10_000, maxTotalMs: 600_000 };
 
 export interface TriggerCollectionInput extends CollectionRequestInput {
   clientId: string;
@@ -71,6 +80,9 @@ export class CollectionService {
   private readonly deps: JobRunnerDeps;
   private readonly staleAfterMs: number;
   private readonly running = new Map<string, RunningJob>();
+  /** Jobs of this process that ended without their end stored: dead, though the store says RUNNING. */
+  private readonly endNotStored = new Set<string>();
+  private readonly stopped = new AbortController();
   private stopping = false;
 
   constructor(private readonly options: CollectionServiceOptions) {
@@ -131,8 +143,10 @@ export class CollectionService {
     const controller = new AbortController();
     const done = runCollectionJob(job, client, controller.signal, this.deps)
       .catch((error: unknown) => {
-        // Only reached when even recording the failure failed; recovery will mark the job later.
+        // Only reached when even recording the failure failed (the database is unreachable).
         this.options.logger.error({ err: error, jobId }, "collection job could not record its end");
+        this.endNotStored.add(jobId);
+        void this.storeLostEnd(jobId);
         return null;
       })
       .finally(() => this.running.delete(jobId));
@@ -172,13 +186,29 @@ export class CollectionService {
   /** Aborts running jobs (their requests too), marks them FAILED with SHUTDOWN and waits until they are stored. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.stopped.abort();
     const jobs = [...this.running.values()];
     for (const job of jobs) job.controller.abort(new JobAbort(SHUTDOWN));
     await Promise.all(jobs.map((job) => job.done));
   }
 
-  private async failInterrupted(job: CollectionJob): Promise<CollectionJob> {
-    const failed = await new JobProgress(this.options.jobs, job, this.deps.now).finish(INTERRUPTED);
+  /** Retries marking a job FAILED whose end could not be stored, until the database answers again. */
+  private async storeLostEnd(jobId: string): Promise<void> {
+    for (let attempt = 1; this.endNotStored.has(jobId) && attempt <= END_RETRY.maxAttempts; attempt++) {
+      try {
+        await abortableSleep(backoffDelay(attempt, END_RETRY), this.stopped.signal);
+        const job = await this.options.jobs.get(jobId);
+        if (job && isActiveStatus(job.status)) await this.failInterrupted(job, END_NOT_STORED);
+        this.endNotStored.delete(jobId);
+      } catch (error) {
+        if (this.stopped.signal.aborted) return;
+        this.options.logger.warn({ errorName: (error as Error)?.name, jobId }, "storing a lost job end failed");
+      }
+    }
+  }
+
+  private async failInterrupted(job: CollectionJob, error = INTERRUPTED): Promise<CollectionJob> {
+    const failed = await new JobProgress(this.options.jobs, job, this.deps.now).finish(error);
     await this.releaseLocks(
       job.clientId,
       job.providers.map((p) => p.provider),
@@ -212,8 +242,10 @@ export class CollectionService {
       const job = await this.awaitJobItem(holder.jobId);
       if (job && isActiveStatus(job.status)) {
         const stale = Date.parse(job.updatedAt) <= this.deps.now().getTime() - this.staleAfterMs;
-        if (!stale || this.running.has(job.id)) return job;
-        await this.failInterrupted(job);
+        const lost = this.endNotStored.has(job.id);
+        if (!(stale || lost) || this.running.has(job.id)) return job;
+        await this.failInterrupted(job, lost ? END_NOT_STORED : INTERRUPTED);
+        this.endNotStored.delete(job.id);
         continue;
       }
       await jobs.releaseLock(clientId, provider, holder.jobId);

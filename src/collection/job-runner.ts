@@ -18,6 +18,7 @@ import { buildCostRecords } from "../domain/normalize.js";
 import type { CloudProvider } from "../domain/provider.js";
 import { ValidationError } from "../domain/validation.js";
 import type { Logger } from "../observability/logger.js";
+import type { Metrics } from "../observability/metrics.js";
 import type { CostProviderAdapter, FetchResult } from "../providers/adapter.js";
 import type { ProviderCollectionManager } from "../providers/manager.js";
 import type { CollectionJobStore } from "../store/collection-job-store.js";
@@ -37,6 +38,8 @@ export interface JobRunnerDeps {
   retentionDays?: number;
   lockTtlSeconds: number;
   heartbeatIntervalMs: number;
+  /** Per provider: how long its collection took and how it ended, and the API requests it spent. */
+  metrics?: Pick<Metrics, "collectionDuration" | "providerApiRequests">;
 }
 
 /** Why a job was stopped from outside; its error is what the job reports. */
@@ -99,20 +102,31 @@ export async function runCollectionJob(
       .finally(() => (beating = undefined));
   }, deps.heartbeatIntervalMs);
 
+  const secondsByProvider = new Map<CloudProvider, number>();
+  const timed = async (provider: CloudProvider) => {
+    const started = performance.now();
+    try {
+      await collectProvider(provider, client, progress, signal, deps, log);
+    } finally {
+      secondsByProvider.set(provider, (performance.now() - started) / 1000);
+    }
+  };
+
   try {
     await progress.start();
     log.info({ providers, period: queued.period }, "collection started");
-    const settled = await Promise.allSettled(
-      providers.map((provider) => collectProvider(provider, client, progress, signal, deps, log)),
-    );
+    const settled = await Promise.allSettled(providers.map(timed));
     const crashed = settled.find((result) => result.status === "rejected");
     if (crashed) throw crashed.reason;
     const finished = await progress.finish(abortError(signal));
     log.info({ status: finished.status, providers: finished.providers }, "collection finished");
+    observeDurations(finished, secondsByProvider, deps);
     return finished;
   } catch (error) {
     log.error({ err: error }, "collection job failed");
-    return await progress.finish(UNEXPECTED);
+    const finished = await progress.finish(UNEXPECTED);
+    observeDurations(finished, secondsByProvider, deps);
+    return finished;
   } finally {
     clearInterval(heartbeat);
     // A renewal still in flight would take the lock again right after it is released.
@@ -160,6 +174,7 @@ async function collectProvider(
     const request = { provider, adapter, connection: `${client.id}#${provider}` };
     const [outcome] = await deps.manager.collect([request], window, { signal });
     if (!outcome) throw new Error(`the provider manager returned no outcome for ${provider}`);
+    deps.metrics?.providerApiRequests.inc({ provider }, outcome.apiRequests);
     let written = 0;
     let error: CollectionError | undefined;
     if (outcome.status === "SUCCEEDED") {
@@ -192,6 +207,19 @@ async function collectProvider(
   await progress.updateProvider(provider, (p) => {
     p.status = providerStatus(succeeded, failed);
   });
+}
+
+/** One observation per provider that ran, labelled with the status the job ended it with. */
+function observeDurations(
+  job: CollectionJob,
+  secondsByProvider: ReadonlyMap<CloudProvider, number>,
+  deps: JobRunnerDeps,
+): void {
+  for (const { provider, status } of job.providers) {
+    const seconds = secondsByProvider.get(provider);
+    if (seconds !== undefined)
+      deps.metrics?.collectionDuration.observe({ provider, outcome: status }, seconds);
+  }
 }
 
 /** Normalizes one pulled window and upserts its days; returns how many days were created or changed. */

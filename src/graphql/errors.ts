@@ -2,7 +2,12 @@
  * What a client sees of an error. Known, safe errors pass with their code; everything else becomes
  * INTERNAL_SERVER_ERROR with the request id, and the detail goes to the log only.
  */
-import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import {
+  GraphQLError,
+  type ExecutionResult,
+  type FormattedExecutionResult,
+  type GraphQLFormattedError,
+} from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import type { ApolloServerPlugin } from "@apollo/server";
 import type { GraphQLContext } from "./context.js";
@@ -111,4 +116,44 @@ export function errorReportingPlugin(): ApolloServerPlugin<GraphQLContext> {
       };
     },
   };
+}
+
+/**
+ * graphql-ws "error" messages (an operation refused before it ran) carry the code Apollo gives the
+ * same refusal over HTTP, and never a stack.
+ */
+export function formatRefusal(errors: readonly GraphQLError[]): GraphQLFormattedError[] {
+  return errors.map((error) => {
+    const { stacktrace: _stacktrace, ...extensions } = error.toJSON().extensions ?? {};
+    // Parse errors are tagged where they happen: armor's validation messages also start "Syntax Error".
+    const code = extensions.code ?? "GRAPHQL_VALIDATION_FAILED";
+    return { ...error.toJSON(), extensions: { ...extensions, code } };
+  });
+}
+
+/**
+ * graphql-ws results get what formatError and errorReportingPlugin give HTTP answers: a code on
+ * every error, and unexpected errors logged with the request id and masked.
+ */
+export function formatLiveResult(
+  result: ExecutionResult,
+  context: Pick<GraphQLContext, "logger" | "requestId">,
+): FormattedExecutionResult {
+  if (!result.errors?.length) return result as FormattedExecutionResult;
+  const errors = result.errors.map((error) => {
+    const formatted = error.toJSON();
+    // Without a path the error is about the request itself (variable coercion), never a resolver's.
+    if (!error.path) return { ...formatted, extensions: { ...formatted.extensions, code: "BAD_USER_INPUT" } };
+    if (!isUnexpected(formatted, error)) return formatError(formatted, error);
+    context.logger.error(
+      { err: unwrapResolverError(error), requestId: context.requestId, path: error.path },
+      "unexpected error",
+    );
+    return {
+      message: `Internal server error (request id ${context.requestId})`,
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code: "INTERNAL_SERVER_ERROR", requestId: context.requestId },
+    };
+  });
+  return { ...result, errors };
 }

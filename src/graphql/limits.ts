@@ -7,7 +7,7 @@ import { costLimitRule } from "@escape.tech/graphql-armor-cost-limit";
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
-import type { GraphQLArmorConfig } from "@escape.tech/graphql-armor-types";
+import type { GraphQLArmorConfig, GraphQLArmorRejectCallback } from "@escape.tech/graphql-armor-types";
 import type { ValidationRule } from "graphql";
 
 export interface QueryLimits {
@@ -41,16 +41,24 @@ function armorConfig(limits: QueryLimits): GraphQLArmorConfig {
 }
 
 export function apolloProtection(limits: QueryLimits) {
-  return new ApolloArmor(armorConfig(limits)).protect();
+  // Armor's token plugin throws from a plugin hook, which Apollo answers with a 500; Apollo's own
+  // parser enforces the same limit (parseOptions in app.ts).
+  return new ApolloArmor({ ...armorConfig(limits), maxTokens: { enabled: false } }).protect();
 }
 
 /** The same rules for documents that do not pass through Apollo (graphql-ws subscriptions). */
 export function limitValidationRules(limits: QueryLimits): ValidationRule[] {
   const config = armorConfig(limits);
+  // Armor throws out of validate() by default, which graphql-ws answers by closing the socket:
+  // report the violation as a validation error instead, so the client gets an error message.
+  const reported = {
+    propagateOnRejection: false,
+    onReject: [((context, error) => context?.reportError(error)) satisfies GraphQLArmorRejectCallback],
+  };
   return [
-    maxDepthRule(config.maxDepth),
-    costLimitRule(config.costLimit),
-    maxAliasesRule(config.maxAliases),
-    maxDirectivesRule(config.maxDirectives),
+    maxDepthRule({ ...config.maxDepth, ...reported }),
+    costLimitRule({ ...config.costLimit, ...reported }),
+    maxAliasesRule({ ...config.maxAliases, ...reported }),
+    maxDirectivesRule({ ...config.maxDirectives, ...reported }),
   ];
 }

@@ -1,7 +1,9 @@
 /**
  * Per-request DataLoaders: every item a GraphQL request needs is read at most once, and reads issued
  * in the same tick are batched into BatchGetItem calls of up to 100 keys. Live (subscription)
- * contexts turn caching off so a later event never sees an earlier event's data.
+ * contexts turn caching off so a later event never sees an earlier event's data. `batch: false`
+ * (config DATALOADER=off) also turns batching and caching off: one call per item, the N+1 the
+ * benchmark compares against.
  */
 import DataLoader from "dataloader";
 import type { CloudProvider } from "../domain/provider.js";
@@ -33,13 +35,15 @@ export interface LinesKey {
 /** DynamoDB BatchGetItem takes at most 100 keys. */
 const BATCH_GET_MAX = 100;
 
-export function createLoaders(stores: AppStores, options: { cache: boolean }) {
-  const common = { cache: options.cache, maxBatchSize: BATCH_GET_MAX };
+export function createLoaders(stores: AppStores, options: { cache: boolean; batch?: boolean }) {
+  const batch = options.batch ?? true;
+  const cache = options.cache && batch;
+  const common = { batch, cache, maxBatchSize: BATCH_GET_MAX };
   return {
     client: new DataLoader<string, Client | null>((ids) => stores.clients.batchGet(ids), common),
     connections: new DataLoader<string, ProviderConnection[]>(
       (clientIds) => Promise.all(clientIds.map((id) => stores.connections.listByClient(id))),
-      { cache: options.cache },
+      { batch, cache },
     ),
     costHeader: new DataLoader<CostRecordLoaderKey, CostRecordHeader | null, string>(
       (recordKeys) => stores.costs.getHeaders(recordKeys),
@@ -53,7 +57,7 @@ export function createLoaders(stores: AppStores, options: { cache: boolean }) {
     lines: new DataLoader<LinesKey, Map<IsoDay, CostLine[]>, string>(
       (ranges) =>
         Promise.all(ranges.map((r) => stores.costs.getLines(r.clientId, r.provider, r.start, r.end))),
-      { cache: options.cache, cacheKeyFn: (k) => `${k.clientId}|${k.provider}|${k.start}|${k.end}` },
+      { batch, cache, cacheKeyFn: (k) => `${k.clientId}|${k.provider}|${k.start}|${k.end}` },
     ),
   };
 }

@@ -5,6 +5,7 @@
  */
 import { DescribeTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DescribeStreamCommand, DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
+import { DYNAMO_HTTP_TIMEOUTS } from "../store/dynamo-client.js";
 
 export interface ShardInfo {
   shardId: string;
@@ -14,7 +15,7 @@ export interface ShardInfo {
 /**
  * A Streams client speaking to the same place as `dynamo`: same region and credentials, and its
  * custom endpoint when it has one (DynamoDB Local serves both APIs on one port); the regional
- * Streams endpoint otherwise.
+ * Streams endpoint otherwise. The same request timeouts, so a stalled connection cannot hang the consumer.
  */
 export function streamsClientFor(dynamo: DynamoDBClient): DynamoDBStreamsClient {
   const { config } = dynamo;
@@ -22,6 +23,7 @@ export function streamsClientFor(dynamo: DynamoDBClient): DynamoDBStreamsClient 
     region: config.region,
     credentials: config.credentials,
     ...(config.isCustomEndpoint && config.endpoint ? { endpoint: config.endpoint } : {}),
+    requestHandler: DYNAMO_HTTP_TIMEOUTS,
   });
 }
 

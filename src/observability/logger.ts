@@ -3,11 +3,16 @@ import { pino, type Logger, type DestinationStream } from "pino";
 export type { Logger };
 
 /**
- * Field names whose values never reach a log line, wherever they sit in the logged object.
- * Secrets should not be logged at all; this is the net under that rule.
+ * Field names whose values never reach a log line, wherever they sit in the logged object (down to
+ * REDACTION_DEPTH levels). Secrets should not be logged at all; this is the net under that rule.
  */
 export const REDACTED_FIELDS = [
   "authorization",
+  // HTTP clients keep header names as written: an SDK error carries its request's headers.
+  "Authorization",
+  "x-amz-security-token",
+  "X-Amz-Security-Token",
+  "cookie",
   "password",
   "secret",
   "secretAccessKey",
@@ -24,7 +29,21 @@ export const REDACTED_FIELDS = [
   "secretEnvelope",
 ];
 
-const redactPaths = REDACTED_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]);
+/**
+ * Down to four levels, e.g. `err.config.headers.Authorization`; pino's redaction has no recursive
+ * wildcard, so a secret nested deeper is not caught.
+ */
+export const REDACTION_DEPTH = 4;
+
+/** `field`, `*.field`, `*.*.field`, ...; names that are not identifiers in bracket notation. */
+const redactPaths = REDACTED_FIELDS.flatMap((field) => {
+  const identifier = /^[A-Za-z_$][\w$]*$/.test(field);
+  return Array.from({ length: REDACTION_DEPTH }, (_, depth) => {
+    const parents = Array.from({ length: depth }, () => "*").join(".");
+    if (identifier) return parents ? `${parents}.${field}` : field;
+    return `${parents}["${field}"]`;
+  });
+});
 
 export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {
   return pino(

@@ -8,13 +8,13 @@ export function createMetrics() {
     registry,
     graphqlRequests: new Counter({
       name: "graphql_requests_total",
-      help: "GraphQL operations by operation name and outcome (ok, error).",
+      help: "GraphQL operations over HTTP and graphql-ws by operation name and outcome (ok, error).",
       labelNames: ["operation", "outcome"] as const,
       registers: [registry],
     }),
     graphqlDuration: new Histogram({
       name: "graphql_request_duration_seconds",
-      help: "GraphQL operation latency by operation name.",
+      help: "GraphQL operation latency by operation name (for subscriptions: until the stream is set up).",
       labelNames: ["operation"] as const,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
@@ -26,7 +26,19 @@ export function createMetrics() {
     }),
     dynamoRequests: new Counter({
       name: "dynamodb_requests_total",
-      help: "DynamoDB requests by operation and table.",
+      help: "DynamoDB requests by operation and table (every attempt, SDK retries included).",
+      labelNames: ["operation", "table"] as const,
+      registers: [registry],
+    }),
+    dynamoRequestErrors: new Counter({
+      name: "dynamodb_request_errors_total",
+      help: "DynamoDB attempts that failed, by operation, table and error name.",
+      labelNames: ["operation", "table", "error"] as const,
+      registers: [registry],
+    }),
+    dynamoConsumedCapacity: new Counter({
+      name: "dynamodb_consumed_capacity_units_total",
+      help: "Read and write capacity units DynamoDB reported as consumed, by operation and table.",
       labelNames: ["operation", "table"] as const,
       registers: [registry],
     }),

@@ -12,7 +12,7 @@ import { AzureCostManagementAdapter } from "./azure/azure-adapter.js";
 import type { ProviderCredentials } from "./credentials.js";
 import { InvalidRequestError } from "./errors.js";
 import { GcpBillingExportAdapter } from "./gcp/gcp-adapter.js";
-import type { RetryPolicy } from "./retry.js";
+import type { RetryAttemptFailure, RetryPolicy } from "./retry.js";
 
 export interface CreateProviderAdapterOptions {
   provider: CloudProvider;
@@ -27,6 +27,8 @@ export interface CreateProviderAdapterOptions {
   awsSourceCredentials?: AwsIdentitySource;
   /** Azure: PEM of a CA to trust, for a simulator's self-signed certificate. */
   azureTlsCa?: string;
+  /** Every failed API request attempt, retried or final (for metrics). */
+  onRequestFailure?: (provider: CloudProvider, failure: RetryAttemptFailure) => void;
 }
 
 export const CUSTOM_ENDPOINTS_DISABLED =
@@ -61,6 +63,12 @@ export function createProviderAdapter(options: CreateProviderAdapterOptions): Co
     ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
     ...(options.retryPolicy === undefined ? {} : { retryPolicy: options.retryPolicy }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.onRequestFailure === undefined
+      ? {}
+      : {
+          onRequestFailure: (failure: RetryAttemptFailure) =>
+            options.onRequestFailure?.(options.provider, failure),
+        }),
   };
   switch (credentials.provider) {
     case "AWS": {

@@ -25,6 +25,9 @@ export interface RetryAttemptFailure {
   delayMs?: number;
 }
 
+/** Told of every failed attempt (metrics count the retried ones). */
+export type RetryFailureListener = (failure: RetryAttemptFailure) => void;
+
 export interface RetryOptions {
   policy?: RetryPolicy;
   signal?: AbortSignal;

@@ -6,6 +6,7 @@
 import {
   GetCommand,
   PutCommand,
+  QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
   type QueryCommandInput,
@@ -46,6 +47,7 @@ const HEALTH_STATUSES: readonly HealthStatus[] = ["UNKNOWN", "HEALTHY", "UNHEALT
 export function connectionToItem(connection: ProviderConnection, secretEnvelope: string): StoredItem {
   return {
     ...keys.connection(connection.clientId, connection.provider),
+    ...keys.connectionListing(connection.clientId, connection.provider),
     entity: "CONNECTION",
     ...encodeShape(CONNECTION, connection),
     [SECRET_ATTRIBUTE]: secretEnvelope,
@@ -107,6 +109,27 @@ export class ConnectionStore {
     };
     const { items } = await queryAll(this.doc, input);
     return items.map(connectionFromItem);
+  }
+
+  /**
+   * Up to `limit` connections of all clients (client id order), without their secrets, in one Query
+   * of GSI1; `truncated` when more may exist.
+   */
+  async listAcrossClients(limit: number): Promise<{ connections: ProviderConnection[]; truncated: boolean }> {
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+      throw new ValidationError("limit", `must be a whole number from 1 to 1000, got ${String(limit)}`);
+    }
+    const { Items = [], LastEvaluatedKey } = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: "GSI1",
+        KeyConditionExpression: "GSI1PK = :pk",
+        ExpressionAttributeValues: { ":pk": keys.connectionListing("", "AWS").GSI1PK },
+        Limit: limit,
+        ...PUBLIC_PROJECTION,
+      }),
+    );
+    return { connections: Items.map(connectionFromItem), truncated: LastEvaluatedKey !== undefined };
   }
 
   /** The encrypted credential envelope, for the collector only; null when there is no connection. */

@@ -1,6 +1,7 @@
 /**
- * The one way the app builds its DynamoDB clients, plus a request counter fed by client middleware
- * so tests can assert exact request counts of read paths and metrics can export them.
+ * The one way the app builds its DynamoDB clients, plus one client middleware that observes every
+ * request: a counter, so tests can assert exact request counts of read paths, and a listener, so
+ * metrics can export requests and the capacity they consumed.
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
@@ -19,7 +20,23 @@ export interface DynamoClientOptions {
   /** Attempts per operation including the first (the SDK's default is 3). */
   maxAttempts?: number;
   requestCounter?: DynamoRequestCounter;
+  /**
+   * Sees every attempt, like the counter. Setting it also asks DynamoDB to return the capacity each
+   * read and write consumed (ReturnConsumedCapacity TOTAL, unless the command asks for more).
+   */
+  onRequest?: DynamoRequestListener;
 }
+
+/**
+ * Bounds on every DynamoDB (and DynamoDB Streams) HTTP attempt. The SDK sets none by default, so a
+ * stalled connection (a network partition, a hung endpoint) would hold a request, and the GraphQL
+ * call or job waiting on it, forever; with these an attempt fails and the SDK's retries take over.
+ */
+export const DYNAMO_HTTP_TIMEOUTS = {
+  connectionTimeout: 2_000,
+  requestTimeout: 5_000,
+  throwOnRequestTimeout: true,
+} as const;
 
 /** DynamoDB Local accepts any key pair; these only satisfy the SDK's signer. */
 const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
@@ -35,8 +52,15 @@ export function createDynamoClients(options: DynamoClientOptions = {}): DynamoCl
     ...(region !== undefined ? { region } : {}),
     ...(credentials !== undefined ? { credentials } : {}),
     ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+    requestHandler: DYNAMO_HTTP_TIMEOUTS,
   });
-  if (options.requestCounter) addRequestCounting(client, options.requestCounter);
+  if (options.onRequest) addConsumedCapacityRequest(client);
+  if (options.requestCounter || options.onRequest) {
+    addRequestObserver(client, (request) => {
+      options.requestCounter?.record(request.operation, request.tables, request.itemsReadByTable);
+      options.onRequest?.(request);
+    });
+  }
   const doc = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
@@ -55,6 +79,21 @@ function isLoopbackEndpoint(endpoint: string): boolean {
   }
   return LOOPBACK_HOSTS.has(url.hostname) || url.hostname.startsWith("127.");
 }
+
+/** One HTTP attempt as the request middleware saw it. */
+export interface DynamoRequestRecord {
+  /** Wire operation name: GetItem, BatchGetItem, Query, TransactWriteItems, ... */
+  operation: string;
+  /** Tables the request names; empty for requests that name none (ListTables, PartiQL). */
+  tables: readonly string[];
+  itemsReadByTable: ReadonlyMap<string | null, number>;
+  /** Capacity units DynamoDB reported per table; empty unless it was asked to report them. */
+  capacityByTable: ReadonlyMap<string, number>;
+  /** The error's name when the attempt failed (ConditionalCheckFailedException, TimeoutError, ...). */
+  error?: string;
+}
+
+export type DynamoRequestListener = (request: DynamoRequestRecord) => void;
 
 export interface DynamoRequestFilter {
   /** Wire operation name: GetItem, BatchGetItem, Query, TransactWriteItems, ... */
@@ -146,22 +185,74 @@ function add(tally: Tally, requests: number, itemsRead: number): void {
  * finalizeRequest with low priority sits inside the SDK's retry middleware (finalizeRequest, high),
  * so it runs once per attempt, and sees the signed request and the deserialized output.
  */
-function addRequestCounting(client: DynamoDBClient, counter: DynamoRequestCounter): void {
+function addRequestObserver(client: DynamoDBClient, observe: DynamoRequestListener): void {
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const operation = operationOf(args.request, context.commandName);
       const tables = tablesOf(args.input);
       try {
         const result = await next(args);
-        counter.record(operation, tables, itemsReadOf(result.output, args.input, tables));
+        observe({
+          operation,
+          tables,
+          itemsReadByTable: itemsReadOf(result.output, args.input, tables),
+          capacityByTable: capacityOf(result.output),
+        });
         return result;
       } catch (error) {
-        counter.record(operation, tables, new Map());
+        const name = error instanceof Error ? error.name : "Error";
+        observe({ operation, tables, itemsReadByTable: new Map(), capacityByTable: new Map(), error: name });
         throw error;
       }
     },
-    { step: "finalizeRequest", priority: "low", name: "dynamoRequestCounter" },
+    { step: "finalizeRequest", priority: "low", name: "dynamoRequestObserver" },
   );
+}
+
+/** Commands that accept ReturnConsumedCapacity (the others reject unknown input fields). */
+const CAPACITY_COMMANDS = new Set(
+  [
+    "GetItem",
+    "BatchGetItem",
+    "Query",
+    "Scan",
+    "PutItem",
+    "UpdateItem",
+    "DeleteItem",
+    "BatchWriteItem",
+    "TransactGetItems",
+    "TransactWriteItems",
+    "ExecuteStatement",
+    "BatchExecuteStatement",
+    "ExecuteTransaction",
+  ].map((operation) => `${operation}Command`),
+);
+
+/** Asks for the consumed capacity on a copy of the input; a command that asks for INDEXES keeps it. */
+function addConsumedCapacityRequest(client: DynamoDBClient): void {
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      const input = args.input as Loose;
+      if (!CAPACITY_COMMANDS.has(context.commandName ?? "") || input.ReturnConsumedCapacity !== undefined) {
+        return next(args);
+      }
+      return next({ ...args, input: { ...input, ReturnConsumedCapacity: "TOTAL" } });
+    },
+    { step: "initialize", priority: "high", name: "returnConsumedCapacity" },
+  );
+}
+
+/** ConsumedCapacity is one object for single-table operations and a list for batches and transactions. */
+function capacityOf(output: unknown): Map<string, number> {
+  const capacity = new Map<string, number>();
+  const reported = isObject(output) ? output.ConsumedCapacity : undefined;
+  for (const entry of Array.isArray(reported) ? reported : [reported]) {
+    if (!isObject(entry) || typeof entry.TableName !== "string" || typeof entry.CapacityUnits !== "number") {
+      continue;
+    }
+    capacity.set(entry.TableName, (capacity.get(entry.TableName) ?? 0) + entry.CapacityUnits);
+  }
+  return capacity;
 }
 
 /** The wire operation from the X-Amz-Target header ("DynamoDB_20120810.GetItem"). */

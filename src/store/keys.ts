@@ -20,6 +20,11 @@ export const keys = {
     PK: `CLIENT#${clientId}`,
     SK: `CONNECTION#${provider}`,
   }),
+  /** All connections share one GSI1 partition, so readiness lists their health in one bounded Query. */
+  connectionListing: (clientId: string, provider: CloudProvider) => ({
+    GSI1PK: "CONNECTIONS",
+    GSI1SK: `CLIENT#${clientId}#${provider}`,
+  }),
   costRecord: (clientId: string, provider: CloudProvider, day: IsoDay): ItemKey => ({
     PK: `CLIENT#${clientId}`,
     SK: `COST#${provider}#${day}`,

@@ -13,6 +13,7 @@ import {
   type CostRecordChangeEvent,
 } from "../../live/events.js";
 import type { CloudProvider } from "../../domain/provider.js";
+import type { Subscription as TopicSubscription } from "../../live/subscription.js";
 import type { CollectionJob as CollectionJobModel } from "../../domain/collection-job.js";
 import type { GraphQLContext } from "../context.js";
 
@@ -21,13 +22,27 @@ interface CostArgs {
   providers?: CloudProvider[] | null;
 }
 
-async function* onlyProviders(
-  events: AsyncIterable<CostRecordChangeEvent>,
+/**
+ * The events of the wanted providers. Not an async generator: a generator's return() waits until
+ * its pending next() settles, i.e. until the client's next event, so an unsubscribed or closed
+ * subscription would keep listening to its topic until then.
+ */
+function onlyProviders(
+  events: TopicSubscription<CostRecordChangeEvent>,
   providers: CloudProvider[] | null | undefined,
-) {
-  for await (const event of events) {
-    if (!providers?.length || providers.includes(event.provider)) yield event;
-  }
+): AsyncIterableIterator<CostRecordChangeEvent> {
+  if (!providers?.length) return events;
+  const filtered: AsyncIterableIterator<CostRecordChangeEvent> = {
+    async next() {
+      for (;;) {
+        const result = await events.next();
+        if (result.done || providers.includes(result.value.provider)) return result;
+      }
+    },
+    return: () => events.return(),
+    [Symbol.asyncIterator]: () => filtered,
+  };
+  return filtered;
 }
 
 /** Access is checked when the subscription starts: the topic is the tenant's, so no later event can cross tenants. */

@@ -13,7 +13,7 @@ import {
 } from "@aws-sdk/client-cost-explorer";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import type { Logger } from "../../observability/logger.js";
-import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from "../retry.js";
+import { DEFAULT_RETRY_POLICY, withRetry, type RetryFailureListener, type RetryPolicy } from "../retry.js";
 import { toAwsProviderError } from "./aws-errors.js";
 import { maskAwsCredentials, type AwsCredentials } from "./aws-credentials.js";
 
@@ -28,6 +28,7 @@ export interface CostExplorerCallerOptions {
   requestTimeoutMs?: number;
   retryPolicy?: RetryPolicy;
   logger?: Logger;
+  onRequestFailure?: RetryFailureListener;
   /**
    * The identity that assumes a tenant's role (method "assumeRole"). Default: the SDK's default
    * credential chain, i.e. this service's own IAM role in production.
@@ -57,6 +58,7 @@ export class CostExplorerCaller {
   private readonly requestTimeoutMs: number;
   private readonly retryPolicy: RetryPolicy;
   private readonly logger: Logger | undefined;
+  private readonly onRequestFailure: RetryFailureListener | undefined;
 
   constructor(options: CostExplorerCallerOptions) {
     this.summary = maskAwsCredentials(options.credentials);
@@ -64,6 +66,7 @@ export class CostExplorerCaller {
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
     this.logger = options.logger;
+    this.onRequestFailure = options.onRequestFailure;
     const endpoint = options.endpoint === undefined ? {} : { endpoint: options.endpoint };
     this.client = new CostExplorerClient({
       region: COST_EXPLORER_REGION,
@@ -110,7 +113,9 @@ export class CostExplorerCaller {
     return withRetry((attempt) => this.sendOnce(input, counter, attempt, signal), {
       policy: this.retryPolicy,
       ...(signal === undefined ? {} : { signal }),
-      onFailure: ({ attempt, error, delayMs }) =>
+      onFailure: (failure) => {
+        const { attempt, error, delayMs } = failure;
+        this.onRequestFailure?.(failure);
         this.logger?.warn(
           {
             provider: "AWS",
@@ -121,7 +126,8 @@ export class CostExplorerCaller {
             error: error.message,
           },
           delayMs === undefined ? "cost explorer request failed" : "cost explorer request failed, retrying",
-        ),
+        );
+      },
     });
   }
 

@@ -10,7 +10,7 @@ import type { IsoDay, ProviderCostLine } from "../../domain/cost-record.js";
 import { addDays, dayOfInstant, daysInRange, isIsoDay, monthOf, type DayRange } from "../../domain/dates.js";
 import type { CostProviderAdapter, DateRange, FetchResult, HealthCheckResult } from "../adapter.js";
 import { InvalidRequestError, ProviderError } from "../errors.js";
-import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from "../retry.js";
+import { DEFAULT_RETRY_POLICY, withRetry, type RetryFailureListener, type RetryPolicy } from "../retry.js";
 import {
   createAzureTokenCredential,
   maskAzureCredentials,
@@ -43,6 +43,7 @@ export interface AzureAdapterOptions {
   requestTimeoutMs?: number;
   retryPolicy?: RetryPolicy;
   logger?: Logger;
+  onRequestFailure?: RetryFailureListener;
   /** Clock for "today" and the estimated (current month) flag. */
   now?: () => Date;
 }
@@ -60,6 +61,7 @@ export class AzureCostManagementAdapter implements CostProviderAdapter {
   private readonly requestTimeoutMs: number;
   private readonly retryPolicy: RetryPolicy;
   private readonly logger: Logger | undefined;
+  private readonly onRequestFailure: RetryFailureListener | undefined;
   private readonly now: () => Date;
 
   constructor(options: AzureAdapterOptions) {
@@ -71,6 +73,7 @@ export class AzureCostManagementAdapter implements CostProviderAdapter {
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_AZURE_REQUEST_TIMEOUT_MS;
     this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
     this.logger = options.logger?.child({ provider: "AZURE", scope: scope.path });
+    this.onRequestFailure = options.onRequestFailure;
     this.now = options.now ?? (() => new Date());
     const credential = options.endpoint
       ? sandboxTokenCredential
@@ -212,11 +215,14 @@ export class AzureCostManagementAdapter implements CostProviderAdapter {
       {
         policy: this.retryPolicy,
         ...(signal ? { signal } : {}),
-        onFailure: ({ attempt, error, delayMs }) =>
+        onFailure: (failure) => {
+          const { attempt, error, delayMs } = failure;
+          this.onRequestFailure?.(failure);
           this.logger?.warn(
             { attempt, code: error.code, retryAfterMs: error.retryAfterMs, delayMs, error: error.message },
             delayMs === undefined ? "Azure request failed; giving up" : "Azure request failed; retrying",
-          ),
+          );
+        },
       },
     );
   }

@@ -27,7 +27,13 @@ import {
 import type { Logger } from "../../observability/logger.js";
 import type { CostProviderAdapter, DateRange, FetchResult, HealthCheckResult } from "../adapter.js";
 import { InvalidRequestError, TransientError } from "../errors.js";
-import { DEFAULT_RETRY_POLICY, withRetry, type RetryAttemptFailure, type RetryPolicy } from "../retry.js";
+import {
+  DEFAULT_RETRY_POLICY,
+  withRetry,
+  type RetryAttemptFailure,
+  type RetryFailureListener,
+  type RetryPolicy,
+} from "../retry.js";
 import {
   DAILY_COST_PARAMETER_TYPES,
   EXPORT_FRESHNESS_PARAMETER_TYPES,
@@ -53,6 +59,7 @@ export interface GcpBillingExportAdapterOptions {
   requestTimeoutMs?: number;
   retryPolicy?: RetryPolicy;
   logger?: Logger;
+  onRequestFailure?: RetryFailureListener;
   pageSize?: number;
 }
 
@@ -246,6 +253,7 @@ export class GcpBillingExportAdapter implements CostProviderAdapter {
   }
 
   private logFailure(failure: RetryAttemptFailure): void {
+    this.options.onRequestFailure?.(failure);
     this.options.logger?.warn(
       {
         provider: this.provider,
