@@ -15,6 +15,8 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     // One DynamoDB Local for the whole run; each test file uses its own table prefix.
     globalSetup: ["test/support/global-setup.ts"],
+    // The AWS SDK's notice that its 2027 releases need Node 22 (we pin versions that support 20).
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",

@@ -4,6 +4,9 @@ import { createLogger } from "../observability/logger.js";
 import { runUntilSignal } from "../shutdown.js";
 import { DEMO_CLIENT_ID, startSandbox } from "./sandbox.js";
 
+// The AWS SDK's notice that its 2027 releases need Node 22 is for operators, not sandbox users
+// (it is read when the first client is built, after this line).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const logger = createLogger();
 try {
   const sandbox = await startSandbox({ env: process.env, logger });
