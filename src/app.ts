@@ -9,7 +9,10 @@ import express, { type NextFunction, type Request, type Response } from "express
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from "@apollo/server/plugin/disabled";
 import { WebSocketServer } from "ws";
 import { useServer } from "graphql-ws/use/ws";
 import {
@@ -68,6 +71,9 @@ export interface App {
  * A browser asking for /graphql gets the playground, also with `?query=`: GraphiQL keeps the edited
  * operation in the URL, so a reload must not hand it to Apollo (which refuses browser GETs as CSRF).
  */
+/** Longer than an AWS load balancer's default idle timeout (60 s). */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 const wantsHtml = (req: Request) => req.method === "GET" && req.accepts(["json", "html"]) === "html";
 
 export async function createApp(options: AppOptions): Promise<App> {
@@ -75,6 +81,10 @@ export async function createApp(options: AppOptions): Promise<App> {
   const expressApp = express();
   expressApp.disable("x-powered-by");
   const httpServer = createServer(expressApp);
+  // Node closes idle keep-alive connections after 5 s; a client (or load balancer, 60 s on an ALB)
+  // that reuses one at that moment gets a reset. Idle connections must outlive the peer's.
+  httpServer.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  httpServer.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
 
   const operations = new GraphQLOperationRecorder(options.metrics);
   const wsOperations = new WsOperationTracker(operations, options.metrics.openSubscriptions);
@@ -161,6 +171,9 @@ export async function createApp(options: AppOptions): Promise<App> {
       ...(protection.plugins as unknown as ApolloServerPlugin<GraphQLContext>[]),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
+      // The default cache-control plugin wraps every field resolver (willResolveField) to compute
+      // HTTP cache hints nobody sets here: measurable CPU on large responses (npm run bench).
+      ApolloServerPluginCacheControlDisabled(),
       graphqlRequestPlugin(operations),
       errorReportingPlugin(),
       refuseHttpSubscriptions<GraphQLContext>(),

@@ -17,6 +17,7 @@ const envSchema = z.object({
   AUTH_JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   AWS_REGION: z.string().min(1).default("us-east-1"),
   DYNAMODB_ENDPOINT: z.url().optional(),
+  DYNAMODB_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   TABLE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.-]*$/, "may only contain letters, digits, '_', '.', '-'")
@@ -41,7 +42,8 @@ export interface AppConfig {
   port: number;
   host: string;
   auth: { jwtSecret: string; generatedSecret: boolean };
-  dynamo: { region: string; endpoint?: string; tablePrefix: string };
+  /** timeoutMs: how long a DynamoDB connection may stay silent before the attempt fails (and is retried). */
+  dynamo: { region: string; endpoint?: string; tablePrefix: string; timeoutMs: number };
   credentialsKey: Buffer;
   allowCustomProviderEndpoints: boolean;
   logLevel: string;
@@ -87,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, mode: Mode): AppConfig {
     dynamo: {
       region: e.AWS_REGION,
       tablePrefix: e.TABLE_PREFIX,
+      timeoutMs: e.DYNAMODB_TIMEOUT_MS,
       ...(e.DYNAMODB_ENDPOINT ? { endpoint: e.DYNAMODB_ENDPOINT } : {}),
     },
     credentialsKey: e.CREDENTIALS_ENCRYPTION_KEY

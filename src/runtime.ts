@@ -9,7 +9,7 @@ import { authenticate } from "./graphql/auth.js";
 import { createLoaders } from "./graphql/loaders.js";
 import { CostReader } from "./graphql/cost-reader.js";
 import { CursorCodec } from "./graphql/pagination.js";
-import { createServices, createStores, type AppServices } from "./services.js";
+import { createServices, createStores, type AppServices, type ServiceOptions } from "./services.js";
 import { createDynamoClients, type DynamoRequestCounter } from "./store/dynamo-client.js";
 import { ensureTables } from "./store/bootstrap.js";
 import { tableNames } from "./store/table-definitions.js";
@@ -31,6 +31,8 @@ export interface RuntimeOptions {
   ensureTables?: boolean;
   /** Adapter settings of this process (the sandbox passes its Azure simulator's CA). */
   adapterDefaults?: AdapterDefaults;
+  /** Collection job timing (the sandbox recovers every left-over job at once). */
+  jobTiming?: ServiceOptions["jobTiming"];
 }
 
 export interface Runtime {
@@ -52,6 +54,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
   const dynamo = createDynamoClients({
     region: config.dynamo.region,
     ...(config.dynamo.endpoint ? { endpoint: config.dynamo.endpoint } : {}),
+    requestTimeoutMs: config.dynamo.timeoutMs,
     ...(options.requestCounter ? { requestCounter: options.requestCounter } : {}),
     onRequest: dynamoRequestMetrics(metrics),
   });
@@ -68,6 +71,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     allowCustomProviderEndpoints: config.allowCustomProviderEndpoints,
     retentionDays: config.retentionDays,
     metrics,
+    ...(options.jobTiming ? { jobTiming: options.jobTiming } : {}),
     adapterDefaults: {
       ...options.adapterDefaults,
       onRequestFailure: (provider, { error, delayMs }) => {

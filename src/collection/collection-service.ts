@@ -8,7 +8,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { abortableSleep, backoffDelay, type RetryPolicy } from "../providers/retry.js";
+import { withRetry, type RetryPolicy } from "../providers/retry.js";
 import type { CollectionError, CollectionJob } from "../domain/collection-job.js";
 import type { CloudProvider } from "../domain/provider.js";
 import { validateSafeId } from "../domain/validation.js";
@@ -48,8 +48,13 @@ export const END_NOT_STORED: CollectionError = {
   message: "the database was unreachable when the job ended, so its outcome was lost; trigger it again",
   retryable: true,
 };
-/** How a job whose end could not be stored is marked FAILED once the database answers again. */
-const END_RETRY: RetryPolicy = { maxAttempts: 100, baseDelayMs: 500, maxDelayMs: 10_000, maxTotalMs: 600_000 };
+/** How long a job whose end could not be stored keeps being retried, for its FAILED to be stored. */
+const END_RETRY: RetryPolicy = {
+  maxAttempts: Number.MAX_SAFE_INTEGER,
+  baseDelayMs: 500,
+  maxDelayMs: 10_000,
+  maxTotalMs: 15 * 60_000,
+};
 
 export interface TriggerCollectionInput extends CollectionRequestInput {
   clientId: string;
@@ -194,16 +199,26 @@ export class CollectionService {
 
   /** Retries marking a job FAILED whose end could not be stored, until the database answers again. */
   private async storeLostEnd(jobId: string): Promise<void> {
-    for (let attempt = 1; this.endNotStored.has(jobId) && attempt <= END_RETRY.maxAttempts; attempt++) {
-      try {
-        await abortableSleep(backoffDelay(attempt, END_RETRY), this.stopped.signal);
-        const job = await this.options.jobs.get(jobId);
-        if (job && isActiveStatus(job.status)) await this.failInterrupted(job, END_NOT_STORED);
-        this.endNotStored.delete(jobId);
-      } catch (error) {
-        if (this.stopped.signal.aborted) return;
-        this.options.logger.warn({ errorName: (error as Error)?.name, jobId }, "storing a lost job end failed");
-      }
+    try {
+      await withRetry(
+        async () => {
+          const job = await this.options.jobs.get(jobId);
+          if (job && isActiveStatus(job.status)) await this.failInterrupted(job, END_NOT_STORED);
+        },
+        {
+          policy: END_RETRY,
+          signal: this.stopped.signal,
+          onFailure: ({ attempt, error }) =>
+            this.options.logger.warn(
+              { attempt, error: error.message, jobId },
+              "storing a lost job end failed",
+            ),
+        },
+      );
+    } catch {
+      // Given up (or shutting down): the job is failed as INTERRUPTED at the next start or trigger.
+    } finally {
+      this.endNotStored.delete(jobId);
     }
   }
 

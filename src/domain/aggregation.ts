@@ -5,7 +5,15 @@
  */
 import type { IsoDay } from "./cost-record.js";
 import type { CloudProvider } from "./provider.js";
-import { daysInRange, firstDayOfMonth, lastDayOfMonth, monthOf, weekStart, type DayRange } from "./dates.js";
+import {
+  daysInRange,
+  firstDayOfMonth,
+  lastDayOfMonth,
+  monthOf,
+  monthsInRange,
+  weekStart,
+  type DayRange,
+} from "./dates.js";
 import { sortByAmountThenName, sumBy } from "./breakdowns.js";
 import { ValidationError } from "./validation.js";
 import {
@@ -150,9 +158,11 @@ export function timeSeries(
       );
     }
   }
-  const buckets = [
-    ...new Set(daysInRange(period.start, period.end).map((day) => bucketOf(day, granularity))),
-  ];
+  // MONTHLY buckets come from the months, so a long monthly series costs months, not days.
+  const buckets =
+    granularity === "MONTHLY"
+      ? monthsInRange(period.start, period.end).map(firstDayOfMonth)
+      : [...new Set(daysInRange(period.start, period.end).map((day) => bucketOf(day, granularity)))];
   const entries = collectEntries(sources, options.filter ?? {}, groupBy).filter(
     (entry) => entry.date >= period.start && entry.date <= period.end,
   );

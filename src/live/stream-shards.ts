@@ -5,7 +5,7 @@
  */
 import { DescribeTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DescribeStreamCommand, DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
-import { DYNAMO_HTTP_TIMEOUTS } from "../store/dynamo-client.js";
+import { httpOptionsOf } from "../store/dynamo-client.js";
 
 export interface ShardInfo {
   shardId: string;
@@ -23,7 +23,7 @@ export function streamsClientFor(dynamo: DynamoDBClient): DynamoDBStreamsClient 
     region: config.region,
     credentials: config.credentials,
     ...(config.isCustomEndpoint && config.endpoint ? { endpoint: config.endpoint } : {}),
-    requestHandler: DYNAMO_HTTP_TIMEOUTS,
+    requestHandler: httpOptionsOf(dynamo),
   });
 }
 

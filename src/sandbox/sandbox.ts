@@ -78,6 +78,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       logger,
       ensureTables: true,
       adapterDefaults: { azureTlsCa: clouds.simulators.AZURE.ca },
+      // The embedded database is this process's alone: a job still QUEUED or RUNNING at start was
+      // left by a process that died (killed, crashed), so it is failed as INTERRUPTED at once
+      // instead of blocking the backfill until it looks stale.
+      ...(options.dynamoEndpoint ? {} : { jobTiming: { staleAfterMs: 0 } }),
     });
     stops.unshift(() => runtime.stop());
     const { clientManager, collections, exchangeRates, stores } = runtime.services;

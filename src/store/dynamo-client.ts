@@ -19,6 +19,8 @@ export interface DynamoClientOptions {
   credentials?: DynamoDBClientConfig["credentials"];
   /** Attempts per operation including the first (the SDK's default is 3). */
   maxAttempts?: number;
+  /** How long one HTTP attempt may go without a byte, connecting included (default DEFAULT_DYNAMO_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
   requestCounter?: DynamoRequestCounter;
   /**
    * Sees every attempt, like the counter. Setting it also asks DynamoDB to return the capacity each
@@ -28,15 +30,29 @@ export interface DynamoClientOptions {
 }
 
 /**
- * Bounds on every DynamoDB (and DynamoDB Streams) HTTP attempt. The SDK sets none by default, so a
- * stalled connection (a network partition, a hung endpoint) would hold a request, and the GraphQL
- * call or job waiting on it, forever; with these an attempt fails and the SDK's retries take over.
+ * How long a DynamoDB connection may stay silent (connecting, or waiting for the answer) before the
+ * attempt fails and the SDK's retries take over (config DYNAMODB_TIMEOUT_MS). Silence, not total
+ * time: a request queued for a free socket under load is not cut short.
  */
-export const DYNAMO_HTTP_TIMEOUTS = {
-  connectionTimeout: 2_000,
-  requestTimeout: 5_000,
-  throwOnRequestTimeout: true,
-} as const;
+export const DEFAULT_DYNAMO_TIMEOUT_MS = 5_000;
+
+export interface DynamoHttpOptions {
+  connectionTimeout: number;
+  socketTimeout: number;
+}
+
+/**
+ * The HTTP options each client was built with, so a Streams client made from it (stream-shards.ts)
+ * gets the same bounds. The SDK sets none by default: a stalled connection (a partition, a hung
+ * endpoint) would hold a request, and the GraphQL call or job waiting on it, forever.
+ */
+const httpOptions = new WeakMap<DynamoDBClient, DynamoHttpOptions>();
+
+const timeouts = (ms: number): DynamoHttpOptions => ({ connectionTimeout: ms, socketTimeout: ms });
+
+export function httpOptionsOf(client: DynamoDBClient): DynamoHttpOptions {
+  return httpOptions.get(client) ?? timeouts(DEFAULT_DYNAMO_TIMEOUT_MS);
+}
 
 /** DynamoDB Local accepts any key pair; these only satisfy the SDK's signer. */
 const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
@@ -52,8 +68,9 @@ export function createDynamoClients(options: DynamoClientOptions = {}): DynamoCl
     ...(region !== undefined ? { region } : {}),
     ...(credentials !== undefined ? { credentials } : {}),
     ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
-    requestHandler: DYNAMO_HTTP_TIMEOUTS,
+    requestHandler: timeouts(options.requestTimeoutMs ?? DEFAULT_DYNAMO_TIMEOUT_MS),
   });
+  httpOptions.set(client, timeouts(options.requestTimeoutMs ?? DEFAULT_DYNAMO_TIMEOUT_MS));
   if (options.onRequest) addConsumedCapacityRequest(client);
   if (options.requestCounter || options.onRequest) {
     addRequestObserver(client, (request) => {

@@ -29,40 +29,91 @@ function isMap(value: unknown): value is StoredItem {
   );
 }
 
+const isString = (v: unknown): v is string => typeof v === "string";
+const isNumber = (v: unknown): v is number => typeof v === "number";
+const isBoolean = (v: unknown): v is boolean => typeof v === "boolean";
+const isBinary = (v: unknown): v is Uint8Array => v instanceof Uint8Array;
+const isList = (v: unknown): v is unknown[] => Array.isArray(v);
+
+/**
+ * Methods on a prototype, not closures per item: a cost record header decodes into dozens of
+ * nested readers, and hundreds of headers are read per dashboard request.
+ */
+class FieldReader implements ItemFields {
+  constructor(
+    private readonly item: StoredItem,
+    private readonly what: string,
+  ) {}
+
+  string(name: string): string {
+    return this.typed(name, "a string", isString);
+  }
+
+  optionalString(name: string): string | undefined {
+    return this.item[name] === undefined ? undefined : this.string(name);
+  }
+
+  number(name: string): number {
+    return this.typed(name, "a number", isNumber);
+  }
+
+  optionalNumber(name: string): number | undefined {
+    return this.item[name] === undefined ? undefined : this.number(name);
+  }
+
+  nullableNumber(name: string): number | null {
+    return this.item[name] === null ? null : this.typed(name, "a number or null", isNumber);
+  }
+
+  boolean(name: string): boolean {
+    return this.typed(name, "a boolean", isBoolean);
+  }
+
+  binary(name: string): Uint8Array {
+    return this.typed(name, "binary", isBinary);
+  }
+
+  list(name: string): ItemFields[] {
+    return this.typed(name, "a list", isList).map((v, i) =>
+      isMap(v) ? new FieldReader(v, `${this.what}.${name}[${i}]`) : this.fail(`${name}[${i}]`, "a map"),
+    );
+  }
+
+  optionalList(name: string): ItemFields[] | undefined {
+    return this.item[name] === undefined ? undefined : this.list(name);
+  }
+
+  stringList(name: string): string[] {
+    return this.typed(name, "a list", isList).map((v, i) =>
+      isString(v) ? v : this.fail(`${name}[${i}]`, "a string"),
+    );
+  }
+
+  map(name: string): ItemFields {
+    return new FieldReader(this.typed(name, "a map", isMap), `${this.what}.${name}`);
+  }
+
+  optionalMap(name: string): ItemFields | undefined {
+    return this.item[name] === undefined ? undefined : this.map(name);
+  }
+
+  names(): string[] {
+    return Object.keys(this.item);
+  }
+
+  private typed<T>(name: string, expected: string, check: (v: unknown) => v is T): T {
+    const value = this.item[name];
+    return check(value) ? value : this.fail(name, expected);
+  }
+
+  private fail(name: string, expected: string): never {
+    throw new CorruptItemError(`${this.what}: field "${name}" is missing or not ${expected}`);
+  }
+}
+
 /** `what` names the item in errors, e.g. `cost record CLIENT#acme/COST#AWS#2026-01-02`. */
 export function itemFields(item: StoredItem, what: string): ItemFields {
-  const fail = (name: string, expected: string): never => {
-    throw new CorruptItemError(`${what}: field "${name}" is missing or not ${expected}`);
-  };
-  const typed = <T>(name: string, expected: string, check: (v: unknown) => v is T): T => {
-    const value = item[name];
-    return check(value) ? value : fail(name, expected);
-  };
-  const isString = (v: unknown): v is string => typeof v === "string";
-  const isNumber = (v: unknown): v is number => typeof v === "number";
-  const isList = (v: unknown): v is unknown[] => Array.isArray(v);
-  const toFields = (name: string, values: unknown[]) =>
-    values.map((v, i) =>
-      isMap(v) ? itemFields(v, `${what}.${name}[${i}]`) : fail(`${name}[${i}]`, "a map"),
-    );
-  return {
-    string: (name) => typed(name, "a string", isString),
-    optionalString: (name) => (item[name] === undefined ? undefined : typed(name, "a string", isString)),
-    number: (name) => typed(name, "a number", isNumber),
-    optionalNumber: (name) => (item[name] === undefined ? undefined : typed(name, "a number", isNumber)),
-    nullableNumber: (name) => (item[name] === null ? null : typed(name, "a number or null", isNumber)),
-    boolean: (name) => typed(name, "a boolean", (v): v is boolean => typeof v === "boolean"),
-    binary: (name) => typed(name, "binary", (v): v is Uint8Array => v instanceof Uint8Array),
-    list: (name) => toFields(name, typed(name, "a list", isList)),
-    optionalList: (name) =>
-      item[name] === undefined ? undefined : toFields(name, typed(name, "a list", isList)),
-    stringList: (name) =>
-      typed(name, "a list", isList).map((v, i) => (isString(v) ? v : fail(`${name}[${i}]`, "a string"))),
-    map: (name) => itemFields(typed(name, "a map", isMap), `${what}.${name}`),
-    optionalMap: (name) =>
-      item[name] === undefined ? undefined : itemFields(typed(name, "a map", isMap), `${what}.${name}`),
-    names: () => Object.keys(item),
-  };
+  return new FieldReader(item, what);
 }
 
 /** Drops undefined properties so an absent optional field stays absent in the item. */

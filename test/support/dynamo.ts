@@ -8,6 +8,12 @@ import {
 } from "../../src/store/dynamo-client.js";
 import { tableNames, type TableNames } from "../../src/store/table-definitions.js";
 
+/**
+ * DynamoDB Local shared by a whole run on 2 cores can go quiet for seconds under load; the service's
+ * 5 s silence timeout would then fail healthy tests. Tests that exercise the timeout set their own.
+ */
+export const TEST_DYNAMO_TIMEOUT_MS = 30_000;
+
 export interface TestStoreContext extends DynamoClients {
   endpoint: string;
   /** Unique per call, so test files sharing the run's DynamoDB Local never see each other's items. */
@@ -23,7 +29,11 @@ export async function createTestStoreContext(): Promise<TestStoreContext> {
   const prefix = `t${randomUUID().slice(0, 8)}-`;
   const names = tableNames(prefix);
   const counter = new DynamoRequestCounter();
-  const clients = createDynamoClients({ endpoint, requestCounter: counter });
+  const clients = createDynamoClients({
+    endpoint,
+    requestCounter: counter,
+    requestTimeoutMs: TEST_DYNAMO_TIMEOUT_MS,
+  });
   await ensureTables(clients.client, names);
   counter.reset();
   return { endpoint, prefix, names, counter, ...clients };

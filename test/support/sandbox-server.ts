@@ -8,6 +8,7 @@ import { inject } from "vitest";
 import { issueToken, type Role } from "../../src/graphql/auth.js";
 import { startSandbox, type Sandbox, type SandboxOptions } from "../../src/sandbox/sandbox.js";
 import { capturedLogger } from "./logs.js";
+import { TEST_DYNAMO_TIMEOUT_MS } from "./dynamo.js";
 import { graphqlClient, type GraphQLCall } from "./server.js";
 
 export interface SandboxServer {
@@ -34,6 +35,7 @@ export async function startSandboxServer(
       TABLE_PREFIX: `t${randomUUID().slice(0, 8)}-`,
       SANDBOX_REFRESH_SECONDS: "0",
       STREAM_CONSUMER: "on",
+      DYNAMODB_TIMEOUT_MS: String(TEST_DYNAMO_TIMEOUT_MS),
       ...options.env,
     },
     logger,

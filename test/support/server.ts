@@ -10,7 +10,7 @@ import { issueToken, type Role } from "../../src/graphql/auth.js";
 import { startRuntime, type Runtime } from "../../src/runtime.js";
 import type { AdapterDefaults } from "../../src/collection/client-manager.js";
 import { createStores, type AppStores } from "../../src/services.js";
-import { createTestStoreContext, type TestStoreContext } from "./dynamo.js";
+import { createTestStoreContext, TEST_DYNAMO_TIMEOUT_MS, type TestStoreContext } from "./dynamo.js";
 import { capturedLogger } from "./logs.js";
 
 export interface TestServer {
@@ -71,6 +71,7 @@ export async function startTestServer(
       TABLE_PREFIX: store.prefix,
       STREAM_CONSUMER: options.streamConsumer ? "on" : "off",
       LOG_LEVEL: "info",
+      DYNAMODB_TIMEOUT_MS: String(TEST_DYNAMO_TIMEOUT_MS),
       ...options.env,
     },
     "production",
