@@ -5,7 +5,8 @@
  */
 import { generateKeyPairSync } from "node:crypto";
 import { dayOfInstant } from "../domain/dates.js";
-import type { CloudProvider } from "../domain/provider.js";
+import { CLOUD_PROVIDERS, type CloudProvider } from "../domain/provider.js";
+import type { ClientManager } from "../collection/client-manager.js";
 import { startAwsSimulator, type AwsSimulator } from "./aws/aws-simulator.js";
 import { startAzureSimulator, type AzureSimulator } from "./azure/azure-simulator.js";
 import { createBillingDataset, type BillingDataset } from "./billing-dataset.js";
@@ -18,6 +19,8 @@ export interface DemoClouds {
   credentials: Record<CloudProvider, Record<string, unknown>>;
   /** Billing API requests each simulator has answered (Cost Explorer calls for AWS). */
   requestCounts(): Record<CloudProvider, number>;
+  /** Connects a client to all three simulators (an upsert: ports change every start), health checks included. */
+  connect(clientManager: ClientManager, clientId: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -86,6 +89,7 @@ export async function startDemoClouds(options: DemoCloudOptions = {}): Promise<D
       ...(options.pageSizes?.AZURE ? { pageSize: options.pageSizes.AZURE } : {}),
     }),
   };
+  const credentials = sandboxCredentials();
   return {
     datasets,
     simulators,
@@ -94,12 +98,22 @@ export async function startDemoClouds(options: DemoCloudOptions = {}): Promise<D
       GCP: simulators.GCP.endpoint,
       AZURE: simulators.AZURE.endpoint,
     },
-    credentials: sandboxCredentials(),
+    credentials,
     requestCounts: () => ({
       AWS: simulators.AWS.requestCount("GetCostAndUsage"),
       GCP: simulators.GCP.requestCount(),
       AZURE: simulators.AZURE.requestCount(),
     }),
+    connect: async (clientManager, clientId) => {
+      for (const provider of CLOUD_PROVIDERS) {
+        await clientManager.connectProvider({
+          clientId,
+          provider,
+          credentials: credentials[provider],
+          endpoint: simulators[provider].endpoint,
+        });
+      }
+    },
     stop: async () => {
       await Promise.all(Object.values(simulators).map((simulator) => simulator.stop()));
     },

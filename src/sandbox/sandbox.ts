@@ -9,7 +9,6 @@ import { join, resolve } from "node:path";
 import { loadConfig, type AppConfig } from "../config.js";
 import { issueToken } from "../graphql/auth.js";
 import { addDays, dayOfInstant } from "../domain/dates.js";
-import { CLOUD_PROVIDERS } from "../domain/provider.js";
 import { MAX_COLLECTION_DAYS } from "../collection/collection-request.js";
 import { SANDBOX_EXCHANGE_RATES_FILE } from "../collection/exchange-rates.js";
 import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from "../store/local/embedded-dynamodb.js";
@@ -93,15 +92,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         { id: DEMO_CLIENT_ID, name: "Demo Corp", reportingCurrency: "USD" },
       );
     }
-    // Simulator ports change every start: connect again (an upsert), which also runs the health checks.
-    for (const provider of CLOUD_PROVIDERS) {
-      await clientManager.connectProvider({
-        clientId: DEMO_CLIENT_ID,
-        provider,
-        credentials: clouds.credentials[provider],
-        endpoint: clouds.endpoints[provider],
-      });
-    }
+    await clouds.connect(clientManager, DEMO_CLIENT_ID);
     const today = dayOfInstant(new Date());
     const backfillDays = options.backfillDays ?? MAX_COLLECTION_DAYS;
     const backfill = await collections.triggerCollection({

@@ -6,7 +6,7 @@
 import { paginateScan, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { SANDBOX_EXCHANGE_RATES_FILE } from "../../src/collection/exchange-rates.js";
 import { addDays, dayOfInstant, type DayRange } from "../../src/domain/dates.js";
-import { CLOUD_PROVIDERS, type CloudProvider } from "../../src/domain/provider.js";
+import type { CloudProvider } from "../../src/domain/provider.js";
 import { startDemoClouds } from "../../src/sandbox/demo-tenant.js";
 import { batchWriteAll, BATCH_WRITE_LIMIT } from "../../src/store/batch.js";
 import { ensureTables } from "../../src/store/bootstrap.js";
@@ -96,14 +96,7 @@ export async function runWritePath(
       { sub: "bench" },
       { id: CLIENT_ID, name: "Backfill", reportingCurrency: "USD" },
     );
-    for (const provider of CLOUD_PROVIDERS) {
-      await clientManager.connectProvider({
-        clientId: CLIENT_ID,
-        provider,
-        credentials: clouds.credentials[provider],
-        endpoint: clouds.endpoints[provider],
-      });
-    }
+    await clouds.connect(clientManager, CLIENT_ID);
     const today = dayOfInstant(new Date());
     const period = { start: addDays(today, 1 - settings.backfillDays), end: today };
     log(`write path: backfilling ${period.start}..${period.end} from the three simulators ...`);
