@@ -3,7 +3,7 @@
  * reads never touch the line chunks, except for the rare record whose marginal lists had to move
  * there (`detailInChunks`): those are reassembled transparently.
  */
-import { GetCommand, type DynamoDBDocumentClient, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { monthsInRange } from "../domain/dates.js";
 import type { CostLine, IsoDay, UnifiedCostRecord } from "../domain/cost-record.js";
 import { CLOUD_PROVIDERS, type CloudProvider } from "../domain/provider.js";
@@ -172,15 +172,8 @@ export class CostRecordStore {
     checkId(clientId, "clientId");
     checkProvider(provider, "provider");
     const range = checkDayRange(start, end);
-    return this.queryHeaders({
-      TableName: this.names.data,
-      KeyConditionExpression: "PK = :pk AND SK BETWEEN :from AND :to",
-      ExpressionAttributeValues: {
-        ":pk": keys.costRecord(clientId, provider, range.start).PK,
-        ":from": keys.costRecord(clientId, provider, range.start).SK,
-        ":to": keys.costRecord(clientId, provider, range.end).SK,
-      },
-    });
+    const from = keys.costRecord(clientId, provider, range.start);
+    return this.queryHeaders(undefined, from.PK, from.SK, keys.costRecord(clientId, provider, range.end).SK);
   }
 
   /** Headers of every provider of a client: one Query per provider, in provider then date order. */
@@ -201,17 +194,13 @@ export class CostRecordStore {
     const range = checkDayRange(start, end);
     const perMonth = await Promise.all(
       monthsInRange(range.start, range.end).map((month) =>
-        this.queryHeaders({
-          TableName: this.names.data,
-          IndexName: "GSI1",
-          KeyConditionExpression: "GSI1PK = :pk AND GSI1SK BETWEEN :from AND :to",
-          ExpressionAttributeValues: {
-            ":pk": keys.costRecordIndexes("", provider, `${month}-01`).GSI1PK,
-            ":from": range.start,
-            // "~" sorts after every character a safe client id may contain.
-            ":to": `${range.end}#~`,
-          },
-        }),
+        // "~" sorts after every character a safe client id may contain.
+        this.queryHeaders(
+          "GSI1",
+          keys.costRecordIndexes("", provider, `${month}-01`).GSI1PK,
+          range.start,
+          `${range.end}#~`,
+        ),
       ),
     );
     return perMonth.flat();
@@ -227,20 +216,28 @@ export class CostRecordStore {
     checkId(clientId, "clientId");
     checkProvider(provider, "provider");
     const range = checkDayRange(start, end);
-    return this.queryHeaders({
-      TableName: this.names.data,
-      IndexName: "GSI2",
-      KeyConditionExpression: "GSI2PK = :pk AND GSI2SK BETWEEN :from AND :to",
-      ExpressionAttributeValues: {
-        ":pk": keys.costRecordIndexes(clientId, provider, range.start).GSI2PK,
-        ":from": range.start,
-        ":to": range.end,
-      },
-    });
+    return this.queryHeaders(
+      "GSI2",
+      keys.costRecordIndexes(clientId, provider, range.start).GSI2PK,
+      range.start,
+      range.end,
+    );
   }
 
-  private async queryHeaders(input: QueryCommandInput): Promise<CostRecordHeader[]> {
-    const { items } = await queryAll(this.doc, input);
+  /** Headers whose sort key lies between `from` and `to` in one partition of the table or an index. */
+  private async queryHeaders(
+    index: "GSI1" | "GSI2" | undefined,
+    partition: string,
+    from: string,
+    to: string,
+  ): Promise<CostRecordHeader[]> {
+    const [pk, sk] = index ? [`${index}PK`, `${index}SK`] : ["PK", "SK"];
+    const { items } = await queryAll(this.doc, {
+      TableName: this.names.data,
+      ...(index ? { IndexName: index } : {}),
+      KeyConditionExpression: `${pk} = :pk AND ${sk} BETWEEN :from AND :to`,
+      ExpressionAttributeValues: { ":pk": partition, ":from": from, ":to": to },
+    });
     return (await this.toHeaders(items)).filter((header) => header !== null);
   }
 
