@@ -1,7 +1,8 @@
 /**
  * The offline playground: Yoga's GraphiQL build, inlined into one page (no CDN request), speaking
  * graphql-ws for subscriptions, with a token bar whose value goes into both the HTTP Authorization
- * header and the graphql-ws connection_init payload.
+ * header and the graphql-ws connection_init payload. A subscription the server refuses for want of
+ * a valid token ends with an error saying so (see playground-refusal.ts).
  */
 import {
   css,
@@ -11,6 +12,7 @@ import {
   js,
   jsonWorker,
 } from "@graphql-yoga/render-graphiql/graphiql";
+import { refusedSubscriptionScript } from "./playground-refusal.js";
 
 const DEFAULT_QUERY = `# Paste a token above (npm start prints one), then run:
 query Overview {
@@ -60,6 +62,7 @@ export function renderPlayground(endpoint = "/graphql"): string {
     graphql: prepareBlob(${scriptSafe(graphqlWorker)}),
   };
   self["MonacoEnvironment"] = { globalAPI: false, getWorkerUrl: (_id, label) => workers[label] };
+  ${refusedSubscriptionScript}
   ${js};
   const token = localStorage.getItem("cost-analytics-token") || "";
   const input = document.getElementById("token");

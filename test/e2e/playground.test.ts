@@ -1,22 +1,26 @@
 /**
  * The offline playground in a real browser (Debian's headless Chromium): it loads nothing from
  * anywhere but the server itself, sends the pasted token over HTTP and in the graphql-ws
- * connection_init payload, runs a query and shows a live subscription event.
+ * connection_init payload, runs a query and shows a live subscription event, and says why a
+ * subscription without a token is refused instead of reconnecting behind a spinner.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { chromium, type BrowserContext, type Page, type WebSocket } from "playwright-core";
 import { startTestServer, type TestServer } from "../support/server.js";
 import { costRecord, costRecords } from "../support/records.js";
 import { costRecordTopic } from "../../src/live/events.js";
 import { InProcessPubSub } from "../../src/live/pubsub.js";
+import { REFUSED_SUBSCRIPTION_HINT } from "../../src/graphql/playground-refusal.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const CLIENT_ID = "acme";
 const CLIENT_NAME = "Acme Playground Corp";
 const SUMMARY_QUERY = `{ client(id: "${CLIENT_ID}") { name costSummary(period: { start: "2026-01-01", end: "2026-01-05" }) { total { amount currency } } } }`;
+/** Shaped like a JWT, signed by no one: the server refuses it like a missing token. */
+const INVALID_TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJub2JvZHkifQ.c2lnbmF0dXJl";
 const SUBSCRIPTION = `subscription { costRecordChanged(clientId: "${CLIENT_ID}") { changeType record { date } } }`;
 
 let server: TestServer;
@@ -36,8 +40,8 @@ function isServerOrigin(url: string): boolean {
   return ["http:", "ws:"].includes(parsed.protocol) && parsed.host === new URL(server.url).host;
 }
 
-/** The result pane's text; Monaco renders spaces as no-break spaces. */
-const resultText = async () => (await page.locator(".result-window").innerText()).replace(/\u00a0/g, " ");
+/** The result pane's text; Monaco renders spaces as no-break spaces and wraps long lines. */
+const resultText = async () => (await page.locator(".result-window").innerText()).replace(/\s+/g, " ");
 
 async function openPlayground(query: string): Promise<void> {
   await page.goto(`${server.url}?query=${encodeURIComponent(query)}`);
@@ -172,5 +176,45 @@ describe("the playground in a browser", () => {
     // The recorder sees what the page starts besides fetches: Monaco's workers come from blob: URLs.
     expect(requested.some((url) => url.startsWith(`blob:${new URL(server.url).origin}/`))).toBe(true);
     expect(requested.filter((url) => !isServerOrigin(url))).toEqual([]);
+  });
+
+  it("says why a subscription without a valid token is refused, after one connection attempt; queries answer as before", async ({
+    onTestFailed,
+  }) => {
+    onTestFailed(screenshotOnFailure);
+    const sockets: string[] = [];
+    const countSocket = (socket: WebSocket) => sockets.push(socket.url());
+    page.on("websocket", countSocket);
+    try {
+      await openPlayground(SUBSCRIPTION);
+      // Each token reloads the page, which ends the previous page's graphql-ws client and its retries.
+      for (const [token, state] of [
+        [INVALID_TOKEN, "token set"],
+        ["", "no token"],
+      ] as const) {
+        await useToken(token);
+        expect(await page.textContent("#token-state")).toBe(state);
+        await page.click(".graphiql-execute-button");
+        // Unhandled, graphql-ws retries for about 45 s and then shows {"isTrusted": true}.
+        await expect.poll(resultText, { timeout: 20_000 }).toContain("Subscription refused (4403 Forbidden)");
+        expect(await resultText()).toContain(REFUSED_SUBSCRIPTION_HINT);
+        expect(await resultText()).toContain(`"code": "FORBIDDEN"`);
+        expect(await resultText()).not.toContain(INVALID_TOKEN);
+        // The spinner stopped: the button runs again instead of stopping a running operation.
+        expect(await page.getAttribute(".graphiql-execute-button", "aria-label")).toMatch(/^Execute query/);
+      }
+      // graphql-ws would make its first retry within 1 s plus up to 3 s of jitter after the close.
+      await page.waitForTimeout(5_000);
+      expect(sockets).toEqual([server.wsUrl, server.wsUrl]);
+
+      // A query over HTTP without a token is answered by the API itself, as before.
+      await openPlayground(SUMMARY_QUERY);
+      await page.click(".graphiql-execute-button");
+      await expect.poll(resultText, { timeout: 20_000 }).toContain("not authenticated: missing bearer token");
+      expect(await resultText()).toContain(`"code": "UNAUTHENTICATED"`);
+      expect(sockets).toHaveLength(2);
+    } finally {
+      page.off("websocket", countSocket);
+    }
   });
 });
