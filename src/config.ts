@@ -26,6 +26,17 @@ const envSchema = z.object({
     .string()
     .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded")
     .optional(),
+  CREDENTIALS_KMS_KEY_ID: z
+    .string()
+    .regex(
+      /^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+|alias\/[A-Za-z0-9/_-]+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/,
+      "must be a KMS key ARN, key id, alias name (alias/...) or alias ARN",
+    )
+    .optional(),
+  AWS_ENDPOINT_URL_KMS: z.url().optional(),
+  CLOUDWATCH_METRICS: z.enum(["on", "off"]).optional(),
+  CLOUDWATCH_METRICS_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  AWS_ENDPOINT_URL_CLOUDWATCH: z.url().optional(),
   ALLOW_CUSTOM_PROVIDER_ENDPOINTS: flag,
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   DATA_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(730),
@@ -44,7 +55,13 @@ export interface AppConfig {
   auth: { jwtSecret: string; generatedSecret: boolean };
   /** timeoutMs: how long a DynamoDB connection may stay silent before the attempt fails (and is retried). */
   dynamo: { region: string; endpoint?: string; tablePrefix: string; timeoutMs: number };
-  credentialsKey: Buffer;
+  /**
+   * Master keys of the provider-secret envelopes. With KMS configured, KMS seals new secrets and the
+   * local key (when also given) still opens the ones it sealed; without, the local key does both.
+   */
+  credentialsKeys: { local?: Buffer; kms?: { keyId: string; endpoint?: string } };
+  /** Publishing the alarm metrics to CloudWatch; absent when off. */
+  cloudwatchMetrics?: { intervalMs: number; endpoint?: string };
   allowCustomProviderEndpoints: boolean;
   logLevel: string;
   retentionDays: number;
@@ -73,7 +90,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, mode: Mode): AppConfig {
     const missing = [
       !e.AUTH_JWT_SECRET && "AUTH_JWT_SECRET (HS256 key for bearer tokens, at least 32 characters)",
       !e.CREDENTIALS_ENCRYPTION_KEY &&
-        "CREDENTIALS_ENCRYPTION_KEY (32 bytes, base64; the data key for provider secrets)",
+        !e.CREDENTIALS_KMS_KEY_ID &&
+        "CREDENTIALS_KMS_KEY_ID (the KMS key of provider secrets) or CREDENTIALS_ENCRYPTION_KEY (32 bytes, base64)",
     ].filter(Boolean);
     if (missing.length > 0)
       throw new ConfigError(`production mode refuses to start without ${missing.join(" and ")}`);
@@ -92,9 +110,33 @@ export function loadConfig(env: NodeJS.ProcessEnv, mode: Mode): AppConfig {
       timeoutMs: e.DYNAMODB_TIMEOUT_MS,
       ...(e.DYNAMODB_ENDPOINT ? { endpoint: e.DYNAMODB_ENDPOINT } : {}),
     },
-    credentialsKey: e.CREDENTIALS_ENCRYPTION_KEY
-      ? Buffer.from(e.CREDENTIALS_ENCRYPTION_KEY, "base64")
-      : randomBytes(32),
+    credentialsKeys: {
+      // A sandbox without any key gets a throwaway one (the sandbox keeps its own in its data dir).
+      ...(e.CREDENTIALS_ENCRYPTION_KEY || !e.CREDENTIALS_KMS_KEY_ID
+        ? {
+            local: e.CREDENTIALS_ENCRYPTION_KEY
+              ? Buffer.from(e.CREDENTIALS_ENCRYPTION_KEY, "base64")
+              : randomBytes(32),
+          }
+        : {}),
+      ...(e.CREDENTIALS_KMS_KEY_ID
+        ? {
+            kms: {
+              keyId: e.CREDENTIALS_KMS_KEY_ID,
+              ...(e.AWS_ENDPOINT_URL_KMS ? { endpoint: e.AWS_ENDPOINT_URL_KMS } : {}),
+            },
+          }
+        : {}),
+    },
+    // On by default in production, where the stack's alarms read these metrics; the sandbox stays offline.
+    ...((e.CLOUDWATCH_METRICS ?? (mode === "production" ? "on" : "off")) === "on"
+      ? {
+          cloudwatchMetrics: {
+            intervalMs: e.CLOUDWATCH_METRICS_INTERVAL_SECONDS * 1000,
+            ...(e.AWS_ENDPOINT_URL_CLOUDWATCH ? { endpoint: e.AWS_ENDPOINT_URL_CLOUDWATCH } : {}),
+          },
+        }
+      : {}),
     // The sandbox's simulators are custom endpoints by definition.
     allowCustomProviderEndpoints: mode === "sandbox" || e.ALLOW_CUSTOM_PROVIDER_ENDPOINTS,
     logLevel: e.LOG_LEVEL,

@@ -16,6 +16,11 @@ import { tableNames } from "./store/table-definitions.js";
 import { InProcessPubSub } from "./live/pubsub.js";
 import { StreamConsumer } from "./live/stream-consumer.js";
 import { createMetrics } from "./observability/metrics.js";
+import { CloudWatchMetricsPublisher, createCloudWatchClient } from "./observability/cloudwatch-publisher.js";
+import { deploymentName } from "./observability/app-metrics.js";
+import { LocalKeyWrapper, SecretBox, type KeyWrapper } from "./collection/secret-box.js";
+import { createKmsClient, KmsKeyWrapper } from "./collection/kms-key-wrapper.js";
+import { Registry } from "prom-client";
 import { dynamoRequestMetrics } from "./observability/dynamo-metrics.js";
 import { createReadinessCheck } from "./observability/readiness.js";
 import type { AdapterDefaults } from "./collection/client-manager.js";
@@ -33,6 +38,8 @@ export interface RuntimeOptions {
   adapterDefaults?: AdapterDefaults;
   /** Collection job timing (the sandbox recovers every left-over job at once). */
   jobTiming?: ServiceOptions["jobTiming"];
+  /** Credentials of the service's own KMS and CloudWatch calls; default: the SDK's chain (the task role). */
+  awsCredentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 
 export interface Runtime {
@@ -50,7 +57,35 @@ export interface Runtime {
 
 export async function startRuntime(config: AppConfig, options: RuntimeOptions): Promise<Runtime> {
   const { logger } = options;
-  const metrics = createMetrics();
+  const aws = {
+    region: config.dynamo.region,
+    ...(options.awsCredentials ? { credentials: options.awsCredentials } : {}),
+  };
+  const registry = new Registry();
+  const alarmPublisher = config.cloudwatchMetrics
+    ? new CloudWatchMetricsPublisher({
+        client: createCloudWatchClient({
+          ...aws,
+          ...(config.cloudwatchMetrics.endpoint ? { endpoint: config.cloudwatchMetrics.endpoint } : {}),
+        }),
+        deployment: deploymentName(config.dynamo.tablePrefix),
+        intervalMs: config.cloudwatchMetrics.intervalMs,
+        logger,
+        registry,
+      })
+    : undefined;
+  const metrics = createMetrics({ registry, ...(alarmPublisher ? { alarms: alarmPublisher } : {}) });
+  const { kms: kmsKey, local: localKey } = config.credentialsKeys;
+  const kms = kmsKey
+    ? createKmsClient({ ...aws, ...(kmsKey.endpoint ? { endpoint: kmsKey.endpoint } : {}) })
+    : undefined;
+  // KMS seals when configured; a local key still opens what it sealed before the move to KMS.
+  const keyWrappers: (KeyWrapper | undefined)[] = [
+    kms && kmsKey ? new KmsKeyWrapper(kms, kmsKey.keyId) : undefined,
+    localKey ? new LocalKeyWrapper(localKey) : undefined,
+  ];
+  const [sealWith, ...alsoOpenWith] = keyWrappers.filter((wrapper) => wrapper !== undefined);
+  if (!sealWith) throw new Error("no credentials key configured (config guarantees one)");
   const dynamo = createDynamoClients({
     region: config.dynamo.region,
     ...(config.dynamo.endpoint ? { endpoint: config.dynamo.endpoint } : {}),
@@ -67,7 +102,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     stores,
     pubsub,
     logger,
-    credentialsKey: config.credentialsKey,
+    secretBox: new SecretBox(sealWith, alsoOpenWith),
     allowCustomProviderEndpoints: config.allowCustomProviderEndpoints,
     retentionDays: config.retentionDays,
     metrics,
@@ -88,7 +123,10 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
       table: names.data,
       pubsub,
       logger,
-      onLag: (lagMs) => metrics.streamLagSeconds.set(lagMs / 1000),
+      onLag: (lagMs) => {
+        metrics.streamLagSeconds.set(lagMs / 1000);
+        metrics.alarms.streamIteratorAge(lagMs);
+      },
     });
     started.start();
     return started;
@@ -130,6 +168,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     readiness,
   });
   const port = await app.listen(config.port, config.host);
+  alarmPublisher?.start();
   logger.info({ port, host: config.host, mode: config.mode }, "listening");
 
   return {
@@ -153,12 +192,15 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
         ["collection jobs", () => collections.stop()],
         ["stream consumer", async () => consumer?.stop()],
         ["pubsub", () => pubsub.close()],
+        // Last: the operations and collections that just ended are in its final window.
+        ["alarm metrics", async () => alarmPublisher?.stop()],
       ];
       for (const [name, step] of steps) {
         await step();
         logger.debug({ step: name }, "stopped");
       }
       dynamo.client.destroy();
+      kms?.destroy();
     },
   };
 }

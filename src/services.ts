@@ -14,7 +14,7 @@ import type { PubSub } from "./live/pubsub.js";
 import { ClientManager, type AdapterDefaults } from "./collection/client-manager.js";
 import { CollectionService, type CollectionServiceOptions } from "./collection/collection-service.js";
 import { ExchangeRateService } from "./collection/exchange-rates.js";
-import { createLocalSecretBox } from "./collection/secret-box.js";
+import type { SecretBox } from "./collection/secret-box.js";
 import { ProviderCollectionManager } from "./providers/manager.js";
 import type { RetryPolicy } from "./providers/retry.js";
 import type { Logger } from "./observability/logger.js";
@@ -53,8 +53,8 @@ export interface ServiceOptions {
   stores: AppStores;
   pubsub: PubSub;
   logger: Logger;
-  /** Master key of the provider-secret envelopes. */
-  credentialsKey: Buffer;
+  /** Encrypts and decrypts provider credentials (local key or KMS). */
+  secretBox: SecretBox;
   allowCustomProviderEndpoints: boolean;
   retentionDays?: number;
   /** Adapter settings of this process (the sandbox passes its Azure simulator's CA). */
@@ -75,7 +75,7 @@ export function createServices(options: ServiceOptions): AppServices {
   const clientManager = new ClientManager({
     clients: stores.clients,
     connections: stores.connections,
-    secretBox: createLocalSecretBox(options.credentialsKey),
+    secretBox: options.secretBox,
     allowCustomProviderEndpoints: options.allowCustomProviderEndpoints,
     logger,
     ...(options.adapterDefaults ? { adapterDefaults: options.adapterDefaults } : {}),

@@ -19,6 +19,7 @@ import type { CloudProvider } from "../domain/provider.js";
 import { ValidationError } from "../domain/validation.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
+import { KeyServiceError } from "./secret-box.js";
 import type { CostProviderAdapter, FetchResult } from "../providers/adapter.js";
 import type { ProviderCollectionManager } from "../providers/manager.js";
 import type { CollectionJobStore } from "../store/collection-job-store.js";
@@ -39,7 +40,7 @@ export interface JobRunnerDeps {
   lockTtlSeconds: number;
   heartbeatIntervalMs: number;
   /** Per provider: how long its collection took and how it ended, and the API requests it spent. */
-  metrics?: Pick<Metrics, "collectionDuration" | "providerApiRequests">;
+  metrics?: Pick<Metrics, "collectionDuration" | "providerApiRequests" | "alarms">;
 }
 
 /** Why a job was stopped from outside; its error is what the job reports. */
@@ -158,11 +159,7 @@ async function collectProvider(
     log.warn({ provider, errorName: (error as Error)?.name }, "cannot build the provider adapter");
     await progress.updateProvider(provider, (p) => {
       p.status = "FAILED";
-      p.error = {
-        code: "CONNECTION",
-        message: `the ${provider} connection cannot be used`,
-        retryable: false,
-      };
+      p.error = connectionError(provider, error);
     });
     return;
   }
@@ -209,7 +206,20 @@ async function collectProvider(
   });
 }
 
-/** One observation per provider that ran, labelled with the status the job ended it with. */
+/** Why a stored connection could not be turned into an adapter. */
+function connectionError(provider: CloudProvider, error: unknown): CollectionError {
+  if (error instanceof KeyServiceError) {
+    // The secret is intact; the key service (KMS) is not answering or not letting this process in.
+    return {
+      code: "CREDENTIALS_KEY_UNAVAILABLE",
+      message: `the ${provider} credentials could not be decrypted: ${error.message}`,
+      retryable: error.retryable,
+    };
+  }
+  return { code: "CONNECTION", message: `the ${provider} connection cannot be used`, retryable: false };
+}
+
+/** One observation per provider that ran, labelled with the status the job ended it with; FAILED ones also count for the alarm. */
 function observeDurations(
   job: CollectionJob,
   secondsByProvider: ReadonlyMap<CloudProvider, number>,
@@ -217,8 +227,9 @@ function observeDurations(
 ): void {
   for (const { provider, status } of job.providers) {
     const seconds = secondsByProvider.get(provider);
-    if (seconds !== undefined)
-      deps.metrics?.collectionDuration.observe({ provider, outcome: status }, seconds);
+    if (seconds === undefined) continue;
+    deps.metrics?.collectionDuration.observe({ provider, outcome: status }, seconds);
+    if (status === "FAILED") deps.metrics?.alarms.collectionFailed();
   }
 }
 

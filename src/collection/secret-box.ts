@@ -3,10 +3,12 @@
  * 256-bit data key, which encrypts the secret's JSON; the data key itself is stored wrapped by a
  * master key. Rotating or revoking the master key never requires touching the secrets' ciphertext.
  *
- * The master key sits behind `KeyWrapper`. Locally it is the configured CREDENTIALS_ENCRYPTION_KEY
- * (`LocalKeyWrapper`); in AWS a KMS implementation replaces it — GenerateDataKey returns the data
- * key in plaintext and wrapped (CiphertextBlob), Decrypt unwraps it — and `keyId` records the KMS key
- * ARN instead of the local key's fingerprint. The envelope format stays the same.
+ * The master key sits behind `KeyWrapper`: the configured CREDENTIALS_ENCRYPTION_KEY
+ * (`LocalKeyWrapper`) or a KMS key (`KmsKeyWrapper`: GenerateDataKey returns the data key in
+ * plaintext and wrapped, Decrypt unwraps it). `keyId` records which one wrapped each secret — the
+ * local key's fingerprint or the KMS key ARN — so a box configured with both seals with the first
+ * and still opens what the other sealed (moving from a local key to KMS). The envelope format is
+ * the same for both.
  *
  * The envelope's `context` (e.g. "demo/AWS") is authenticated data: an envelope copied onto another
  * client's connection does not open there.
@@ -37,6 +39,8 @@ export interface DataKey {
 
 /** The master key's two operations (the shape of KMS GenerateDataKey and Decrypt). */
 export interface KeyWrapper {
+  /** Whether a data key wrapped under this key id is this wrapper's to unwrap. */
+  handles(keyId: string): boolean;
   generateDataKey(context: string): Promise<DataKey>;
   /** Throws SecretBoxError when the key was not wrapped by this master key or was altered. */
   unwrapDataKey(wrapped: string, keyId: string, context: string): Promise<Buffer>;
@@ -45,6 +49,20 @@ export interface KeyWrapper {
 /** Decryption failed. The message says why in general terms only: never key material or plaintext. */
 export class SecretBoxError extends Error {
   override name = "SecretBoxError";
+}
+
+/**
+ * The key service could not be used (KMS throttled, down, or refusing this process). `retryable`
+ * says whether trying later may succeed; the stored secret itself is not in question.
+ */
+export class KeyServiceError extends Error {
+  override name = "KeyServiceError";
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
 }
 
 interface Sealed {
@@ -85,6 +103,10 @@ export class LocalKeyWrapper implements KeyWrapper {
     this.masterKey = Buffer.from(masterKey);
     // A fingerprint says which key wrapped a secret (for rotation) without revealing anything of it.
     this.keyId = `local:${createHash("sha256").update(masterKey).digest("hex").slice(0, 16)}`;
+  }
+
+  handles(keyId: string): boolean {
+    return keyId.startsWith("local:");
   }
 
   async generateDataKey(context: string): Promise<DataKey> {
@@ -134,11 +156,19 @@ function parseEnvelope(serialized: string): SecretEnvelope {
 }
 
 export class SecretBox {
-  constructor(private readonly wrapper: KeyWrapper) {}
+  private readonly wrappers: readonly KeyWrapper[];
+
+  /** Seals with `sealWith`; opens with whichever of it and `alsoOpenWith` handles the envelope's key. */
+  constructor(
+    private readonly sealWith: KeyWrapper,
+    alsoOpenWith: readonly KeyWrapper[] = [],
+  ) {
+    this.wrappers = [sealWith, ...alsoOpenWith];
+  }
 
   /** Encrypts the JSON of `secret` under a fresh data key; returns the serialized envelope. */
   async seal(secret: unknown, context: string): Promise<string> {
-    const dataKey = await this.wrapper.generateDataKey(context);
+    const dataKey = await this.sealWith.generateDataKey(context);
     try {
       const sealed = seal(
         dataKey.plaintext,
@@ -162,7 +192,13 @@ export class SecretBox {
   /** Decrypts an envelope made by `seal` with the same context; SecretBoxError otherwise. */
   async open(serialized: string, context: string): Promise<unknown> {
     const envelope = parseEnvelope(serialized);
-    const key = await this.wrapper.unwrapDataKey(envelope.wrappedKey, envelope.keyId, context);
+    const wrapper = this.wrappers.find((candidate) => candidate.handles(envelope.keyId));
+    if (!wrapper) {
+      throw new SecretBoxError(
+        `credentials were encrypted with master key ${envelope.keyId}, which this process is not configured to use`,
+      );
+    }
+    const key = await wrapper.unwrapDataKey(envelope.wrappedKey, envelope.keyId, context);
     try {
       const plaintext = open(
         key,
@@ -183,7 +219,7 @@ export class SecretBox {
   }
 }
 
-/** The secret box of a process: the configured master key as the local key wrapper. */
+/** A secret box whose only master key is a local one. */
 export function createLocalSecretBox(masterKey: Buffer): SecretBox {
   return new SecretBox(new LocalKeyWrapper(masterKey));
 }

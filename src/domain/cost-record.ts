@@ -29,14 +29,9 @@ export interface ExchangeRateUsed {
   source: string;
 }
 
-/** One normalized billing line for a day, as an adapter produces it (before currency conversion). */
-export interface ProviderCostLine {
-  date: IsoDay;
+/** What a billing line says in the provider's own terms: what was charged where, and how much. */
+export interface BilledCost {
   serviceName: string;
-  /** The provider's own service id where it has one (GCP service.id); optional. */
-  serviceId?: string;
-  /** Usage type / SKU description that can refine the category (e.g. AWS EBS volumes are Storage). */
-  usageType?: string;
   accountId: string;
   accountName?: string;
   region: string;
@@ -46,24 +41,24 @@ export interface ProviderCostLine {
   billingCurrency: string;
   usageQuantity?: number;
   usageUnit?: string;
+}
+
+/** One normalized billing line for a day, as an adapter produces it (before currency conversion). */
+export interface ProviderCostLine extends BilledCost {
+  date: IsoDay;
+  /** The provider's own service id where it has one (GCP service.id); optional. */
+  serviceId?: string;
+  /** Usage type / SKU description that can refine the category (e.g. AWS EBS volumes are Storage). */
+  usageType?: string;
   /** True when the provider says the figure may still change (AWS Estimated, current month). */
   estimated: boolean;
 }
 
 /** A line of a stored record: the provider line, categorized and converted. */
-export interface CostLine {
-  serviceName: string;
+export interface CostLine extends BilledCost {
   serviceCategory: ServiceCategory;
-  accountId: string;
-  accountName?: string;
-  region: string;
-  chargeCategory: ChargeCategory;
-  billedCost: number;
-  billingCurrency: string;
   /** billedCost converted to the reporting currency; null when no rate was available. */
   cost: number | null;
-  usageQuantity?: number;
-  usageUnit?: string;
 }
 
 export interface ServiceCost {

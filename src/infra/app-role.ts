@@ -8,7 +8,7 @@ import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import type { Construct } from "constructs";
 import { TABLE_DEFINITIONS } from "../store/table-definitions.js";
-import { APP_METRIC_NAMESPACE } from "./app-metrics.js";
+import { APP_METRIC_NAMESPACE } from "../observability/app-metrics.js";
 import type { CostTables } from "./cost-tables.js";
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Alarms and one dashboard. DynamoDB's own metrics cover the tables; the stream consumer's lag,
  * failed collections and GraphQL latency are custom metrics the application publishes
- * (app-metrics.ts), because DynamoDB Streams has no iterator-age metric of its own.
+ * (observability/app-metrics.ts), because DynamoDB Streams has no iterator-age metric of its own.
  */
 import { Duration } from "aws-cdk-lib";
 import {
@@ -19,7 +19,12 @@ import { Operation } from "aws-cdk-lib/aws-dynamodb";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
 import { TABLE_DEFINITIONS } from "../store/table-definitions.js";
-import { APP_METRIC_DIMENSION, APP_METRIC_NAMESPACE, APP_METRICS, deploymentName } from "./app-metrics.js";
+import {
+  APP_METRIC_DIMENSION,
+  APP_METRIC_NAMESPACE,
+  APP_METRICS,
+  deploymentName,
+} from "../observability/app-metrics.js";
 import { APP_ITEM_OPERATIONS } from "./app-role.js";
 import type { CostTables } from "./cost-tables.js";
 

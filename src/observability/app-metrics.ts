@@ -1,6 +1,6 @@
 /**
- * The custom CloudWatch metrics the stack's alarms and dashboard read. The application (or the
- * metrics sidecar of its task) must publish them under these names; DEPLOY.md says how.
+ * The custom CloudWatch metrics the stack's alarms and dashboard read, and the application publishes
+ * (cloudwatch-publisher.ts): one list of names for both sides.
  */
 export const APP_METRIC_NAMESPACE = "CostAnalytics";
 

@@ -1,6 +1,6 @@
 /**
  * One place that records a finished GraphQL operation, whichever transport carried it: the request
- * counter, the latency histogram and one info log line on the operation's own (request-id) logger.
+ * counter, the latency histogram (and the alarm metric) and one info log line on the operation's own (request-id) logger.
  */
 import type { Logger } from "./logger.js";
 import type { Metrics } from "./metrics.js";
@@ -49,6 +49,7 @@ export class GraphQLOperationRecorder {
     const label = this.label(operation.operationName);
     this.metrics.graphqlRequests.inc({ operation: label, outcome: operation.outcome });
     this.metrics.graphqlDuration.observe({ operation: label }, operation.seconds);
+    this.metrics.alarms.graphqlLatency(operation.seconds * 1000);
     operation.logger.info(
       {
         operation: label,

@@ -1,11 +1,23 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { UNPUBLISHED_ALARM_METRICS, type AlarmMetrics } from "./alarm-metric-window.js";
 
-/** Every Prometheus series the service exports, on one registry per process (tests create their own). */
-export function createMetrics() {
-  const registry = new Registry();
+export interface MetricsOptions {
+  /** Default: a new registry (tests create their own). */
+  registry?: Registry;
+  /** Where the alarm metrics also go (the CloudWatch publisher); default: nowhere. */
+  alarms?: AlarmMetrics;
+}
+
+/**
+ * Every Prometheus series the service exports, on one registry per process, and the recorder of the
+ * alarm metrics, fed at the same places.
+ */
+export function createMetrics(options: MetricsOptions = {}) {
+  const registry = options.registry ?? new Registry();
   collectDefaultMetrics({ register: registry });
   return {
     registry,
+    alarms: options.alarms ?? UNPUBLISHED_ALARM_METRICS,
     graphqlRequests: new Counter({
       name: "graphql_requests_total",
       help: "GraphQL operations over HTTP and graphql-ws by operation name and outcome (ok, error).",

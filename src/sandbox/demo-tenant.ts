@@ -3,24 +3,32 @@
  * their simulators on loopback, and credentials of the right shape for each (never valid anywhere
  * else). Used by `npm start` and by the end-to-end tests, so both exercise the same path.
  */
-import { generateKeyPairSync } from "node:crypto";
 import { dayOfInstant } from "../domain/dates.js";
 import { CLOUD_PROVIDERS, type CloudProvider } from "../domain/provider.js";
 import type { ClientManager } from "../collection/client-manager.js";
 import { startAwsSimulator, type AwsSimulator } from "./aws/aws-simulator.js";
 import { startAzureSimulator, type AzureSimulator } from "./azure/azure-simulator.js";
 import { createBillingDataset, type BillingDataset } from "./billing-dataset.js";
-import { SANDBOX_GCP_BILLING_TABLE, startGcpSimulator, type GcpSimulator } from "./gcp/gcp-simulator.js";
+import { startGcpSimulator, type GcpSimulator } from "./gcp/gcp-simulator.js";
+import {
+  simulatorCredentials,
+  type SimulatorCredentials,
+  type SimulatorSecrets,
+} from "./simulator-credentials.js";
 
 export interface DemoClouds {
   datasets: Record<CloudProvider, BillingDataset>;
   simulators: { AWS: AwsSimulator; GCP: GcpSimulator; AZURE: AzureSimulator };
   endpoints: Record<CloudProvider, string>;
-  credentials: Record<CloudProvider, Record<string, unknown>>;
+  credentials: SimulatorCredentials;
   /** Billing API requests each simulator has answered (Cost Explorer calls for AWS). */
   requestCounts(): Record<CloudProvider, number>;
-  /** Connects a client to all three simulators (an upsert: ports change every start), health checks included. */
-  connect(clientManager: ClientManager, clientId: string): Promise<void>;
+  /** Connects a client to the simulators, all three by default (an upsert: ports change every start), health checks included. */
+  connect(
+    clientManager: ClientManager,
+    clientId: string,
+    providers?: readonly CloudProvider[],
+  ): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -30,41 +38,17 @@ export interface DemoCloudOptions {
   /** Smaller pages make pagination happen in tests. */
   pageSizes?: { AWS?: number; GCP?: number; AZURE?: number };
   today?: string;
+  /** The credentials `connect` uses (default: the demo tenant's); tests bring their own secrets. */
+  credentials?: SimulatorCredentials;
 }
 
-function sandboxCredentials(): Record<CloudProvider, Record<string, unknown>> {
-  // A throwaway key: the simulator accepts any well-formed service account.
-  const { privateKey } = generateKeyPairSync("rsa", {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: "pkcs8", format: "pem" },
-    publicKeyEncoding: { type: "spki", format: "pem" },
-  });
-  return {
-    AWS: {
-      method: "accessKey",
-      accessKeyId: "AKIASANDBOXDEMO00001",
-      secretAccessKey: "sandboxSecretAccessKeyNotValid0000000000",
-    },
-    GCP: {
-      serviceAccountKey: {
-        type: "service_account",
-        project_id: "sandbox-billing",
-        private_key_id: "5a4b3c2d1e0f5a4b3c2d1e0f5a4b3c2d1e0f5a4b",
-        private_key: privateKey,
-        client_email: "billing-reader@sandbox-billing.iam.gserviceaccount.com",
-      },
-      billingExportTable: SANDBOX_GCP_BILLING_TABLE,
-      location: "US",
-    },
-    AZURE: {
-      method: "clientSecret",
-      tenantId: "00000000-0000-4000-8000-000000000001",
-      clientId: "00000000-0000-4000-8000-000000000002",
-      clientSecret: "sandbox-client-secret-not-valid-anywhere",
-      scope: "subscriptions/00000000-0000-4000-8000-0000000000a1",
-    },
-  };
-}
+/** The demo tenant's fixed secrets: valid nowhere but the simulators. */
+const DEMO_SECRETS: SimulatorSecrets = {
+  awsAccessKeyId: "AKIASANDBOXDEMO00001",
+  awsSecretAccessKey: "sandboxSecretAccessKeyNotValid0000000000",
+  gcpPrivateKeyId: "5a4b3c2d1e0f5a4b3c2d1e0f5a4b3c2d1e0f5a4b",
+  azureClientSecret: "sandbox-client-secret-not-valid-anywhere",
+};
 
 export async function startDemoClouds(options: DemoCloudOptions = {}): Promise<DemoClouds> {
   const today = options.today ?? dayOfInstant(new Date());
@@ -89,7 +73,7 @@ export async function startDemoClouds(options: DemoCloudOptions = {}): Promise<D
       ...(options.pageSizes?.AZURE ? { pageSize: options.pageSizes.AZURE } : {}),
     }),
   };
-  const credentials = sandboxCredentials();
+  const credentials = options.credentials ?? simulatorCredentials(DEMO_SECRETS);
   return {
     datasets,
     simulators,
@@ -104,8 +88,8 @@ export async function startDemoClouds(options: DemoCloudOptions = {}): Promise<D
       GCP: simulators.GCP.requestCount(),
       AZURE: simulators.AZURE.requestCount(),
     }),
-    connect: async (clientManager, clientId) => {
-      for (const provider of CLOUD_PROVIDERS) {
+    connect: async (clientManager, clientId, providers = CLOUD_PROVIDERS) => {
+      for (const provider of providers) {
         await clientManager.connectProvider({
           clientId,
           provider,

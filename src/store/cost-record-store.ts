@@ -19,7 +19,7 @@ import {
   type StoredCostHeader,
 } from "./cost-record-item.js";
 import { upsertCostRecord, type UpsertOptions, type UpsertResult } from "./cost-record-upsert.js";
-import { checkDayRange, checkId, checkProvider, checkRecordKey } from "./input.js";
+import { checkClientProviderRange, checkDayRange, checkProvider, checkRecordKey } from "./input.js";
 import { keys } from "./keys.js";
 import { queryAll, type StoredItem } from "./query.js";
 import type { TableNames } from "./table-definitions.js";
@@ -137,9 +137,7 @@ export class CostRecordStore {
     start: IsoDay,
     end: IsoDay,
   ): Promise<Map<IsoDay, CostLine[]>> {
-    checkId(clientId, "clientId");
-    checkProvider(provider, "provider");
-    const range = checkDayRange(start, end);
+    const range = checkClientProviderRange(clientId, provider, start, end);
     return retryTornReads(async () => {
       const { items } = await queryAll(this.doc, {
         TableName: this.names.data,
@@ -169,9 +167,7 @@ export class CostRecordStore {
     start: IsoDay,
     end: IsoDay,
   ): Promise<CostRecordHeader[]> {
-    checkId(clientId, "clientId");
-    checkProvider(provider, "provider");
-    const range = checkDayRange(start, end);
+    const range = checkClientProviderRange(clientId, provider, start, end);
     const from = keys.costRecord(clientId, provider, range.start);
     return this.queryHeaders(undefined, from.PK, from.SK, keys.costRecord(clientId, provider, range.end).SK);
   }
@@ -213,9 +209,7 @@ export class CostRecordStore {
     start: IsoDay,
     end: IsoDay,
   ): Promise<CostRecordHeader[]> {
-    checkId(clientId, "clientId");
-    checkProvider(provider, "provider");
-    const range = checkDayRange(start, end);
+    const range = checkClientProviderRange(clientId, provider, start, end);
     return this.queryHeaders(
       "GSI2",
       keys.costRecordIndexes(clientId, provider, range.start).GSI2PK,

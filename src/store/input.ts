@@ -33,6 +33,18 @@ export function checkDayRange(start: unknown, end: unknown): { start: IsoDay; en
   return { start: from, end: to };
 }
 
+/** What every query of one client's provider over days checks first; returns the range. */
+export function checkClientProviderRange(
+  clientId: unknown,
+  provider: unknown,
+  start: unknown,
+  end: unknown,
+): { start: IsoDay; end: IsoDay } {
+  validateSafeId(clientId, "clientId");
+  validateProvider(provider, "provider");
+  return checkDayRange(start, end);
+}
+
 export function checkMonthRange(start: unknown, end: unknown): { start: IsoMonth; end: IsoMonth } {
   const from = checkMonth(start, "startMonth");
   const to = checkMonth(end, "endMonth");

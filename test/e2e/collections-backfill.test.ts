@@ -5,8 +5,6 @@
  */
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSandboxServer, type SandboxServer } from "../support/sandbox-server.js";
-import type { GraphQLCall } from "../support/server.js";
 import { SANDBOX_EXCHANGE_RATES_FILE } from "../../src/collection/exchange-rates.js";
 import {
   addDays,
@@ -28,49 +26,25 @@ import {
 import {
   byProvider,
   collect,
-  connectedClient,
-  distinctiveProviderInputs,
+  startConnectedSandbox,
+  type ConnectedSandbox,
   expectNoSecretIn,
   pollJob,
-  recordingCaller,
   trigger,
   type FinishedJob,
-  type ProviderInputs,
 } from "./collections-fixture.js";
 
 const CLIENT = "acme";
 const DAYS = 395;
-let server: SandboxServer;
-let call: GraphQLCall;
-let bodies: string[];
-let providers: ProviderInputs;
-let editor: string;
-let viewer: string;
-let today: string;
+let stack: ConnectedSandbox;
 let period: { start: string; end: string };
 
 beforeAll(async () => {
-  server = await startSandboxServer({
-    backfillDays: 1,
-    clouds: { size: { services: 3, accounts: 1, regions: 1 } },
-  });
-  ({ call, bodies } = recordingCaller(server.graphql));
-  providers = distinctiveProviderInputs(server.sandbox.clouds);
-  await server.waitForJob(server.sandbox.backfill.id);
-  await connectedClient(
-    call,
-    await server.token({ roles: ["admin"] }),
-    CLIENT,
-    providers.inputs,
-    CLOUD_PROVIDERS,
-  );
-  editor = await server.token({ roles: ["editor"], clientIds: [CLIENT] });
-  viewer = await server.token({ roles: ["viewer"], clientIds: [CLIENT] });
-  today = server.sandbox.clouds.datasets.AWS.today;
-  period = { start: addDays(today, 1 - DAYS), end: today };
+  stack = await startConnectedSandbox(CLIENT);
+  period = { start: addDays(stack.today, 1 - DAYS), end: stack.today };
 }, 120_000);
 
-afterAll(() => server?.stop());
+afterAll(() => stack?.server.stop());
 
 /** Every stored record of the period (all providers), read page by page as a dashboard would. */
 async function storedRecords(range = period, provider?: CloudProvider): Promise<CostRecordFieldsFragment[]> {
@@ -78,7 +52,7 @@ async function storedRecords(range = period, provider?: CloudProvider): Promise<
   const variables: CostRecordsQueryVariables = { clientId: CLIENT, period: range, first: 100 };
   if (provider) variables.provider = provider;
   for (;;) {
-    const { body } = await call(CostRecordsDocument, variables, viewer);
+    const { body } = await stack.call(CostRecordsDocument, variables, stack.viewer);
     expect(body.errors).toBeUndefined();
     const page = body.data!.client!.costRecords;
     records.push(...page.edges.map((edge) => edge.node));
@@ -110,17 +84,17 @@ describe("a 13-month backfill of three providers through GraphQL", () => {
   let records: CostRecordFieldsFragment[];
 
   beforeAll(async () => {
-    const { clouds } = server.sandbox;
+    const { clouds } = stack.server.sandbox;
     const before = clouds.requestCounts();
     // One slow BigQuery answer keeps the job running while the overlapping trigger arrives.
     clouds.simulators.GCP.faults.inject({ kind: "slow", delayMs: 1_500 });
-    answered = await trigger(call, editor, { clientId: CLIENT, period });
-    overlapping = await trigger(call, editor, {
+    answered = await trigger(stack.call, stack.editor, { clientId: CLIENT, period });
+    overlapping = await trigger(stack.call, stack.editor, {
       clientId: CLIENT,
       providers: ["GCP"],
-      period: { start: addDays(today, -30), end: today },
+      period: { start: addDays(stack.today, -30), end: stack.today },
     });
-    finished = await pollJob(call, viewer, answered.id);
+    finished = await pollJob(stack.call, stack.viewer, answered.id);
     const after = clouds.requestCounts();
     requests = {
       AWS: after.AWS - before.AWS,
@@ -136,7 +110,11 @@ describe("a 13-month backfill of three providers through GraphQL", () => {
     expect(answered.period).toEqual(period);
     expect(answered.providers.map((p) => p.provider).sort()).toEqual(["AWS", "AZURE", "GCP"]);
     expect(overlapping.id).toBe(answered.id);
-    const { body } = await call(ClientCollectionJobsDocument, { clientId: CLIENT, first: 10 }, viewer);
+    const { body } = await stack.call(
+      ClientCollectionJobsDocument,
+      { clientId: CLIENT, first: 10 },
+      stack.viewer,
+    );
     expect(body.data!.client!.collectionJobs.edges.map((edge) => edge.node.id)).toEqual([answered.id]);
   });
 
@@ -160,7 +138,7 @@ describe("a 13-month backfill of three providers through GraphQL", () => {
   });
 
   it("serves costSummary totals per provider equal to the providers' own totals, Azure's EUR converted monthly, to the cent", async () => {
-    const { datasets } = server.sandbox.clouds;
+    const { datasets } = stack.server.sandbox.clouds;
     const rates = await eurToUsd();
     const azureInUsd = monthsInRange(period.start, period.end).reduce((sum, month) => {
       const start = firstDayOfMonth(month) < period.start ? period.start : firstDayOfMonth(month);
@@ -173,7 +151,7 @@ describe("a 13-month backfill of three providers through GraphQL", () => {
       AZURE: azureInUsd,
     };
 
-    const { body } = await call(OverviewDocument, { clientId: CLIENT, period }, viewer);
+    const { body } = await stack.call(OverviewDocument, { clientId: CLIENT, period }, stack.viewer);
     expect(body.errors).toBeUndefined();
     const summary = body.data!.client!.costSummary;
     for (const provider of CLOUD_PROVIDERS) {
@@ -194,7 +172,7 @@ describe("a 13-month backfill of three providers through GraphQL", () => {
   });
 
   it("writes nothing when re-run over unchanged data, leaving every version as it was", async () => {
-    const job = await collect(call, editor, { clientId: CLIENT, period });
+    const job = await collect(stack.call, stack.editor, { clientId: CLIENT, period });
     expect(job.status).toBe("SUCCEEDED");
     for (const progress of job.providers) {
       expect(progress).toMatchObject({ status: "SUCCEEDED", recordsWritten: 0 });
@@ -206,17 +184,17 @@ describe("a 13-month backfill of three providers through GraphQL", () => {
 
 describe("a restated day", () => {
   it("is stored as a new version and moves its month's MONTHLY point by exactly the day's change", async () => {
-    const month = addMonths(monthOf(today), -2);
+    const month = addMonths(monthOf(stack.today), -2);
     const day = addDays(firstDayOfMonth(month), 14);
     const monthRange = { start: firstDayOfMonth(month), end: lastDayOfMonth(month) };
     const monthly = async () => {
-      const { body } = await call<{
+      const { body } = await stack.call<{
         client: { costTimeSeries: { points: { cost: { amount: number } }[] }[] };
       }>(
         `query ($id: ID!, $period: DateRangeInput!) { client(id: $id) {
           costTimeSeries(period: $period, granularity: MONTHLY) { points { date cost { amount } } } } }`,
         { id: CLIENT, period: monthRange },
-        viewer,
+        stack.viewer,
       );
       expect(body.errors).toBeUndefined();
       const points = body.data!.client.costTimeSeries[0]!.points;
@@ -226,8 +204,8 @@ describe("a restated day", () => {
     const [before] = await storedRecords({ start: day, end: day }, "AWS");
     const monthBefore = await monthly();
 
-    server.sandbox.clouds.datasets.AWS.restate([day]);
-    const job = await collect(call, editor, {
+    stack.server.sandbox.clouds.datasets.AWS.restate([day]);
+    const job = await collect(stack.call, stack.editor, {
       clientId: CLIENT,
       providers: ["AWS"],
       period: { start: day, end: day },
@@ -238,7 +216,7 @@ describe("a restated day", () => {
     const [after] = await storedRecords({ start: day, end: day }, "AWS");
     expect(after!.version).toBe(before!.version + 1);
     expect(after!.collection.jobId).toBe(job.id);
-    const restatedTotal = server.sandbox.clouds.datasets.AWS.total(day, day);
+    const restatedTotal = stack.server.sandbox.clouds.datasets.AWS.total(day, day);
     expect(Math.abs(after!.total.amount - restatedTotal)).toBeLessThan(0.005);
     expect(Math.abs(after!.total.amount - before!.total.amount)).toBeGreaterThan(0.01);
     expect(await monthly()).toBeCloseTo(monthBefore + (after!.total.amount - before!.total.amount), 6);
@@ -247,7 +225,7 @@ describe("a restated day", () => {
 
 describe("secrets sent in connectProvider", () => {
   it("never sends a secret back in any response body, nor writes one to any log line", () => {
-    expect(bodies.length).toBeGreaterThan(20);
-    expectNoSecretIn([...bodies, ...server.logs], providers.secrets);
+    expect(stack.bodies.length).toBeGreaterThan(20);
+    expectNoSecretIn([...stack.bodies, ...stack.server.logs], stack.providers.secrets);
   });
 });

@@ -4,60 +4,35 @@
  * and the days the failed windows would have replaced stay exactly as they were stored.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSandboxServer, type SandboxServer } from "../support/sandbox-server.js";
-import type { GraphQLCall } from "../support/server.js";
 import { addMonths, daysInRange, firstDayOfMonth, lastDayOfMonth, monthOf } from "../../src/domain/dates.js";
-import { CLOUD_PROVIDERS } from "../../src/domain/provider.js";
 import { CostRecordsDocument, type CostRecordFieldsFragment } from "./generated/graphql.js";
 import {
   byProvider,
   collect,
-  connectedClient,
-  distinctiveProviderInputs,
+  startConnectedSandbox,
+  type ConnectedSandbox,
   expectNoSecretIn,
-  recordingCaller,
   type FinishedJob,
-  type ProviderInputs,
 } from "./collections-fixture.js";
 
 const CLIENT = "halfway";
-let server: SandboxServer;
-let call: GraphQLCall;
-let bodies: string[];
-let providers: ProviderInputs;
-let editor: string;
-let viewer: string;
+let stack: ConnectedSandbox;
 
 beforeAll(async () => {
-  server = await startSandboxServer({
-    backfillDays: 1,
-    clouds: { size: { services: 3, accounts: 1, regions: 1 } },
-  });
-  ({ call, bodies } = recordingCaller(server.graphql));
-  providers = distinctiveProviderInputs(server.sandbox.clouds);
-  await server.waitForJob(server.sandbox.backfill.id);
-  await connectedClient(
-    call,
-    await server.token({ roles: ["admin"] }),
-    CLIENT,
-    providers.inputs,
-    CLOUD_PROVIDERS,
-  );
-  editor = await server.token({ roles: ["editor"], clientIds: [CLIENT] });
-  viewer = await server.token({ roles: ["viewer"], clientIds: [CLIENT] });
+  stack = await startConnectedSandbox(CLIENT);
 }, 120_000);
 
-afterAll(() => server?.stop());
+afterAll(() => stack?.server.stop());
 
 /** The client's AWS days of a period, by date (the period is short enough for one page). */
 async function awsDays(period: {
   start: string;
   end: string;
 }): Promise<Map<string, CostRecordFieldsFragment>> {
-  const { body } = await call(
+  const { body } = await stack.call(
     CostRecordsDocument,
     { clientId: CLIENT, period, provider: "AWS", first: 100 },
-    viewer,
+    stack.viewer,
   );
   expect(body.errors).toBeUndefined();
   const connection = body.data!.client!.costRecords;
@@ -74,7 +49,7 @@ describe("a provider failing half-way through a collection", () => {
   let job: FinishedJob;
 
   beforeAll(async () => {
-    const { clouds } = server.sandbox;
+    const { clouds } = stack.server.sandbox;
     // Three past months: the first is pulled, the second refused, the third not even tried.
     const firstMonth = addMonths(monthOf(clouds.datasets.AWS.today), -4);
     period = { start: firstDayOfMonth(firstMonth), end: lastDayOfMonth(addMonths(firstMonth, 2)) };
@@ -83,19 +58,23 @@ describe("a provider failing half-way through a collection", () => {
       start: firstDayOfMonth(addMonths(firstMonth, 1)),
       end: lastDayOfMonth(addMonths(firstMonth, 1)),
     };
-    expect((await collect(call, editor, { clientId: CLIENT, period })).status).toBe("SUCCEEDED");
+    expect((await collect(stack.call, stack.editor, { clientId: CLIENT, period })).status).toBe("SUCCEEDED");
     before = await awsDays(period);
 
     // The Cost Explorer requests the first month window takes; after those, AWS denies access.
     const counted = clouds.requestCounts().AWS;
-    const measured = await collect(call, editor, { clientId: CLIENT, providers: ["AWS"], period: pulled });
+    const measured = await collect(stack.call, stack.editor, {
+      clientId: CLIENT,
+      providers: ["AWS"],
+      period: pulled,
+    });
     expect(measured.providers[0]).toMatchObject({ status: "SUCCEEDED", recordsWritten: 0 });
     const pulledRequests = clouds.requestCounts().AWS - counted;
     // The provider restates every day: whatever it still answers is written, nothing else may change.
     clouds.datasets.AWS.restate(daysInRange(period.start, period.end));
     clouds.simulators.AWS.faults.inject({ kind: "forbidden", afterRequests: pulledRequests, times: 1_000 });
     try {
-      job = await collect(call, editor, { clientId: CLIENT, period });
+      job = await collect(stack.call, stack.editor, { clientId: CLIENT, period });
     } finally {
       clouds.simulators.AWS.faults.clear();
     }
@@ -125,7 +104,7 @@ describe("a provider failing half-way through a collection", () => {
   });
 
   it("keeps every day the failed windows covered exactly as stored before, and updates the pulled ones", () => {
-    const { AWS: dataset } = server.sandbox.clouds.datasets;
+    const { AWS: dataset } = stack.server.sandbox.clouds.datasets;
     expect(after.size).toBe(daysInRange(period.start, period.end).length);
     expect(after.size).toBe(before.size);
     for (const [day, stored] of before) {
@@ -144,7 +123,7 @@ describe("a provider failing half-way through a collection", () => {
   });
 
   it("never sends a secret back in any response body, nor writes one to any log line", () => {
-    expect(bodies.length).toBeGreaterThan(10);
-    expectNoSecretIn([...bodies, ...server.logs], providers.secrets);
+    expect(stack.bodies.length).toBeGreaterThan(10);
+    expectNoSecretIn([...stack.bodies, ...stack.server.logs], stack.providers.secrets);
   });
 });

@@ -1,14 +1,16 @@
 /**
- * What the collections e2e files share: a GraphQL caller that keeps every response body (so a file
- * can prove no secret was ever sent back), connection inputs for the sandbox's simulators carrying
- * distinctive secrets, and the mutations and job polling a dashboard would do over HTTP.
+ * What the collections e2e files share: a sandbox with one client connected to its simulators, a
+ * GraphQL caller that keeps every response body (so a file can prove no secret was ever sent back),
+ * connection inputs for the simulators carrying distinctive secrets, and the mutations and job
+ * polling a dashboard would do over HTTP.
  */
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { expect } from "vitest";
-import type { CloudProvider } from "../../src/domain/provider.js";
-import { SANDBOX_GCP_BILLING_TABLE } from "../../src/sandbox/gcp/gcp-simulator.js";
+import { CLOUD_PROVIDERS, type CloudProvider } from "../../src/domain/provider.js";
 import type { DemoClouds } from "../../src/sandbox/demo-tenant.js";
+import { simulatorCredentials } from "../../src/sandbox/simulator-credentials.js";
+import { setUpOrStop, startBackfilledSandbox, type BackfilledSandbox } from "../support/sandbox-server.js";
 import type { GraphQLCall } from "../support/server.js";
 import {
   CollectionJobStatusDocument,
@@ -19,6 +21,14 @@ import {
   type ConnectProviderInput,
   type TriggerCollectionInput,
 } from "./generated/graphql.js";
+
+/** A sandbox (small datasets) with one client connected to all three simulators over GraphQL. */
+export interface ConnectedSandbox extends BackfilledSandbox {
+  /** The server's GraphQL caller, keeping every response body in `bodies`. */
+  call: GraphQLCall;
+  bodies: string[];
+  providers: ProviderInputs;
+}
 
 export type FinishedJob = NonNullable<CollectionJobStatusQuery["collectionJob"]>;
 
@@ -43,47 +53,28 @@ export interface ProviderInputs {
 /** Credentials the simulators accept, with secrets no other test or fixture uses. */
 export function distinctiveProviderInputs(clouds: DemoClouds): ProviderInputs {
   const tag = randomBytes(12).toString("hex").toUpperCase();
-  const awsSecret = `E2eLeakCanaryAws${tag}`.padEnd(40, "Q").slice(0, 40);
-  const azureSecret = `e2e-leak-canary-azure-${tag}`;
-  const { privateKey } = generateKeyPairSync("rsa", {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: "pkcs8", format: "pem" },
-    publicKeyEncoding: { type: "spki", format: "pem" },
+  const { AWS, GCP, AZURE } = simulatorCredentials({
+    awsAccessKeyId: `AKIA${tag.slice(0, 16)}`,
+    awsSecretAccessKey: `E2eLeakCanaryAws${tag}`.padEnd(40, "Q").slice(0, 40),
+    gcpPrivateKeyId: tag.toLowerCase(),
+    azureClientSecret: `e2e-leak-canary-azure-${tag}`,
   });
-  // One line of the key's body: found whether the PEM is logged raw or JSON-escaped.
-  const keyLine = privateKey.split("\n")[3]!;
-  const azureCredentials = clouds.credentials.AZURE as { scope: string };
+  const { serviceAccountKey, ...gcp } = GCP;
+  const { method: _method, ...azure } = AZURE;
   return {
     inputs: {
       AWS: {
-        aws: { accessKeyId: `AKIA${tag.slice(0, 16)}`, secretAccessKey: awsSecret },
+        aws: { accessKeyId: AWS.accessKeyId, secretAccessKey: AWS.secretAccessKey },
         endpoint: clouds.endpoints.AWS,
       },
       GCP: {
-        gcp: {
-          serviceAccountKeyJson: JSON.stringify({
-            type: "service_account",
-            project_id: "e2e-billing",
-            private_key_id: tag.toLowerCase(),
-            private_key: privateKey,
-            client_email: "cost-reader@e2e-billing.iam.gserviceaccount.com",
-          }),
-          billingExportTable: SANDBOX_GCP_BILLING_TABLE,
-          location: "US",
-        },
+        gcp: { serviceAccountKeyJson: JSON.stringify(serviceAccountKey), ...gcp },
         endpoint: clouds.endpoints.GCP,
       },
-      AZURE: {
-        azure: {
-          tenantId: "00000000-0000-4000-8000-00000000e2e1",
-          clientId: "00000000-0000-4000-8000-00000000e2e2",
-          clientSecret: azureSecret,
-          scope: azureCredentials.scope,
-        },
-        endpoint: clouds.endpoints.AZURE,
-      },
+      AZURE: { azure, endpoint: clouds.endpoints.AZURE },
     },
-    secrets: [awsSecret, azureSecret, keyLine],
+    // One line of the key's body: found whether the PEM is logged raw or JSON-escaped.
+    secrets: [AWS.secretAccessKey, AZURE.clientSecret, serviceAccountKey.private_key.split("\n")[3]!],
   };
 }
 
@@ -162,3 +153,18 @@ export async function collect(
 
 export const byProvider = <T extends { provider: CloudProvider }>(items: readonly T[]) =>
   Object.fromEntries(items.map((item) => [item.provider, item])) as Partial<Record<CloudProvider, T>>;
+
+export async function startConnectedSandbox(clientId: string): Promise<ConnectedSandbox> {
+  const sandbox = await startBackfilledSandbox(clientId, {
+    backfillDays: 1,
+    clouds: { size: { services: 3, accounts: 1, regions: 1 } },
+  });
+  const { server } = sandbox;
+  return setUpOrStop(server, async () => {
+    const { call, bodies } = recordingCaller(server.graphql);
+    const providers = distinctiveProviderInputs(server.sandbox.clouds);
+    const admin = await server.token({ roles: ["admin"] });
+    await connectedClient(call, admin, clientId, providers.inputs, CLOUD_PROVIDERS);
+    return { ...sandbox, call, bodies, providers };
+  });
+}

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setTimeout as sleep } from "node:timers/promises";
-import { startSandboxServer, type SandboxServer } from "../support/sandbox-server.js";
+import { startBackfilledSandbox, type SandboxServer } from "../support/sandbox-server.js";
 import {
   bearer,
   changesOfJob,
@@ -40,11 +40,7 @@ async function connect(): Promise<LiveConnection> {
 }
 
 beforeAll(async () => {
-  server = await startSandboxServer();
-  await server.waitForJob(server.sandbox.backfill.id);
-  today = server.sandbox.clouds.datasets.AWS.today;
-  viewer = await server.token({ roles: ["viewer"], clientIds: [CLIENT] });
-  editor = await server.token({ roles: ["editor"], clientIds: [CLIENT] });
+  ({ server, today, viewer, editor } = await startBackfilledSandbox(CLIENT));
 }, 180_000);
 
 afterAll(async () => {

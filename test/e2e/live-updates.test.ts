@@ -4,7 +4,7 @@
  * subscribers, each changed day exactly once per change.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSandboxServer, type SandboxServer } from "../support/sandbox-server.js";
+import { startBackfilledSandbox, type SandboxServer } from "../support/sandbox-server.js";
 import {
   bearer,
   changesOfJob,
@@ -37,11 +37,7 @@ let today: string;
 type CostEvents = LiveSubscription<CostRecordChangedSubscription>;
 
 beforeAll(async () => {
-  server = await startSandboxServer();
-  await server.waitForJob(server.sandbox.backfill.id);
-  today = server.sandbox.clouds.datasets.AWS.today;
-  editor = await server.token({ roles: ["editor"], clientIds: [CLIENT] });
-  viewer = await server.token({ roles: ["viewer"], clientIds: [CLIENT] });
+  ({ server, today, viewer, editor } = await startBackfilledSandbox(CLIENT));
   live = connectLive(server.wsUrl, bearer(viewer));
   await live.acknowledged;
 }, 180_000);

@@ -16,6 +16,7 @@ import {
   monthOf,
 } from "../../src/domain/dates.js";
 import { startCollectionFixture, TODAY, type CollectionFixture } from "./collection-fixture.js";
+import { collectionJob } from "../support/collection-jobs.js";
 
 let fixture: CollectionFixture;
 
@@ -120,17 +121,19 @@ describe("a second trigger while a job runs", () => {
 
 describe("jobs left behind by a crashed process", () => {
   const now = Date.now();
-  const job = (id: string, clientId: string, updatedAt: Date): CollectionJob => ({
-    id,
-    clientId,
-    status: "RUNNING",
-    period: { start: addDays(TODAY, -1), end: TODAY },
-    providers: [{ provider: "AZURE", status: "RUNNING", recordsWritten: 3, apiRequests: 4, attempts: 1 }],
-    createdAt: updatedAt.toISOString(),
-    updatedAt: updatedAt.toISOString(),
-    startedAt: updatedAt.toISOString(),
-    requestedBy: "crashed-process",
-  });
+  const job = (id: string, clientId: string, updatedAt: Date) =>
+    collectionJob(
+      {
+        id,
+        clientId,
+        status: "RUNNING",
+        period: { start: addDays(TODAY, -1), end: TODAY },
+        createdAt: updatedAt.toISOString(),
+        startedAt: updatedAt.toISOString(),
+        requestedBy: "crashed-process",
+      },
+      { provider: "AZURE", recordsWritten: 3, apiRequests: 4, attempts: 1 },
+    );
 
   it("recovers jobs whose heartbeat stopped as FAILED (INTERRUPTED), releases their locks, leaves live ones", async () => {
     const crashed = await fixture.stores.jobs.create(

@@ -4,13 +4,14 @@
  * the real stores, secret box, factory, manager, FX rates from the sandbox file, and a logger whose
  * lines are captured so tests can look for secrets in them.
  */
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { ClientManager } from "../../src/collection/client-manager.js";
 import type { CollectionService, CollectionServiceOptions } from "../../src/collection/collection-service.js";
 import {
   SANDBOX_EXCHANGE_RATES_FILE,
   type ExchangeRateService,
 } from "../../src/collection/exchange-rates.js";
+import { createLocalSecretBox } from "../../src/collection/secret-box.js";
 import type { CollectionJob } from "../../src/domain/collection-job.js";
 import { dayOfInstant } from "../../src/domain/dates.js";
 import type { CloudProvider } from "../../src/domain/provider.js";
@@ -20,7 +21,8 @@ import type { AwsSimulator } from "../../src/sandbox/aws/aws-simulator.js";
 import type { AzureSimulator } from "../../src/sandbox/azure/azure-simulator.js";
 import type { BillingDataset } from "../../src/sandbox/billing-dataset.js";
 import { startDemoClouds } from "../../src/sandbox/demo-tenant.js";
-import { SANDBOX_GCP_BILLING_TABLE, type GcpSimulator } from "../../src/sandbox/gcp/gcp-simulator.js";
+import type { GcpSimulator } from "../../src/sandbox/gcp/gcp-simulator.js";
+import { simulatorCredentials } from "../../src/sandbox/simulator-credentials.js";
 import { createServices, createStores } from "../../src/services.js";
 import type { ClientStore } from "../../src/store/client-store.js";
 import type { CollectionJobStore } from "../../src/store/collection-job-store.js";
@@ -36,36 +38,15 @@ export const FAST_RETRY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 5, maxDela
 /** Secret parts of the credentials below: none may surface outside the encrypted envelope. */
 export const AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYCOLLECT0R1";
 export const AZURE_SECRET = "Zq8~collector.secret-value_9876543210abc";
-const { privateKey } = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  privateKeyEncoding: { type: "pkcs8", format: "pem" },
-  publicKeyEncoding: { type: "spki", format: "pem" },
+export const RAW_CREDENTIALS = simulatorCredentials({
+  awsAccessKeyId: "AKIACOLLECTIONTEST01",
+  awsSecretAccessKey: AWS_SECRET,
+  gcpPrivateKeyId: "9c8b7a6f5e4d3c2b1a0998877665544332211000",
+  azureClientSecret: AZURE_SECRET,
 });
 /** A line from inside the PEM body. */
-export const GCP_KEY_FRAGMENT = privateKey.split("\n")[5] ?? "";
+export const GCP_KEY_FRAGMENT = RAW_CREDENTIALS.GCP.serviceAccountKey.private_key.split("\n")[5] ?? "";
 export const SECRETS = [AWS_SECRET, AZURE_SECRET, GCP_KEY_FRAGMENT];
-
-export const RAW_CREDENTIALS: Record<CloudProvider, Record<string, unknown>> = {
-  AWS: { method: "accessKey", accessKeyId: "AKIACOLLECTIONTEST01", secretAccessKey: AWS_SECRET },
-  GCP: {
-    serviceAccountKey: {
-      type: "service_account",
-      project_id: "sandbox-billing",
-      private_key_id: "9c8b7a6f5e4d3c2b1a0998877665544332211000",
-      private_key: privateKey,
-      client_email: "billing-reader@sandbox-billing.iam.gserviceaccount.com",
-    },
-    billingExportTable: SANDBOX_GCP_BILLING_TABLE,
-    location: "US",
-  },
-  AZURE: {
-    method: "clientSecret",
-    tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47",
-    clientId: "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
-    clientSecret: AZURE_SECRET,
-    scope: "subscriptions/3f1c2a9e-5b7d-4e21-9c0a-7d2e4b6f8a10",
-  },
-};
 
 export interface CollectionFixture {
   store: TestStoreContext;
@@ -104,6 +85,7 @@ export async function startCollectionFixture(
     today: TODAY,
     size: { services: 4, accounts: 2, regions: 2 },
     pageSizes: { AWS: 25, GCP: 60, AZURE: 40 },
+    credentials: RAW_CREDENTIALS,
   });
   const { datasets, simulators } = clouds;
   const { logger, logs: logLines } = capturedLogger();
@@ -123,7 +105,7 @@ export async function startCollectionFixture(
     stores: appStores,
     pubsub: new InProcessPubSub(),
     logger,
-    credentialsKey: randomBytes(32),
+    secretBox: createLocalSecretBox(randomBytes(32)),
     allowCustomProviderEndpoints: true,
     adapterDefaults: { retryPolicy: FAST_RETRY, azureTlsCa: simulators.AZURE.ca },
     managerRetryPolicy: { ...FAST_RETRY, maxAttempts: 2 },
@@ -147,14 +129,7 @@ export async function startCollectionFixture(
         { sub: "test-admin" },
         { id: clientId, name: `Client ${clientId}`, reportingCurrency },
       );
-      for (const provider of providers) {
-        await clientManager.connectProvider({
-          clientId,
-          provider,
-          credentials: RAW_CREDENTIALS[provider],
-          endpoint: simulators[provider].endpoint,
-        });
-      }
+      await clouds.connect(clientManager, clientId, providers);
     },
     async collect(clientId, period, providers) {
       const queued = await service.triggerCollection({

@@ -60,29 +60,31 @@ const datesOf = (events: CostRecordChangeEvent[]) => events.map((event) => event
 const tableLease = () =>
   new StreamLease({ doc: ctx.doc, table: ctx.names.data, streamName: ctx.names.data, leaseMs: LEASE_MS });
 
+/** 1 s leases of one stream that read a clock the test moves by hand (`clock.ms`). */
+function leasesOnManualClock(streamName: string, startMs: number) {
+  const clock = { ms: startMs };
+  const now = () => clock.ms;
+  const lease = (holderId: string) =>
+    new StreamLease({ doc: ctx.doc, table: ctx.names.data, streamName, leaseMs: 1_000, now, holderId });
+  return { clock, now, lease };
+}
+
 describe("StreamLease", () => {
   it("is exclusive until it expires, and only its holder can renew or release it", async () => {
-    let clock = 1_000_000;
-    const options = {
-      doc: ctx.doc,
-      table: ctx.names.data,
-      streamName: "exclusive",
-      leaseMs: 1_000,
-      now: () => clock,
-    };
-    const a = new StreamLease({ ...options, holderId: "a" });
-    const b = new StreamLease({ ...options, holderId: "b" });
+    const { clock, lease } = leasesOnManualClock("exclusive", 1_000_000);
+    const a = lease("a");
+    const b = lease("b");
 
-    expect(await a.acquireOrRenew()).toBe(clock + 1_000);
+    expect(await a.acquireOrRenew()).toBe(clock.ms + 1_000);
     expect(await b.acquireOrRenew()).toBeNull();
-    clock += 600;
-    expect(await a.acquireOrRenew()).toBe(clock + 1_000);
-    clock += 900; // past a's first expiry, within its renewal
+    clock.ms += 600;
+    expect(await a.acquireOrRenew()).toBe(clock.ms + 1_000);
+    clock.ms += 900; // past a's first expiry, within its renewal
     expect(await b.acquireOrRenew()).toBeNull();
-    expect(await b.current()).toEqual({ holderId: "a", expiresAtMs: clock - 900 + 1_000 });
+    expect(await b.current()).toEqual({ holderId: "a", expiresAtMs: clock.ms - 900 + 1_000 });
 
-    clock += 101; // a stopped renewing: expired
-    expect(await b.acquireOrRenew()).toBe(clock + 1_000);
+    clock.ms += 101; // a stopped renewing: expired
+    expect(await b.acquireOrRenew()).toBe(clock.ms + 1_000);
     expect(await a.acquireOrRenew()).toBeNull();
     expect(await a.release()).toBe(false);
     expect(await b.release()).toBe(true);
@@ -90,28 +92,21 @@ describe("StreamLease", () => {
   });
 
   it("fences checkpoint writes: only the live holder can save one", async () => {
-    let clock = 5_000_000;
-    const options = {
-      doc: ctx.doc,
-      table: ctx.names.data,
-      streamName: "fenced",
-      leaseMs: 1_000,
-      now: () => clock,
-    };
-    const holder = new StreamLease({ ...options, holderId: "holder" });
-    const other = new StreamLease({ ...options, holderId: "other" });
+    const { clock, now, lease } = leasesOnManualClock("fenced", 5_000_000);
+    const holder = lease("holder");
+    const other = lease("other");
     const checkpoints = new CheckpointStore({
       doc: ctx.doc,
       table: ctx.names.data,
       streamName: "fenced",
-      now: () => clock,
+      now,
     });
     const checkpoint = { shardId: "shard-1", sequenceNumber: "000000000000000000042", finished: false };
 
     expect(await holder.acquireOrRenew()).not.toBeNull();
     await expect(checkpoints.save(checkpoint, other)).rejects.toThrow(LeaseLostError);
     await checkpoints.save(checkpoint, holder);
-    clock += 1_001;
+    clock.ms += 1_001;
     await expect(
       checkpoints.save({ ...checkpoint, sequenceNumber: "000000000000000000043" }, holder),
     ).rejects.toThrow(LeaseLostError);

@@ -1,5 +1,4 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import type { CollectionJob } from "../../src/domain/collection-job.js";
 import { addDays } from "../../src/domain/dates.js";
 import { CheckpointStore } from "../../src/live/checkpoints.js";
 import {
@@ -15,6 +14,7 @@ import { CollectionJobStore } from "../../src/store/collection-job-store.js";
 import { CostRecordStore } from "../../src/store/cost-record-store.js";
 import { createTestStoreContext, type TestStoreContext } from "../support/dynamo.js";
 import { costRecord } from "../support/records.js";
+import { collectionJob } from "../support/collection-jobs.js";
 
 let ctx: TestStoreContext;
 let records: CostRecordStore;
@@ -71,16 +71,13 @@ describe("StreamConsumer", () => {
     const restated = costRecord({ clientId: "acme", provider: "AWS", date: "2026-01-05", scale: 1.5 });
     expect((await records.upsertDay(first)).outcome).toBe("created");
     expect((await records.upsertDay(restated)).outcome).toBe("updated");
-    const job: CollectionJob = {
+    const job = collectionJob({
       id: "job-live-1",
       clientId: "acme",
       status: "QUEUED",
       period: { start: "2026-01-01", end: "2026-01-31" },
-      providers: [{ provider: "AWS", status: "QUEUED", recordsWritten: 0, apiRequests: 0, attempts: 0 }],
       createdAt: "2026-02-01T08:00:00.000Z",
-      updatedAt: "2026-02-01T08:00:00.000Z",
-      requestedBy: "user-1",
-    };
+    });
     await jobs.create(job);
     await jobs.update(job.id, { status: "RUNNING", updatedAt: "2026-02-01T08:00:01.000Z" });
     // Written last: the table's stream is one ordered shard here, so once this arrives any

@@ -3,7 +3,6 @@
  * credentials) against the three simulators: failure isolation, whole-pull retries, the
  * per-provider concurrency limit measured at the simulator, and the endpoint guard.
  */
-import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { addDays, dayOfInstant } from "../../src/domain/dates.js";
 import type { ProviderCostLine } from "../../src/domain/cost-record.js";
@@ -26,44 +25,20 @@ import type { RetryPolicy } from "../../src/providers/retry.js";
 import { createBillingDataset, type BillingDataset } from "../../src/sandbox/billing-dataset.js";
 import { startAwsSimulator, type AwsSimulator } from "../../src/sandbox/aws/aws-simulator.js";
 import { startAzureSimulator, type AzureSimulator } from "../../src/sandbox/azure/azure-simulator.js";
-import {
-  SANDBOX_GCP_BILLING_TABLE,
-  startGcpSimulator,
-  type GcpSimulator,
-} from "../../src/sandbox/gcp/gcp-simulator.js";
+import { startGcpSimulator, type GcpSimulator } from "../../src/sandbox/gcp/gcp-simulator.js";
+import { simulatorCredentials } from "../../src/sandbox/simulator-credentials.js";
 
 const FAST: RetryPolicy = { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, maxTotalMs: 10_000 };
 const TODAY = dayOfInstant(new Date());
 const PERIOD = { start: addDays(TODAY, -6), end: TODAY };
 const AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYMANAGER012";
-
-const { privateKey } = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  privateKeyEncoding: { type: "pkcs8", format: "pem" },
-  publicKeyEncoding: { type: "spki", format: "pem" },
+const AZURE_SECRET = "Zq8~manager.secret-value_0123456789";
+const RAW_CREDENTIALS = simulatorCredentials({
+  awsAccessKeyId: "AKIAMANAGERTEST00001",
+  awsSecretAccessKey: AWS_SECRET,
+  gcpPrivateKeyId: "4f1c2d3e4b5a69788796a5b4c3d2e1f0deadbeef",
+  azureClientSecret: AZURE_SECRET,
 });
-
-const RAW_CREDENTIALS: Record<CloudProvider, unknown> = {
-  AWS: { method: "accessKey", accessKeyId: "AKIAMANAGERTEST00001", secretAccessKey: AWS_SECRET },
-  GCP: {
-    serviceAccountKey: {
-      type: "service_account",
-      project_id: "cost-collector-prod",
-      private_key_id: "4f1c2d3e4b5a69788796a5b4c3d2e1f0deadbeef",
-      private_key: privateKey,
-      client_email: "billing-reader@cost-collector-prod.iam.gserviceaccount.com",
-    },
-    billingExportTable: SANDBOX_GCP_BILLING_TABLE,
-    location: "US",
-  },
-  AZURE: {
-    method: "clientSecret",
-    tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47",
-    clientId: "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
-    clientSecret: "Zq8~manager.secret-value_0123456789",
-    scope: "subscriptions/3f1c2a9e-5b7d-4e21-9c0a-7d2e4b6f8a10",
-  },
-};
 
 const datasets = {} as Record<CloudProvider, BillingDataset>;
 let aws: AwsSimulator;
@@ -223,8 +198,8 @@ describe("provider credentials and factory", () => {
     expect(masked).toContain("AKIA****0001");
     for (const secret of [
       AWS_SECRET,
-      "Zq8~manager.secret-value_0123456789",
-      privateKey.split("\n")[3] ?? "",
+      AZURE_SECRET,
+      RAW_CREDENTIALS.GCP.serviceAccountKey.private_key.split("\n")[3] ?? "",
     ]) {
       expect(masked).not.toContain(secret);
     }

@@ -1,7 +1,6 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ProviderConnection } from "../../src/domain/client.js";
-import type { CollectionJob } from "../../src/domain/collection-job.js";
 import { ValidationError } from "../../src/domain/validation.js";
 import { ClientStore } from "../../src/store/client-store.js";
 import { CollectionJobStore } from "../../src/store/collection-job-store.js";
@@ -9,6 +8,7 @@ import { ConnectionStore } from "../../src/store/connection-store.js";
 import { ItemAlreadyExistsError, ItemNotFoundError } from "../../src/store/errors.js";
 import { ExchangeRateStore } from "../../src/store/exchange-rate-store.js";
 import { keys } from "../../src/store/keys.js";
+import { collectionJob } from "../support/collection-jobs.js";
 import { createTestStoreContext, type TestStoreContext } from "../support/dynamo.js";
 
 let ctx: TestStoreContext;
@@ -139,16 +139,14 @@ describe("ConnectionStore", () => {
 });
 
 describe("CollectionJobStore", () => {
-  const job = (id: string, createdAt: string): CollectionJob => ({
-    id,
-    clientId: "acme",
-    status: "QUEUED",
-    period: { start: "2026-01-01", end: "2026-01-31" },
-    providers: [{ provider: "AWS", status: "QUEUED", recordsWritten: 0, apiRequests: 0, attempts: 0 }],
-    createdAt,
-    updatedAt: createdAt,
-    requestedBy: "user-1",
-  });
+  const job = (id: string, createdAt: string) =>
+    collectionJob({
+      id,
+      clientId: "acme",
+      status: "QUEUED",
+      period: { start: "2026-01-01", end: "2026-01-31" },
+      createdAt,
+    });
 
   it("creates, gets, updates and lists jobs newest first", async () => {
     const jobs = new CollectionJobStore({ doc: ctx.doc, names: ctx.names });

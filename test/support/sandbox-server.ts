@@ -25,9 +25,13 @@ export interface SandboxServer {
   stop(): Promise<void>;
 }
 
-export async function startSandboxServer(
-  options: { backfillDays?: number; env?: Record<string, string>; clouds?: SandboxOptions["clouds"] } = {},
-): Promise<SandboxServer> {
+export interface SandboxServerOptions {
+  backfillDays?: number;
+  env?: Record<string, string>;
+  clouds?: SandboxOptions["clouds"];
+}
+
+export async function startSandboxServer(options: SandboxServerOptions = {}): Promise<SandboxServer> {
   const { logger, logs } = capturedLogger();
   const sandbox = await startSandbox({
     env: {
@@ -62,4 +66,39 @@ export async function startSandboxServer(
     },
     stop: () => sandbox.stop(),
   };
+}
+
+/** A started sandbox whose startup backfill has finished, with tokens scoped to one client. */
+export interface BackfilledSandbox {
+  server: SandboxServer;
+  /** The last day of the sandbox's datasets. */
+  today: string;
+  viewer: string;
+  editor: string;
+}
+
+export async function startBackfilledSandbox(
+  clientId: string,
+  options: SandboxServerOptions = {},
+): Promise<BackfilledSandbox> {
+  const server = await startSandboxServer(options);
+  return setUpOrStop(server, async () => {
+    await server.waitForJob(server.sandbox.backfill.id);
+    return {
+      server,
+      today: server.sandbox.clouds.datasets.AWS.today,
+      viewer: await server.token({ roles: ["viewer"], clientIds: [clientId] }),
+      editor: await server.token({ roles: ["editor"], clientIds: [clientId] }),
+    };
+  });
+}
+
+/** Runs `setUp`; when it fails, stops the server first: no test holds it yet to stop it. */
+export async function setUpOrStop<T>(server: SandboxServer, setUp: () => Promise<T>): Promise<T> {
+  try {
+    return await setUp();
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
 }

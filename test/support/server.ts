@@ -7,7 +7,7 @@ import { print } from "graphql";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { loadConfig } from "../../src/config.js";
 import { issueToken, type Role } from "../../src/graphql/auth.js";
-import { startRuntime, type Runtime } from "../../src/runtime.js";
+import { startRuntime, type Runtime, type RuntimeOptions } from "../../src/runtime.js";
 import type { AdapterDefaults } from "../../src/collection/client-manager.js";
 import { createStores, type AppStores } from "../../src/services.js";
 import { createTestStoreContext, TEST_DYNAMO_TIMEOUT_MS, type TestStoreContext } from "./dynamo.js";
@@ -53,9 +53,12 @@ export function graphqlClient(url: string): GraphQLCall {
 export async function startTestServer(
   options: {
     streamConsumer?: boolean;
-    env?: Record<string, string>;
+    /** Overrides; undefined removes a default. */
+    env?: Record<string, string | undefined>;
     /** Provider adapter settings (a simulator's CA, short timeouts for fault tests). */
     adapterDefaults?: AdapterDefaults;
+    /** Credentials of the service's KMS and CloudWatch clients (for their simulators). */
+    awsCredentials?: RuntimeOptions["awsCredentials"];
   } = {},
 ): Promise<TestServer> {
   const store = await createTestStoreContext();
@@ -72,6 +75,8 @@ export async function startTestServer(
       STREAM_CONSUMER: options.streamConsumer ? "on" : "off",
       LOG_LEVEL: "info",
       DYNAMODB_TIMEOUT_MS: String(TEST_DYNAMO_TIMEOUT_MS),
+      // Production mode publishes to CloudWatch by default; tests that want it point it at a simulator.
+      CLOUDWATCH_METRICS: "off",
       ...options.env,
     },
     "production",
@@ -80,6 +85,7 @@ export async function startTestServer(
     logger,
     requestCounter: store.counter,
     ...(options.adapterDefaults ? { adapterDefaults: options.adapterDefaults } : {}),
+    ...(options.awsCredentials ? { awsCredentials: options.awsCredentials } : {}),
   });
   const url = runtime.url;
   return {

@@ -1,7 +1,7 @@
 import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
-import { APP_METRIC_NAMESPACE, APP_METRICS, deploymentName } from "../../src/infra/app-metrics.js";
+import { APP_METRIC_NAMESPACE, APP_METRICS, deploymentName } from "../../src/observability/app-metrics.js";
 import {
   CostAnalyticsStack,
   DEFAULT_READER_ROLE_PATTERN,

@@ -1,7 +1,6 @@
 import type { _Record as StreamRecord } from "@aws-sdk/client-dynamodb-streams";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { describe, expect, it } from "vitest";
-import type { CollectionJob } from "../../src/domain/collection-job.js";
 import { collectionJobTopic, costRecordTopic, eventsFromStreamRecord } from "../../src/live/events.js";
 import { clientToItem } from "../../src/store/client-store.js";
 import { collectionJobToItem } from "../../src/store/collection-job-store.js";
@@ -9,6 +8,7 @@ import { costRecordToItems } from "../../src/store/cost-record-item.js";
 import { keys } from "../../src/store/keys.js";
 import type { StoredItem } from "../../src/store/query.js";
 import { costRecord } from "../support/records.js";
+import { collectionJob } from "../support/collection-jobs.js";
 
 let sequence = 0;
 
@@ -40,16 +40,17 @@ const restated = costRecord({ clientId: "acme", provider: "GCP", date: "2026-02-
 const v1 = costRecordToItems(firstDay, 1, "hash-1");
 const v2 = costRecordToItems(restated, 2, "hash-2");
 
-const job: CollectionJob = {
-  id: "job-42",
-  clientId: "acme",
-  status: "RUNNING",
-  period: { start: "2026-02-01", end: "2026-02-28" },
-  providers: [{ provider: "AWS", status: "RUNNING", recordsWritten: 3, apiRequests: 2, attempts: 1 }],
-  createdAt: "2026-03-01T09:00:00.000Z",
-  updatedAt: "2026-03-01T09:00:05.000Z",
-  requestedBy: "user-1",
-};
+const job = collectionJob(
+  {
+    id: "job-42",
+    clientId: "acme",
+    status: "RUNNING",
+    period: { start: "2026-02-01", end: "2026-02-28" },
+    createdAt: "2026-03-01T09:00:00.000Z",
+    updatedAt: "2026-03-01T09:00:05.000Z",
+  },
+  { recordsWritten: 3, apiRequests: 2, attempts: 1 },
+);
 
 describe("eventsFromStreamRecord", () => {
   it("makes an ADDED event on the client's topic from a new cost-record header", () => {

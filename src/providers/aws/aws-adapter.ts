@@ -35,6 +35,7 @@ import {
 } from "../../domain/dates.js";
 import type { CostProviderAdapter, DateRange, FetchResult, HealthCheckResult } from "../adapter.js";
 import { InvalidRequestError, ProviderError, TransientError } from "../errors.js";
+import { validatePeriod } from "../period.js";
 import { chargeCategoryOfRecordType } from "./aws-record-types.js";
 import {
   CostExplorerCaller,
@@ -66,17 +67,6 @@ function parseAmount(amount: string | undefined, where: string): number {
     throw new InvalidRequestError(`AWS Cost Explorer returned a non-numeric amount for ${where}`);
   }
   return value;
-}
-
-function validatePeriod(period: DateRange): void {
-  for (const field of ["start", "end"] as const) {
-    if (!isIsoDay(period[field])) {
-      throw new InvalidRequestError(
-        `period.${field}: ${JSON.stringify(period[field])} is not a YYYY-MM-DD calendar day`,
-      );
-    }
-  }
-  if (period.end < period.start) throw new InvalidRequestError("period.end: must not be before period.start");
 }
 
 export class AwsCostExplorerAdapter implements CostProviderAdapter {

@@ -7,9 +7,10 @@ import { CostManagementClient, type QueryDefinition } from "@azure/arm-costmanag
 import { createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipeline";
 import type { Logger } from "../../observability/logger.js";
 import type { IsoDay, ProviderCostLine } from "../../domain/cost-record.js";
-import { addDays, dayOfInstant, daysInRange, isIsoDay, monthOf, type DayRange } from "../../domain/dates.js";
+import { addDays, dayOfInstant, daysInRange, monthOf, type DayRange } from "../../domain/dates.js";
 import type { CostProviderAdapter, DateRange, FetchResult, HealthCheckResult } from "../adapter.js";
 import { InvalidRequestError, ProviderError } from "../errors.js";
+import { validatePeriod } from "../period.js";
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryFailureListener, type RetryPolicy } from "../retry.js";
 import {
   createAzureTokenCredential,
@@ -235,13 +236,4 @@ export class AzureCostManagementAdapter implements CostProviderAdapter {
   private isEstimated(day: IsoDay): boolean {
     return monthOf(day) >= monthOf(this.today());
   }
-}
-
-function validatePeriod(period: DateRange): void {
-  for (const field of ["start", "end"] as const) {
-    if (!isIsoDay(period[field])) {
-      throw new InvalidRequestError(`period.${field}: must be a calendar day YYYY-MM-DD`);
-    }
-  }
-  if (period.start > period.end) throw new InvalidRequestError("period.end: must not be before period.start");
 }

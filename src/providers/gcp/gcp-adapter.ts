@@ -19,14 +19,14 @@ import {
   dayOfInstant,
   daysInRange,
   firstDayOfMonth,
-  isIsoDay,
   lastDayOfMonth,
   monthOf,
   monthsInRange,
 } from "../../domain/dates.js";
 import type { Logger } from "../../observability/logger.js";
 import type { CostProviderAdapter, DateRange, FetchResult, HealthCheckResult } from "../adapter.js";
-import { InvalidRequestError, TransientError } from "../errors.js";
+import { TransientError } from "../errors.js";
+import { validatePeriod } from "../period.js";
 import {
   DEFAULT_RETRY_POLICY,
   withRetry,
@@ -266,18 +266,4 @@ export class GcpBillingExportAdapter implements CostProviderAdapter {
       failure.delayMs === undefined ? "GCP request failed" : "GCP request failed, retrying",
     );
   }
-}
-
-function validatePeriod(period: DateRange): DateRange {
-  for (const field of ["start", "end"] as const) {
-    if (!isIsoDay(period[field])) {
-      throw new InvalidRequestError(
-        `period.${field}: ${JSON.stringify(period[field])} is not a calendar day (YYYY-MM-DD)`,
-      );
-    }
-  }
-  if (period.end < period.start) {
-    throw new InvalidRequestError(`period.end: ${period.end} is before period.start ${period.start}`);
-  }
-  return period;
 }

@@ -5,19 +5,16 @@
  * answers STS AssumeRole (form-encoded POST /) so role connections work against it. The SigV4
  * signature is not verified; the access key id in it selects the caller's dataset.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { randomUUID } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
+import type { IncomingMessage } from "node:http";
 import type { BillingDataset } from "../billing-dataset.js";
-import { FaultPlan, type Fault } from "../faults.js";
+import type { Fault, FaultPlan } from "../faults.js";
 import { answerCostAndUsage } from "./ce-answer.js";
-import { AwsApiError, parseCostAndUsageRequest } from "./ce-request.js";
+import { parseCostAndUsageRequest } from "./ce-request.js";
+import { AwsApiError, startAwsJsonServer } from "./aws-json-server.js";
 import { PageTokens, requestFingerprint } from "./page-token.js";
 import { StsSessions } from "./sts-answer.js";
 
 export const GET_COST_AND_USAGE_TARGET = "AWSInsightsIndexService.GetCostAndUsage";
-const MAX_BODY_BYTES = 1_000_000;
 
 export interface AwsSimulatorOptions {
   /**
@@ -47,21 +44,6 @@ function isDataset(value: BillingDataset | Record<string, BillingDataset>): valu
   return typeof (value as BillingDataset).linesForDay === "function";
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES)
-        reject(new AwsApiError("SerializationException", "Request body too large", 413));
-      else chunks.push(chunk);
-    });
-    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    request.on("error", reject);
-  });
-}
-
 function faultError(fault: Required<Fault>): AwsApiError | undefined {
   switch (fault.kind) {
     case "throttle":
@@ -87,24 +69,13 @@ function faultError(fault: Required<Fault>): AwsApiError | undefined {
   }
 }
 
-/** The access key id of a SigV4 Authorization header (`Credential=AKID/date/region/service/aws4_request`). */
-function accessKeyIdOf(request: IncomingMessage): string | undefined {
-  return /Credential=([^/,\s]+)\//.exec(request.headers.authorization ?? "")?.[1];
-}
-
 export async function startAwsSimulator(options: AwsSimulatorOptions): Promise<AwsSimulator> {
-  const faults = new FaultPlan();
   const tokens = new PageTokens();
   const sts = new StsSessions(options.externalIds);
   const pageSize = options.pageSize ?? 500;
-  const counts = { all: 0, GetCostAndUsage: 0, AssumeRole: 0 };
-  let inFlight = 0;
-  let maxInFlight = 0;
+  let assumeRoleRequests = 0;
 
-  function datasetFor(request: IncomingMessage): BillingDataset {
-    const accessKeyId = accessKeyIdOf(request);
-    if (!accessKeyId)
-      throw new AwsApiError("MissingAuthenticationTokenException", "Missing Authentication Token", 403);
+  function datasetFor(request: IncomingMessage, accessKeyId: string): BillingDataset {
     const session = accessKeyId.startsWith("ASIA") ? sts.session(accessKeyId) : undefined;
     if (session && request.headers["x-amz-security-token"] !== session.sessionToken) {
       throw new AwsApiError(
@@ -123,101 +94,34 @@ export async function startAwsSimulator(options: AwsSimulatorOptions): Promise<A
     return dataset;
   }
 
-  async function costExplorer(
-    request: IncomingMessage,
-    body: string,
-    response: ServerResponse,
-  ): Promise<void> {
-    counts.GetCostAndUsage++;
-    const fault = faults.next();
-    if (fault?.kind === "drop") {
-      request.socket.destroy();
-      return;
-    }
-    if (fault?.kind === "slow") await sleep(fault.delayMs);
-    const injected = fault && faultError(fault);
-    if (injected) throw injected;
-    const dataset = datasetFor(request);
-    if (request.headers["x-amz-target"] !== GET_COST_AND_USAGE_TARGET) {
-      throw new AwsApiError(
-        "UnknownOperationException",
-        "The requested operation is not supported by this endpoint.",
-      );
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body);
-    } catch {
-      throw new AwsApiError("SerializationException", "Start of structure or map found where not expected.");
-    }
-    const query = parseCostAndUsageRequest(parsed, dataset.today);
-    const fingerprint = requestFingerprint(parsed as Record<string, unknown>);
-    const offset = query.nextPageToken === undefined ? 0 : tokens.redeem(query.nextPageToken, fingerprint);
-    const page = answerCostAndUsage(dataset, query, { offset, size: pageSize });
-    if (page.nextOffset !== undefined) page.body.NextPageToken = tokens.issue(page.nextOffset, fingerprint);
-    send(response, 200, "application/x-amz-json-1.1", JSON.stringify(page.body));
-  }
-
-  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    counts.all++;
-    try {
-      if (request.method !== "POST" || (request.url ?? "/").split("?")[0] !== "/") {
-        throw new AwsApiError("UnknownOperationException", "Only POST / is served", 404);
-      }
-      const body = await readBody(request);
-      if ((request.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded")) {
-        counts.AssumeRole++;
-        const reply = sts.answer(body);
-        send(response, reply.status, "text/xml", reply.body);
-        return;
-      }
-      await costExplorer(request, body, response);
-    } catch (caught) {
-      const error =
-        caught instanceof AwsApiError
-          ? caught
-          : new AwsApiError(
-              "InternalFailure",
-              "The request processing has failed because of an unknown error.",
-              500,
-            );
-      send(
-        response,
-        error.status,
-        "application/x-amz-json-1.1",
-        JSON.stringify({ __type: error.type, Message: error.message }),
-      );
-    }
-  }
-
-  function send(response: ServerResponse, status: number, contentType: string, body: string): void {
-    if (response.headersSent || response.destroyed) return;
-    response.writeHead(status, {
-      "content-type": contentType,
-      "content-length": Buffer.byteLength(body),
-      "x-amzn-requestid": randomUUID(),
-    });
-    response.end(body);
-  }
-
-  const server = createServer((request, response) => {
-    inFlight++;
-    maxInFlight = Math.max(maxInFlight, inFlight);
-    response.on("close", () => inFlight--);
-    void handle(request, response);
+  const server = await startAwsJsonServer({
+    jsonVersion: "1.1",
+    targetPrefix: GET_COST_AND_USAGE_TARGET.split(".")[0] ?? "",
+    operations: new Set(["GetCostAndUsage"]),
+    errorMessageKey: "Message",
+    faultError,
+    answer: ({ input, accessKeyId, request }) => {
+      const dataset = datasetFor(request, accessKeyId);
+      const query = parseCostAndUsageRequest(input, dataset.today);
+      const fingerprint = requestFingerprint(input);
+      const offset = query.nextPageToken === undefined ? 0 : tokens.redeem(query.nextPageToken, fingerprint);
+      const page = answerCostAndUsage(dataset, query, { offset, size: pageSize });
+      if (page.nextOffset !== undefined) page.body.NextPageToken = tokens.issue(page.nextOffset, fingerprint);
+      return page.body;
+    },
+    answerForm: (body) => {
+      assumeRoleRequests++;
+      return { ...sts.answer(body), contentType: "text/xml" };
+    },
+    ...(options.port === undefined ? {} : { port: options.port }),
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
 
   return {
-    endpoint: `http://127.0.0.1:${port}`,
-    faults,
-    requestCount: (operation) => (operation ? counts[operation] : counts.all),
-    maxConcurrentRequests: () => maxInFlight,
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    endpoint: server.endpoint,
+    faults: server.faults,
+    requestCount: (operation) =>
+      operation === "AssumeRole" ? assumeRoleRequests : server.requestCount(operation),
+    maxConcurrentRequests: server.maxConcurrentRequests,
+    stop: server.stop,
   };
 }

@@ -4,17 +4,7 @@
  */
 import type { IsoDay } from "../../domain/cost-record.js";
 import { addMonths, firstDayOfMonth, isIsoDay, monthOf } from "../../domain/dates.js";
-
-/** An error Cost Explorer answers with: `{"__type": type, "Message": message}` and an HTTP status. */
-export class AwsApiError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
-}
+import { AwsApiError } from "./aws-json-server.js";
 
 export const CE_DIMENSIONS = ["SERVICE", "LINKED_ACCOUNT", "REGION", "RECORD_TYPE", "USAGE_TYPE"] as const;
 export type CeDimension = (typeof CE_DIMENSIONS)[number];

@@ -4,7 +4,7 @@
  * request body is RequestChangedException.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { AwsApiError } from "./ce-request.js";
+import { AwsApiError } from "./aws-json-server.js";
 
 /** JSON with sorted keys, so the same request always hashes the same whatever the key order. */
 function canonicalJson(value: unknown): string {
