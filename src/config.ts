@@ -43,6 +43,10 @@ const envSchema = z.object({
   MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(50).default(10),
   MAX_QUERY_COMPLEXITY: z.coerce.number().int().min(10).default(5000),
   STREAM_CONSUMER: z.enum(["on", "off"]).default("on"),
+  REDIS_URL: z
+    .url()
+    .refine((v) => /^rediss?:\/\//.test(v), "must be a redis:// or rediss:// URL")
+    .optional(),
   DATALOADER: z.enum(["on", "off"]).default("on"),
   SANDBOX_REFRESH_SECONDS: z.coerce.number().int().min(0).default(30),
   SANDBOX_DATA_DIR: z.string().min(1).default(".data"),
@@ -67,6 +71,8 @@ export interface AppConfig {
   retentionDays: number;
   limits: { maxDepth: number; maxComplexity: number };
   streamConsumer: boolean;
+  /** Set: live events fan out through Redis to every instance; unset: in-process (one instance). */
+  redisUrl?: string;
   /**
    * DATALOADER=off: every read is its own DynamoDB call (no per-request batching or caching). Only
    * for measuring what batching saves (`npm run bench`); never turn it off in service.
@@ -143,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, mode: Mode): AppConfig {
     retentionDays: e.DATA_RETENTION_DAYS,
     limits: { maxDepth: e.MAX_QUERY_DEPTH, maxComplexity: e.MAX_QUERY_COMPLEXITY },
     streamConsumer: e.STREAM_CONSUMER === "on",
+    ...(e.REDIS_URL ? { redisUrl: e.REDIS_URL } : {}),
     batchReads: e.DATALOADER === "on",
     sandbox: { refreshSeconds: e.SANDBOX_REFRESH_SECONDS, dataDir: e.SANDBOX_DATA_DIR },
   };

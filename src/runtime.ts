@@ -14,6 +14,7 @@ import { createDynamoClients, type DynamoRequestCounter } from "./store/dynamo-c
 import { ensureTables } from "./store/bootstrap.js";
 import { tableNames } from "./store/table-definitions.js";
 import { InProcessPubSub } from "./live/pubsub.js";
+import { RedisPubSub } from "./live/redis-pubsub.js";
 import { StreamConsumer } from "./live/stream-consumer.js";
 import { createMetrics } from "./observability/metrics.js";
 import { CloudWatchMetricsPublisher, createCloudWatchClient } from "./observability/cloudwatch-publisher.js";
@@ -97,7 +98,14 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
   if (options.ensureTables) await ensureTables(dynamo.client, names);
 
   const stores = createStores(dynamo.doc, names);
-  const pubsub = new InProcessPubSub();
+  const redis = config.redisUrl
+    ? await RedisPubSub.connect({
+        url: config.redisUrl,
+        channelPrefix: `${deploymentName(config.dynamo.tablePrefix)}:`,
+        logger,
+      })
+    : undefined;
+  const pubsub = redis ?? new InProcessPubSub();
   const services = createServices({
     stores,
     pubsub,
@@ -155,6 +163,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     listConnections: (limit) => stores.connections.listAcrossClients(limit),
     // Read at each probe: a restart replaces the consumer.
     ...(config.streamConsumer ? { streamConsumerStatus: () => consumer?.status() } : {}),
+    ...(redis ? { eventBrokerConnected: () => redis.isConnected() } : {}),
     logger,
   });
 

@@ -85,10 +85,13 @@ export async function runCollectionJob(
   const signal = AbortSignal.any([outerSignal, lockLost.signal]);
   const providers = queued.providers.map((p) => p.provider);
 
-  /** Renews every lock (extending this job's own) and the heartbeat; aborts the job when a lock is gone. */
+  /**
+   * Extends this job's locks and its heartbeat; aborts the job when a lock is no longer its own
+   * (taken over, or released by the recovery of jobs it believed dead): never takes one back.
+   */
   const keepAlive = async () => {
     for (const provider of providers) {
-      if (!(await deps.jobs.acquireLock(queued.clientId, provider, queued.id, deps.lockTtlSeconds))) {
+      if (!(await deps.jobs.renewLock(queued.clientId, provider, queued.id, deps.lockTtlSeconds))) {
         log.error({ provider }, "collection lock lost");
         lockLost.abort(new JobAbort(LOCK_LOST));
         return;

@@ -11,6 +11,7 @@ import {
 import { unwrapResolverError } from "@apollo/server/errors";
 import type { ApolloServerPlugin } from "@apollo/server";
 import type { GraphQLContext } from "./context.js";
+import { LiveStreamError } from "../live/subscription.js";
 
 /** Codes whose messages are written for clients and carry no internals. */
 const SAFE_CODES = new Set([
@@ -25,6 +26,7 @@ const SAFE_CODES = new Set([
   "OPERATION_RESOLUTION_FAILURE",
   "PERSISTED_QUERY_NOT_SUPPORTED",
   "PERSISTED_QUERY_NOT_FOUND",
+  "SERVICE_UNAVAILABLE",
 ]);
 
 /** Domain validation errors carry the field they are about. */
@@ -119,14 +121,16 @@ export function errorReportingPlugin(): ApolloServerPlugin<GraphQLContext> {
 }
 
 /**
- * graphql-ws "error" messages (an operation refused before it ran) carry the code Apollo gives the
- * same refusal over HTTP, and never a stack.
+ * graphql-ws "error" messages (an operation refused before it ran, or a stream that ended with an
+ * error) carry the code Apollo gives the same refusal over HTTP, and never a stack.
  */
 export function formatRefusal(errors: readonly GraphQLError[]): GraphQLFormattedError[] {
   return errors.map((error) => {
     const { stacktrace: _stacktrace, ...extensions } = error.toJSON().extensions ?? {};
-    // Parse errors are tagged where they happen: armor's validation messages also start "Syntax Error".
-    const code = extensions.code ?? "GRAPHQL_VALIDATION_FAILED";
+    // A live stream that ended early (too slow, broker lost) says so with its own code; parse errors
+    // are tagged where they happen: armor's validation messages also start "Syntax Error".
+    const ended = error.originalError instanceof LiveStreamError ? error.originalError.code : undefined;
+    const code = extensions.code ?? ended ?? "GRAPHQL_VALIDATION_FAILED";
     return { ...error.toJSON(), extensions: { ...extensions, code } };
   });
 }

@@ -7,7 +7,7 @@
 import { BufferedSubscription, checkBufferSize, type Subscription } from "./subscription.js";
 
 export type { Subscription } from "./subscription.js";
-export { SubscriberTooSlowError } from "./subscription.js";
+export { LiveUpdatesInterruptedError, SubscriberTooSlowError } from "./subscription.js";
 
 /** A topic name that also carries the type of its events, so publish and subscribe agree on it. */
 export type Topic<E> = string & { readonly __event?: E };
@@ -27,11 +27,23 @@ export interface PubSub {
 
 export const DEFAULT_SUBSCRIBER_BUFFER = 100;
 
+export interface InProcessPubSubOptions {
+  defaultBufferSize?: number;
+  /**
+   * A topic got its first subscriber; the promise (a broker's subscribe) is the `ready` of the
+   * topic's subscriptions until the topic empties again.
+   */
+  onTopicOpened?(topic: string): Promise<void>;
+  /** A topic lost its last subscriber. */
+  onTopicClosed?(topic: string): void;
+}
+
 export class InProcessPubSub implements PubSub {
   private readonly topics = new Map<string, Set<BufferedSubscription<unknown>>>();
+  private readonly topicReady = new Map<string, Promise<void>>();
   private readonly defaultBufferSize: number;
 
-  constructor(options: { defaultBufferSize?: number } = {}) {
+  constructor(private readonly options: InProcessPubSubOptions = {}) {
     this.defaultBufferSize = checkBufferSize(options.defaultBufferSize ?? DEFAULT_SUBSCRIBER_BUFFER);
   }
 
@@ -42,18 +54,43 @@ export class InProcessPubSub implements PubSub {
   }
 
   subscribe<E>(topic: Topic<E>, options: SubscribeOptions = {}): Subscription<E> {
-    const subscribers = this.topics.get(topic) ?? new Set<BufferedSubscription<unknown>>();
-    this.topics.set(topic, subscribers);
+    let subscribers = this.topics.get(topic);
+    if (!subscribers) {
+      subscribers = new Set<BufferedSubscription<unknown>>();
+      this.topics.set(topic, subscribers);
+      this.openTopic(topic);
+    }
+    const topicSubscribers = subscribers;
     const subscription: BufferedSubscription<E> = new BufferedSubscription<E>(
       options.bufferSize ?? this.defaultBufferSize,
       () => {
-        subscribers.delete(subscription as BufferedSubscription<unknown>);
+        topicSubscribers.delete(subscription as BufferedSubscription<unknown>);
         // Topics are per tenant: drop empty ones so the map does not grow with every client ever seen.
-        if (subscribers.size === 0 && this.topics.get(topic) === subscribers) this.topics.delete(topic);
+        if (topicSubscribers.size === 0 && this.topics.get(topic) === topicSubscribers) {
+          this.topics.delete(topic);
+          this.topicReady.delete(topic);
+          this.options.onTopicClosed?.(topic);
+        }
       },
+      this.topicReady.get(topic),
     );
     subscribers.add(subscription as BufferedSubscription<unknown>);
     return subscription;
+  }
+
+  private openTopic(topic: string): void {
+    if (!this.options.onTopicOpened) return;
+    const ready = this.options.onTopicOpened(topic);
+    // Handled here so a subscriber that never awaits `ready` raises no unhandled rejection.
+    ready.catch(() => undefined);
+    this.topicReady.set(topic, ready);
+  }
+
+  /** Ends every current subscription with `reason` (a broker connection lost). */
+  closeAll(reason?: Error): void {
+    for (const subscribers of [...this.topics.values()]) {
+      for (const subscription of [...subscribers]) subscription.close(reason);
+    }
   }
 
   subscriberCount(topic: string): number {
@@ -66,9 +103,7 @@ export class InProcessPubSub implements PubSub {
   }
 
   close(): Promise<void> {
-    for (const subscribers of [...this.topics.values()]) {
-      for (const subscription of [...subscribers]) subscription.close();
-    }
+    this.closeAll();
     return Promise.resolve();
   }
 }

@@ -7,6 +7,11 @@
 
 /** An AsyncIterableIterator of a topic's events that can also be ended from the outside. */
 export interface Subscription<E> extends AsyncIterableIterator<E> {
+  /**
+   * Settles once events published from now on will arrive: at once in-process; with a broker, when
+   * it confirmed the subscription. Rejects when the broker refused or could not be reached.
+   */
+  readonly ready: Promise<void>;
   /** Unsubscribes (what `for await` calls on break and graphql-ws when the client completes). */
   return(): Promise<IteratorResult<E>>;
   /**
@@ -16,10 +21,25 @@ export interface Subscription<E> extends AsyncIterableIterator<E> {
   close(reason?: Error): void;
 }
 
-export class SubscriberTooSlowError extends Error {
+/** Why a subscription ended early; `code` and message are written for the API's clients. */
+export abstract class LiveStreamError extends Error {
+  abstract readonly code: string;
+}
+
+export class SubscriberTooSlowError extends LiveStreamError {
   override name = "SubscriberTooSlowError";
+  readonly code = "SUBSCRIBER_TOO_SLOW";
   constructor(readonly bufferSize: number) {
     super(`subscriber too slow: more than ${bufferSize} undelivered events`);
+  }
+}
+
+/** The event broker could not be reached, so events may have been missed. */
+export class LiveUpdatesInterruptedError extends LiveStreamError {
+  override name = "LiveUpdatesInterruptedError";
+  readonly code = "LIVE_UPDATES_INTERRUPTED";
+  constructor() {
+    super("live updates were interrupted: subscribe again and re-read what may have changed meanwhile");
   }
 }
 
@@ -49,6 +69,7 @@ export class BufferedSubscription<E> implements Subscription<E> {
   constructor(
     private readonly bufferSize: number,
     private readonly onClose: () => void,
+    readonly ready: Promise<void> = Promise.resolve(),
   ) {
     checkBufferSize(bufferSize);
   }

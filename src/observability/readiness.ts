@@ -1,6 +1,7 @@
 /**
- * What /readyz answers. Ready means this instance can serve: DynamoDB answers and the stream
- * consumer reads (or stands by behind another instance's lease). Tenants' provider connections are
+ * What /readyz answers. Ready means this instance can serve: DynamoDB answers, the stream
+ * consumer reads (or stands by behind another instance's lease) and, with Redis, both Redis
+ * connections are up. Tenants' provider connections are
  * reported beside it, as information only: one tenant's expired key must not take the service out
  * of the load balancer. The endpoint is unauthenticated, so every text in the report is a fixed
  * phrase, an error name, or a stored message that was written to be shown, cut to one short line.
@@ -38,6 +39,8 @@ export interface ReadinessSources {
    * Answers undefined while the consumer is replaced.
    */
   streamConsumerStatus?: () => ConsumerStatus | undefined;
+  /** Absent without Redis (one instance, in-process events). */
+  eventBrokerConnected?: () => boolean;
   logger: Logger;
   /** Connections listed at most (default 100). */
   maxConnections?: number;
@@ -86,6 +89,10 @@ export function createReadinessCheck(sources: ReadinessSources): () => Promise<R
       checks.dynamodb = { ok: false, detail: error instanceof Error ? error.name : "unreachable" };
     }
     if (sources.streamConsumerStatus) checks.streamConsumer = consumerCheck(sources.streamConsumerStatus());
+    if (sources.eventBrokerConnected) {
+      // Without the broker this instance would serve subscriptions that never fire.
+      checks.redis = sources.eventBrokerConnected() ? { ok: true } : { ok: false, detail: "disconnected" };
+    }
     return {
       ready: Object.values(checks).every((check) => check.ok),
       checks,

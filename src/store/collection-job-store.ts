@@ -205,6 +205,11 @@ export class CollectionJobStore {
     return this.locks.acquire(clientId, provider, jobId, ttlSeconds);
   }
 
+  /** See CollectionLockStore.renew. */
+  renewLock(clientId: string, provider: CloudProvider, jobId: string, ttlSeconds: number): Promise<boolean> {
+    return this.locks.renew(clientId, provider, jobId, ttlSeconds);
+  }
+
   /** See CollectionLockStore.release. */
   releaseLock(clientId: string, provider: CloudProvider, jobId: string): Promise<boolean> {
     return this.locks.release(clientId, provider, jobId);

@@ -34,11 +34,30 @@ export class CollectionLockStore {
    * Takes the (client, provider) collection lock for `jobId` for `ttlSeconds`. Succeeds when the
    * lock is free, expired, or already this job's (which extends it); false when another job holds it.
    */
-  async acquire(
+  acquire(clientId: string, provider: CloudProvider, jobId: string, ttlSeconds: number): Promise<boolean> {
+    return this.put(
+      clientId,
+      provider,
+      jobId,
+      ttlSeconds,
+      "attribute_not_exists(PK) OR lockExpiresAt < :now OR holder = :job",
+    );
+  }
+
+  /**
+   * Extends the lock for a job that holds it (even past its expiry, while nobody took it over).
+   * False when the lock is gone or another job's: released for this job, or taken over.
+   */
+  renew(clientId: string, provider: CloudProvider, jobId: string, ttlSeconds: number): Promise<boolean> {
+    return this.put(clientId, provider, jobId, ttlSeconds, "holder = :job");
+  }
+
+  private async put(
     clientId: string,
     provider: CloudProvider,
     jobId: string,
     ttlSeconds: number,
+    condition: string,
   ): Promise<boolean> {
     checkId(jobId, "jobId");
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) {
@@ -60,8 +79,11 @@ export class CollectionLockStore {
             acquiredAt: this.now().toISOString(),
             expiresAt: now + ttlSeconds + LOCK_TTL_GRACE_SECONDS,
           },
-          ConditionExpression: "attribute_not_exists(PK) OR lockExpiresAt < :now OR holder = :job",
-          ExpressionAttributeValues: { ":now": now, ":job": jobId },
+          ConditionExpression: condition,
+          ExpressionAttributeValues: {
+            ":job": jobId,
+            ...(condition.includes(":now") ? { ":now": now } : {}),
+          },
         }),
       );
       return true;

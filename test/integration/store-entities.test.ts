@@ -219,6 +219,24 @@ describe("CollectionJobStore", () => {
     expect(await jobs.acquireLock("acme", "AWS", "job-c", 60)).toBe(true);
     await expect(jobs.acquireLock("acme", "AWS", "job-c", 0)).rejects.toThrow(/^ttlSeconds: /);
   });
+
+  it("renews only a lock its job still holds, even past expiry, and never takes one back", async () => {
+    let now = new Date("2026-03-01T00:00:00.000Z");
+    const jobs = new CollectionJobStore({ doc: ctx.doc, names: ctx.names, now: () => now });
+    expect(await jobs.renewLock("renew", "AWS", "job-a", 60)).toBe(false);
+    expect(await jobs.getLockHolder("renew", "AWS")).toBeNull();
+    expect(await jobs.acquireLock("renew", "AWS", "job-a", 60)).toBe(true);
+    now = new Date("2026-03-01T00:01:30.000Z");
+    expect(await jobs.renewLock("renew", "AWS", "job-a", 60)).toBe(true);
+    expect((await jobs.getLockHolder("renew", "AWS"))?.lockExpiresAt).toBe(
+      Date.parse("2026-03-01T00:02:30.000Z") / 1000,
+    );
+    expect(await jobs.renewLock("renew", "AWS", "job-b", 60)).toBe(false);
+    expect(await jobs.releaseLock("renew", "AWS", "job-a")).toBe(true);
+    expect(await jobs.renewLock("renew", "AWS", "job-a", 60)).toBe(false);
+    expect(await jobs.getLockHolder("renew", "AWS")).toBeNull();
+    await expect(jobs.renewLock("renew", "AWS", "job-a", 0)).rejects.toThrow(/^ttlSeconds: /);
+  });
 });
 
 describe("ExchangeRateStore", () => {

@@ -59,10 +59,15 @@ export async function startTestServer(
     adapterDefaults?: AdapterDefaults;
     /** Credentials of the service's KMS and CloudWatch clients (for their simulators). */
     awsCredentials?: RuntimeOptions["awsCredentials"];
+    /**
+     * Another server's tables: a second instance of the same deployment (give it the first one's
+     * AUTH_JWT_SECRET too). Its owner destroys the store's client.
+     */
+    sharedStore?: TestStoreContext;
   } = {},
 ): Promise<TestServer> {
-  const store = await createTestStoreContext();
-  const secret = randomBytes(32).toString("base64url");
+  const store = options.sharedStore ?? (await createTestStoreContext());
+  const secret = options.env?.AUTH_JWT_SECRET ?? randomBytes(32).toString("base64url");
   const { logger, logs } = capturedLogger();
   const config = loadConfig(
     {
@@ -104,7 +109,7 @@ export async function startTestServer(
     graphql: graphqlClient(url),
     stop: async () => {
       await runtime.stop();
-      store.client.destroy();
+      if (!options.sharedStore) store.client.destroy();
     },
   };
 }

@@ -89,4 +89,14 @@ describe("loadConfig", () => {
     expect(first.local).toHaveLength(32);
     expect(loadConfig({}, "sandbox").credentialsKeys.local?.equals(first.local!)).toBe(false);
   });
+
+  it("fans events out through Redis only when REDIS_URL names a Redis", () => {
+    expect(loadConfig({}, "sandbox").redisUrl).toBeUndefined();
+    expect(loadConfig({ REDIS_URL: "rediss://cache.internal:6380" }, "sandbox").redisUrl).toBe(
+      "rediss://cache.internal:6380",
+    );
+    expect(() => loadConfig({ REDIS_URL: "http://cache.internal:6379" }, "sandbox")).toThrow(
+      "invalid configuration: REDIS_URL: must be a redis:// or rediss:// URL",
+    );
+  });
 });

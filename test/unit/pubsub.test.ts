@@ -106,4 +106,41 @@ describe("InProcessPubSub", () => {
     expect(() => new InProcessPubSub({ defaultBufferSize: 1.5 })).toThrow(/bufferSize/);
     expect(pubsub.subscriberCount(acme)).toBe(0);
   });
+
+  it("tells a broker when a topic gets its first subscriber and loses its last, and waits for its confirmation", async () => {
+    const calls: string[] = [];
+    let confirm: () => void = () => undefined;
+    const pubsub = new InProcessPubSub({
+      onTopicOpened: (topic) => {
+        calls.push(`open ${topic}`);
+        return new Promise<void>((resolve) => (confirm = resolve));
+      },
+      onTopicClosed: (topic) => calls.push(`close ${topic}`),
+    });
+    const first = pubsub.subscribe(acme);
+    const second = pubsub.subscribe(acme);
+    let ready = false;
+    void second.ready.then(() => (ready = true));
+    await Promise.resolve();
+    expect(ready).toBe(false);
+    confirm();
+    await Promise.all([first.ready, second.ready]);
+    expect(ready).toBe(true);
+    await first.return();
+    expect(calls).toEqual([`open ${acme}`]);
+    await second.return();
+    expect(calls).toEqual([`open ${acme}`, `close ${acme}`]);
+    pubsub.subscribe(acme);
+    expect(calls).toEqual([`open ${acme}`, `close ${acme}`, `open ${acme}`]);
+  });
+
+  it("passes a broker's refusal to the topic's subscribers without an unhandled rejection", async () => {
+    const pubsub = new InProcessPubSub({ onTopicOpened: () => Promise.reject(new Error("refused")) });
+    const ignored = pubsub.subscribe(acme);
+    const awaited = pubsub.subscribe(acme);
+    await expect(awaited.ready).rejects.toThrow("refused");
+    // Deciding what a refusal means is the subscriber's business: the pubsub itself still delivers.
+    await pubsub.publish(acme, { n: 1 });
+    expect(await ignored.next()).toEqual({ value: { n: 1 }, done: false });
+  });
 });

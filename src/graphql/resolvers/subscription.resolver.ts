@@ -1,3 +1,4 @@
+import { GraphQLError } from "graphql";
 import { Arg, Ctx, ID, Resolver, Root, Subscription, type SubscribeResolverData } from "type-graphql";
 import { CostRecordChange } from "../types/cost-record-change.type.js";
 import { CollectionJob } from "../types/collection-job.type.js";
@@ -45,6 +46,22 @@ function onlyProviders(
   return filtered;
 }
 
+/**
+ * The subscription once events published from now on reach it (a broker confirmed it); a broker
+ * that cannot confirm refuses the subscription with a clear error instead of a silent stream.
+ */
+async function receiving<E>(events: TopicSubscription<E>): Promise<TopicSubscription<E>> {
+  try {
+    await events.ready;
+    return events;
+  } catch {
+    events.close();
+    throw new GraphQLError("live updates are unavailable right now: subscribe again shortly", {
+      extensions: { code: "SERVICE_UNAVAILABLE" },
+    });
+  }
+}
+
 /** Access is checked when the subscription starts: the topic is the tenant's, so no later event can cross tenants. */
 function authorizedClient(
   data: SubscribeResolverData<unknown, { clientId: string }, GraphQLContext>,
@@ -58,10 +75,10 @@ function authorizedClient(
 export class SubscriptionResolver {
   @Subscription(() => CostRecordChange, {
     description: "New and restated days of the client, optionally of some providers only.",
-    subscribe: (data: SubscribeResolverData<unknown, CostArgs, GraphQLContext>) => {
+    subscribe: async (data: SubscribeResolverData<unknown, CostArgs, GraphQLContext>) => {
       const clientId = authorizedClient(data);
       return onlyProviders(
-        data.context.services.pubsub.subscribe(costRecordTopic(clientId)),
+        await receiving(data.context.services.pubsub.subscribe(costRecordTopic(clientId))),
         data.args.providers,
       );
     },
@@ -84,7 +101,7 @@ export class SubscriptionResolver {
   @Subscription(() => CollectionJob, {
     description: "Progress of the client's collection jobs.",
     subscribe: (data: SubscribeResolverData<unknown, { clientId: string }, GraphQLContext>) =>
-      data.context.services.pubsub.subscribe(collectionJobTopic(authorizedClient(data))),
+      receiving(data.context.services.pubsub.subscribe(collectionJobTopic(authorizedClient(data)))),
   })
   collectionJobUpdated(
     @Root() event: CollectionJobEvent,
