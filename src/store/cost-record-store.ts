@@ -4,7 +4,8 @@
  * there (`detailInChunks`): those are reassembled transparently.
  */
 import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { monthsInRange } from "../domain/dates.js";
+import { monthOf, monthsInRange } from "../domain/dates.js";
+import { validateCostRecord } from "../domain/validation.js";
 import type { CostLine, IsoDay, UnifiedCostRecord } from "../domain/cost-record.js";
 import { CLOUD_PROVIDERS, type CloudProvider } from "../domain/provider.js";
 import { batchGetAll, inKeyOrder } from "./batch.js";
@@ -18,8 +19,19 @@ import {
   type LineChunk,
   type StoredCostHeader,
 } from "./cost-record-item.js";
-import { upsertCostRecord, type UpsertOptions, type UpsertResult } from "./cost-record-upsert.js";
-import { checkClientProviderRange, checkDayRange, checkProvider, checkRecordKey } from "./input.js";
+import {
+  upsertCostRecord,
+  upsertCostRecordsOfMonth,
+  type UpsertOptions,
+  type UpsertResult,
+} from "./cost-record-upsert.js";
+import {
+  checkClientProviderRange,
+  checkDayRange,
+  checkProvider,
+  checkRecordKey,
+  throwIfIssues,
+} from "./input.js";
 import { keys } from "./keys.js";
 import { queryAll, type StoredItem } from "./query.js";
 import type { TableNames } from "./table-definitions.js";
@@ -38,6 +50,23 @@ const TORN_READ_ATTEMPTS = 4;
 export const DEFAULT_UPSERT_CONCURRENCY = 8;
 /** Above every chunk number keys.costLines can produce ("#999"), so a day's chunks sort below it. */
 const LAST_CHUNK = 999;
+
+/**
+ * Input indexes grouped by client, provider and month, each group in rounds in which a day occurs
+ * once (one transaction cannot write an item twice); rounds keep the input order of a repeated day.
+ */
+function monthGroups(records: readonly UnifiedCostRecord[]): number[][][] {
+  const groups = new Map<string, number[][]>();
+  records.forEach((record, index) => {
+    const key = `${record.clientId}\u0000${record.provider}\u0000${monthOf(record.date)}`;
+    const rounds = groups.get(key) ?? [];
+    groups.set(key, rounds);
+    const free = rounds.find((round) => round.every((other) => records[other]!.date !== record.date));
+    if (free) free.push(index);
+    else rounds.push([index]);
+  });
+  return [...groups.values()];
+}
 
 /** Runs a read again when it met chunks of another version (a writer came in between). */
 async function retryTornReads<T>(read: () => Promise<T>): Promise<T> {
@@ -62,26 +91,38 @@ export class CostRecordStore {
   }
 
   /** Writes one day (validated first; nothing is written for an invalid record). See cost-record-upsert.ts. */
-  upsertDay(record: UnifiedCostRecord, options: UpsertOptions = {}): Promise<UpsertResult> {
-    return upsertCostRecord({ doc: this.doc, names: this.names, now: this.now }, record, options);
+  async upsertDay(record: UnifiedCostRecord, options: UpsertOptions = {}): Promise<UpsertResult> {
+    throwIfIssues(validateCostRecord(record));
+    return upsertCostRecord(this.context(), record, options);
   }
 
   /**
-   * Upserts many days, `concurrency` at a time, results in input order. After a failure no new day
-   * starts; the ones in flight finish, then the first error is thrown.
+   * Upserts many days, results in input order. Every record is validated before anything is
+   * written. Days are written per client, provider and month (one read and about one transaction
+   * per 30 changed days, see cost-record-upsert.ts), `concurrency` months at a time; a day given
+   * twice is written twice, in input order. After a failure no new month starts; the ones in
+   * flight finish, then the first error is thrown.
    */
   async upsertDays(
     records: readonly UnifiedCostRecord[],
     options: { concurrency?: number } = {},
   ): Promise<UpsertResult[]> {
+    for (const record of records) throwIfIssues(validateCostRecord(record));
+    const groups = monthGroups(records);
     const results: UpsertResult[] = new Array(records.length);
     let next = 0;
     let failure: { error: unknown } | undefined;
     const worker = async () => {
-      while (!failure && next < records.length) {
-        const index = next++;
+      while (!failure && next < groups.length) {
+        const group = groups[next++]!;
         try {
-          results[index] = await this.upsertDay(records[index] as UnifiedCostRecord);
+          for (const round of group) {
+            const written = await upsertCostRecordsOfMonth(
+              this.context(),
+              round.map((index) => records[index]!),
+            );
+            round.forEach((index, i) => (results[index] = written[i]!));
+          }
         } catch (error) {
           failure ??= { error };
         }
@@ -89,11 +130,15 @@ export class CostRecordStore {
     };
     const concurrency = Math.max(
       1,
-      Math.min(options.concurrency ?? DEFAULT_UPSERT_CONCURRENCY, records.length),
+      Math.min(options.concurrency ?? DEFAULT_UPSERT_CONCURRENCY, groups.length),
     );
     await Promise.all(Array.from({ length: concurrency }, worker));
     if (failure) throw failure.error;
     return results;
+  }
+
+  private context() {
+    return { doc: this.doc, names: this.names, now: this.now };
   }
 
   /** Headers (records without lines) in request order, null where missing; BatchGetItem, 100 keys a call. */

@@ -2,9 +2,8 @@
  * Exact decimal differences of JavaScript numbers, for rollup deltas. `5.3 - 2.1` in floating point
  * is 3.1999999999999997; DynamoDB adds decimals exactly, so we hand it the exact decimal difference
  * of the two numbers' shortest representations ("3.2") and the stored sums stay exact to the cent.
+ * A month's rollup moved by several days at once gets the exact difference of the sums.
  */
-import { NumberValue } from "@aws-sdk/lib-dynamodb";
-
 interface Decimal {
   /** value = digits * 10^exponent */
   digits: bigint;
@@ -28,16 +27,21 @@ function format({ digits, exponent }: Decimal): string {
   return `${negative ? "-" : ""}${text.slice(0, cut)}${fraction ? `.${fraction}` : ""}`;
 }
 
-/** The exact decimal `next - previous`, as a string DynamoDB reads without rounding. */
-export function exactDifference(next: number, previous: number): string {
-  const a = parse(next);
-  const b = parse(previous);
-  const exponent = Math.min(a.exponent, b.exponent);
-  const scale = (d: Decimal) => d.digits * 10n ** BigInt(d.exponent - exponent);
-  return format({ digits: scale(a) - scale(b), exponent });
+/** The exact decimal `sum(next) - sum(previous)`, as a string DynamoDB reads without rounding. */
+export function exactSumDifference(next: readonly number[], previous: readonly number[]): string {
+  const terms = [
+    ...next.map((value) => ({ ...parse(value), sign: 1n })),
+    ...previous.map((value) => ({ ...parse(value), sign: -1n })),
+  ];
+  const exponent = Math.min(0, ...terms.map((term) => term.exponent));
+  const digits = terms.reduce(
+    (sum, term) => sum + term.sign * term.digits * 10n ** BigInt(term.exponent - exponent),
+    0n,
+  );
+  return format({ digits, exponent });
 }
 
-/** The same difference as a DynamoDB number attribute value for the DocumentClient. */
-export function exactDifferenceValue(next: number, previous: number): NumberValue {
-  return NumberValue.from(exactDifference(next, previous));
+/** The exact decimal `next - previous`. */
+export function exactDifference(next: number, previous: number): string {
+  return exactSumDifference([next], [previous]);
 }

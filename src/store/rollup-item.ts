@@ -5,11 +5,11 @@
  * deltas are exact decimal differences (decimal.ts), so a month stays the sum of its days.
  * An amount that drops to 0 keeps its attribute (0 is a true value, e.g. usage cancelled by credits).
  */
-import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import { NumberValue, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import type { CloudProvider } from "../domain/provider.js";
 import type { RollupContribution } from "../domain/rollups.js";
 import type { RollupGranularity, UnifiedTimeSeriesRecord } from "../domain/time-series.js";
-import { exactDifferenceValue } from "./decimal.js";
+import { exactSumDifference } from "./decimal.js";
 import { itemFields } from "./item-fields.js";
 import { keys } from "./keys.js";
 import type { StoredItem } from "./query.js";
@@ -49,27 +49,31 @@ export interface RollupTarget {
 }
 
 /**
- * The transaction item that moves a rollup from the `previous` record's contribution to the `next`
- * one's: ADD of each flat attribute's exact difference (unchanged ones are left out) and of the
- * record count's (1 for a new day).
+ * The transaction item that moves a rollup from the `previous` records' contributions to the `next`
+ * ones' (one day's record, or the changed days of a month at once): ADD of each flat attribute's
+ * exact difference of sums (unchanged ones are left out) and of the record count's (1 per new day).
  */
 export function rollupDeltaUpdate(
   target: RollupTarget,
-  previous: RollupContribution,
-  next: RollupContribution,
+  previous: readonly RollupContribution[],
+  next: readonly RollupContribution[],
 ): TransactItem {
-  const before = flatten(previous);
-  const after = flatten(next);
+  const before = previous.map(flatten);
+  const after = next.map(flatten);
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
   const adds: string[] = [];
   let index = 0;
-  for (const name of new Set([...after.keys(), ...before.keys()])) {
-    const [from, to] = [before.get(name) ?? 0, after.get(name) ?? 0];
+  const attributes = new Set([...after, ...before].flatMap((flat) => [...flat.keys()]));
+  for (const name of attributes) {
+    const difference = exactSumDifference(
+      after.map((flat) => flat.get(name) ?? 0),
+      before.map((flat) => flat.get(name) ?? 0),
+    );
     // `total` is always added so the item and its attribute exist even for a zero first record.
-    if (from === to && name !== "total") continue;
+    if (difference === "0" && name !== "total") continue;
     names[`#a${index}`] = name;
-    values[`:a${index}`] = exactDifferenceValue(to, from);
+    values[`:a${index}`] = NumberValue.from(difference);
     adds.push(`#a${index} :a${index}`);
     index++;
   }
@@ -93,7 +97,9 @@ export function rollupDeltaUpdate(
     values[`:${name}`] = value;
   }
   names["#recordCount"] = "recordCount";
-  values[":recordCount"] = next.recordCount - previous.recordCount;
+  const count = (contributions: readonly RollupContribution[]) =>
+    contributions.reduce((sum, contribution) => sum + contribution.recordCount, 0);
+  values[":recordCount"] = count(next) - count(previous);
   adds.push("#recordCount :recordCount");
   return {
     Update: {

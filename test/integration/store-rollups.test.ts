@@ -5,7 +5,7 @@ import { CLOUD_PROVIDERS } from "../../src/domain/provider.js";
 import { rollupContribution } from "../../src/domain/rollups.js";
 import type { UnifiedTimeSeriesRecord } from "../../src/domain/time-series.js";
 import { CostRecordStore } from "../../src/store/cost-record-store.js";
-import { exactDifference } from "../../src/store/decimal.js";
+import { exactDifference, exactSumDifference } from "../../src/store/decimal.js";
 import { TimeSeriesStore } from "../../src/store/time-series-store.js";
 import { createTestStoreContext, type TestStoreContext } from "../support/dynamo.js";
 import { costRecord, costRecords } from "../support/records.js";
@@ -154,5 +154,106 @@ describe("concurrent writers of one day", () => {
     expect(monthly?.total).toBe(winner.total);
     expect(daily?.recordCount).toBe(1);
     expectSameToTheCent(daily as UnifiedTimeSeriesRecord, sumAmounts([rollupContribution(winner)]));
+  });
+});
+
+/*
+ * Many days written at once: per client, provider and month one consistent Query and as few
+ * transactions as the limits allow, each moving the monthly rollup once by the exact sum of its
+ * days' deltas.
+ */
+const month = (clientId: string, scale = 1): UnifiedCostRecord[] =>
+  daysInRange("2026-01-01", "2026-01-31").map((date) =>
+    costRecord({ clientId, provider: "GCP", date, scale }),
+  );
+
+/** The month's stored total must be the exact decimal sum of its days' stored totals. */
+async function expectMonthIsSumOfDays(clientId: string): Promise<void> {
+  const days = await series.getDaily(clientId, daysInRange("2026-01-01", "2026-01-31"));
+  const [monthly] = await series.getMonthly(clientId, ["2026-01"]);
+  const exact = exactSumDifference(
+    days.map((day) => day?.total ?? 0),
+    [],
+  );
+  expect(monthly?.total).toBe(Number(exact));
+  expect(monthly?.recordCount).toBe(days.filter(Boolean).length);
+}
+
+describe("CostRecordStore.upsertDays within a month", () => {
+  it("writes 31 new days with one Query and one transaction", async () => {
+    ctx.counter.reset();
+    const results = await store.upsertDays(month("batch"));
+    expect(results.map((r) => r.outcome)).toEqual(Array(31).fill("created"));
+    expect(ctx.counter.requests({ operation: "Query" })).toBe(1);
+    expect(ctx.counter.requests({ operation: "TransactWriteItems" })).toBe(1);
+    expect(ctx.counter.requests()).toBe(2);
+    await expectMonthIsSumOfDays("batch");
+  });
+
+  it("reads once and writes nothing when nothing changed", async () => {
+    ctx.counter.reset();
+    const results = await store.upsertDays(month("batch"));
+    expect(results.map((r) => r.outcome)).toEqual(Array(31).fill("unchanged"));
+    expect(results.map((r) => r.version)).toEqual(Array(31).fill(1));
+    expect(ctx.counter.requests()).toBe(1);
+  });
+
+  it("restates some days in one transaction that moves the month by exactly their difference", async () => {
+    const restated = month("batch", 1.37).filter((record) =>
+      ["2026-01-03", "2026-01-17", "2026-01-31"].includes(record.date),
+    );
+    const before = await series.getDaily(
+      "batch",
+      restated.map((record) => record.date),
+    );
+    ctx.counter.reset();
+    const results = await store.upsertDays([month("batch")[0]!, ...restated]);
+    expect(results.map((r) => r.outcome)).toEqual(["unchanged", "updated", "updated", "updated"]);
+    expect(results.slice(1).map((r) => [r.version, r.previous?.total])).toEqual(
+      before.map((day) => [2, day?.total]),
+    );
+    expect(ctx.counter.requests({ operation: "TransactWriteItems" })).toBe(1);
+    await expectMonthIsSumOfDays("batch");
+  });
+
+  it("splits the days of several months and clients into one read each, results in input order", async () => {
+    const records = [
+      costRecord({ clientId: "split-a", provider: "AWS", date: "2026-02-01" }),
+      costRecord({ clientId: "split-b", provider: "AWS", date: "2026-01-31" }),
+      costRecord({ clientId: "split-a", provider: "AWS", date: "2026-01-15" }),
+      costRecord({ clientId: "split-a", provider: "AWS", date: "2026-02-02" }),
+    ];
+    ctx.counter.reset();
+    const results = await store.upsertDays(records);
+    expect(results.map((r) => r.outcome)).toEqual(["created", "created", "created", "created"]);
+    expect(ctx.counter.requests({ operation: "Query" })).toBe(3);
+    expect(ctx.counter.requests({ operation: "TransactWriteItems" })).toBe(3);
+    const stored = await store.getHeaders(records);
+    expect(stored.map((header) => header?.date)).toEqual(records.map((record) => record.date));
+  });
+
+  it("writes a day given twice twice, in input order", async () => {
+    const first = costRecord({ clientId: "twice", provider: "AZURE", date: "2026-01-09" });
+    const second = costRecord({ clientId: "twice", provider: "AZURE", date: "2026-01-09", scale: 2 });
+    const other = costRecord({ clientId: "twice", provider: "AZURE", date: "2026-01-10" });
+    const results = await store.upsertDays([first, other, second]);
+    expect(results.map((r) => [r.outcome, r.version])).toEqual([
+      ["created", 1],
+      ["created", 1],
+      ["updated", 2],
+    ]);
+    const [header] = await store.getHeaders([second]);
+    expect(header?.total).toBe(second.total);
+  });
+
+  it("lets two writers of one month race and keeps the month exact", async () => {
+    const [a, b] = [month("month-race"), month("month-race", 1.5)];
+    const results = await Promise.all([store.upsertDays(a), store.upsertDays(b)]);
+    const versions = daysInRange("2026-01-01", "2026-01-31").map((_, i) =>
+      [results[0][i]!.version, results[1][i]!.version].sort(),
+    );
+    // Each day was written by both, one after the other.
+    for (const pair of versions) expect(pair).toEqual([1, 2]);
+    await expectMonthIsSumOfDays("month-race");
   });
 });
