@@ -90,13 +90,19 @@ function validateName(value: unknown): string {
   return name;
 }
 
-/** The cloud's own schema decides; its message names each bad field and never echoes a value. */
+/**
+ * The cloud's own schema decides; each bad field is an issue named by its path in `input.credentials`,
+ * and no message echoes a value. (The GraphQL layer validates first, naming its own input fields.)
+ */
 function parseCredentialsInput(provider: CloudProvider, input: unknown): ProviderCredentials {
   try {
     return parseProviderCredentials(provider, input);
   } catch (error) {
     if (error instanceof InvalidProviderCredentialsError) {
-      throw new ValidationError(`input.${provider.toLowerCase()}`, error.message);
+      throw error.toValidationError((path) => ({
+        field: ["input.credentials", ...path].join("."),
+        inner: [],
+      }));
     }
     throw error;
   }

@@ -11,6 +11,7 @@ import {
   ClientConnectionsDocument,
   ConnectProviderDocument,
   CreateClientDocument,
+  type ConnectProviderInput,
 } from "./generated/graphql.js";
 import {
   createClient,
@@ -197,24 +198,46 @@ describe("connectProvider", () => {
     expect(await connections("globex")).toEqual([]);
   });
 
-  it("refuses malformed credentials naming the field, never echoing the secret", async () => {
-    const shortSecret = "LeakCanaryTooShortSecret";
+  const canary = "LeakCanaryTooShortSecret";
+  it.each([
+    {
+      field: "input.aws.secretAccessKey",
+      message: /^input\.aws\.secretAccessKey: must be 40 characters/,
+      cloud: (): Omit<ConnectProviderInput, "clientId"> => ({
+        ...providers.inputs.AWS,
+        aws: { accessKeyId: "AKIAE2EBADSECRET0001", secretAccessKey: canary },
+      }),
+    },
+    {
+      field: "input.azure.tenantId",
+      message: /^input\.azure\.tenantId: must be a GUID.*; input\.azure\.clientSecret: must not be empty/,
+      cloud: () => ({
+        ...providers.inputs.AZURE,
+        azure: { ...providers.inputs.AZURE.azure!, tenantId: canary, clientSecret: "" },
+      }),
+    },
+    {
+      field: "input.gcp.serviceAccountKeyJson",
+      message: /^input\.gcp\.serviceAccountKeyJson: private_key: must be a PEM private key/,
+      cloud: () => {
+        const gcp = providers.inputs.GCP.gcp!;
+        const key = JSON.parse(gcp.serviceAccountKeyJson) as object;
+        const badKey = `-----BEGIN PRIVATE KEY-----\n${canary}!\n-----END PRIVATE KEY-----\n`;
+        const serviceAccountKeyJson = JSON.stringify({ ...key, private_key: badKey });
+        return { ...providers.inputs.GCP, gcp: { ...gcp, serviceAccountKeyJson } };
+      },
+    },
+  ])("refuses malformed credentials naming the exact field $field, never echoing a value", async (bad) => {
     const { body } = await call(
       ConnectProviderDocument,
-      {
-        input: {
-          clientId: "globex",
-          aws: { accessKeyId: "AKIAE2EBADSECRET0001", secretAccessKey: shortSecret },
-          endpoint: server.sandbox.clouds.endpoints.AWS,
-        },
-      },
+      { input: { clientId: "globex", ...bad.cloud() } },
       admin,
     );
     const [error] = body.errors ?? [];
-    expect(error?.extensions?.code).toBe("BAD_USER_INPUT");
-    expect(String(error?.extensions?.field)).toMatch(/^input\.aws/);
-    expect(error?.message).toMatch(/^input\.aws\b.*secretAccessKey: must be 40 characters/);
-    expectNoSecretIn([JSON.stringify(body), ...server.logs], [shortSecret]);
+    expect(body.errors).toHaveLength(1);
+    expect(error?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: bad.field });
+    expect(error?.message).toMatch(bad.message);
+    expectNoSecretIn([JSON.stringify(body), ...server.logs], [canary]);
     expect(await connections("globex")).toEqual([]);
   });
 

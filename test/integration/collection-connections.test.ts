@@ -150,8 +150,8 @@ describe("connectProvider", () => {
       }),
     );
     expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).field).toBe("input.azure");
-    expect(error.message).toMatch(/^input\.azure: .*tenantId: must be a GUID/);
+    expect((error as ValidationError).field).toBe("input.credentials.tenantId");
+    expect(error.message).toMatch(/^input\.credentials\.tenantId: must be a GUID/);
     expect(await fixture.stores.connections.get("initech", "AZURE")).toBeNull();
   });
 
