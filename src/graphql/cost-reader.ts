@@ -40,7 +40,21 @@ export function checkPeriod(period: DayRange, field = "period", maxDays = MAX_PE
 }
 
 export class CostReader {
+  /** Answers already asked in this request, so a prefetched question is computed once. */
+  private readonly answers = new Map<string, Promise<unknown>>();
+
   constructor(private readonly loaders: Loaders) {}
+
+  /** The answer to the question `key`, computed by `compute` the first time it is asked. */
+  once<T>(key: string, compute: () => Promise<T>): Promise<T> {
+    let answer = this.answers.get(key) as Promise<T> | undefined;
+    if (!answer) {
+      // async: a synchronous throw (bad arguments) becomes a rejection like any other.
+      answer = (async () => compute())();
+      this.answers.set(key, answer);
+    }
+    return answer;
+  }
 
   async summary(clientId: string, period: DayRange, filter: CostFilter) {
     const current = checkPeriod(period);

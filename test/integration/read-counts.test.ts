@@ -119,6 +119,38 @@ describe("(a) dashboard: one client, 90 days, summary + top-10 services + daily 
     expect(reads.requests).toBe(6);
     expect(reads.itemsRead).toBe(1 + 270 + rollupKeys);
   });
+
+  it("answers one question asked under two aliases once, and reports bad arguments of a read-ahead field", async () => {
+    const token = await server.token({ roles: ["viewer"], clientIds: ["dash"] });
+    const summary = "costSummary(period: $period) { total { amount } }";
+    const query = (fields: string) =>
+      `query ($id: ID!, $period: DateRangeInput!) { client(id: $id) { id ${fields} } }`;
+    server.store.counter.reset();
+    const once = await server.graphql(query(summary), { id: "dash", period: QUARTER }, token);
+    const single = counted(server);
+    server.store.counter.reset();
+    const twice = await server.graphql(
+      query(`a: ${summary} b: ${summary}`),
+      { id: "dash", period: QUARTER },
+      token,
+    );
+    expect(counted(server)).toEqual(single);
+    const answer = (once.body.data as { client: { costSummary: unknown } }).client.costSummary;
+    expect(twice.body.data).toEqual({ client: { id: "dash", a: answer, b: answer } });
+
+    const bad = await server.graphql(
+      query("costBreakdown(period: $period, by: SERVICE, top: 0) { key }"),
+      { id: "dash", period: QUARTER },
+      token,
+    );
+    expect(bad.body.errors).toEqual([
+      expect.objectContaining({
+        path: ["client", "costBreakdown"],
+        message: "top: 0 is out of range: use 1 to 1000",
+        extensions: expect.objectContaining({ code: "BAD_USER_INPUT", field: "top" }),
+      }),
+    ]);
+  });
 });
 
 describe("(b) portfolio: 20 clients, monthly totals for 12 months", () => {

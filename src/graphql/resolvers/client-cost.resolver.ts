@@ -1,3 +1,4 @@
+import { getArgumentValues, isObjectType, Kind, type GraphQLResolveInfo } from "graphql";
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from "type-graphql";
 import { Client } from "../types/client.type.js";
 import { CostSummary } from "../types/cost-summary.type.js";
@@ -16,7 +17,7 @@ import {
 } from "../enums.js";
 import { requireRead } from "../auth.js";
 import { pageSize } from "../pagination.js";
-import { checkPeriod } from "../cost-reader.js";
+import { checkPeriod, type CostReader } from "../cost-reader.js";
 import { costRecordView } from "../views.js";
 import { CLOUD_PROVIDERS, type CloudProvider } from "../../domain/provider.js";
 import { daysInRange } from "../../domain/dates.js";
@@ -59,6 +60,93 @@ function checkTop(top: number | undefined): number | undefined {
   return top;
 }
 
+interface CostFieldArgs {
+  period: DateRangeInput;
+  filter?: CostFilterInput | null;
+  by?: CostDimension;
+  top?: number | null;
+  granularity?: Granularity | null;
+  groupBy?: CostDimension | null;
+}
+
+/** The read behind each cost field, from its arguments: the field resolvers and the prefetch both run it. */
+const COST_FIELD_READS = {
+  costSummary: (reader: CostReader, clientId: string, args: CostFieldArgs) =>
+    reader.summary(clientId, args.period, costFilter(args.filter ?? undefined)),
+  costBreakdown: (reader: CostReader, clientId: string, args: CostFieldArgs) =>
+    reader.breakdown(
+      clientId,
+      args.period,
+      args.by as CostDimension,
+      costFilter(args.filter ?? undefined),
+      checkTop(args.top ?? undefined),
+    ),
+  costTimeSeries: (reader: CostReader, clientId: string, args: CostFieldArgs) =>
+    reader.timeSeries(
+      clientId,
+      args.period,
+      args.granularity ?? "DAILY",
+      costFilter(args.filter ?? undefined),
+      args.groupBy ?? undefined,
+    ),
+};
+type CostField = keyof typeof COST_FIELD_READS;
+
+/** JSON with sorted keys and without undefined: the same arguments give the same text. */
+function argumentsKey(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  );
+}
+
+function readCostField<F extends CostField>(
+  ctx: GraphQLContext,
+  field: F,
+  clientId: string,
+  args: CostFieldArgs,
+): ReturnType<(typeof COST_FIELD_READS)[F]> {
+  const read = COST_FIELD_READS[field] as (
+    reader: CostReader,
+    id: string,
+    a: CostFieldArgs,
+  ) => Promise<unknown>;
+  return ctx.costReader.once(`${field}|${clientId}|${argumentsKey(args)}`, () =>
+    read(ctx.costReader, clientId, args),
+  ) as ReturnType<(typeof COST_FIELD_READS)[F]>;
+}
+
+/**
+ * Starts the cost reads a `client(id)` selection will ask for while the client's profile is still
+ * loading, so they do not wait for it: the field resolvers then find the answers under the same
+ * arguments. Only plain fields are read ahead (not fragments or fields under @skip/@include); a
+ * field whose arguments do not coerce is left to its resolver to report.
+ */
+export function prefetchCostFields(info: GraphQLResolveInfo, clientId: string, ctx: GraphQLContext): void {
+  const clientType = info.schema.getType("Client");
+  if (!isObjectType(clientType)) return;
+  for (const node of info.fieldNodes) {
+    for (const selection of node.selectionSet?.selections ?? []) {
+      if (selection.kind !== Kind.FIELD || selection.directives?.length) continue;
+      const field = selection.name.value;
+      if (!Object.hasOwn(COST_FIELD_READS, field)) continue;
+      let args: CostFieldArgs;
+      try {
+        args = getArgumentValues(
+          clientType.getFields()[field]!,
+          selection,
+          info.variableValues,
+        ) as unknown as CostFieldArgs;
+      } catch {
+        continue;
+      }
+      // Errors reach the client through the field's own resolver, which awaits the same answer.
+      readCostField(ctx, field as CostField, clientId, args).catch(() => undefined);
+    }
+  }
+}
+
 @Resolver(() => Client)
 export class ClientCostResolver {
   @FieldResolver(() => CostSummary)
@@ -69,7 +157,7 @@ export class ClientCostResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<CostSummary> {
     requireRead(ctx.auth, client.id);
-    const summary = await ctx.costReader.summary(client.id, period, costFilter(filter));
+    const summary = await readCostField(ctx, "costSummary", client.id, { period, filter });
     const currency = client.reportingCurrency;
     return {
       period: summary.period,
@@ -93,7 +181,7 @@ export class ClientCostResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<CostBreakdownItem[]> {
     requireRead(ctx.auth, client.id);
-    const items = await ctx.costReader.breakdown(client.id, period, by, costFilter(filter), checkTop(top));
+    const items = await readCostField(ctx, "costBreakdown", client.id, { period, by, filter, top });
     return items.map((item) => ({
       key: item.key,
       label: item.label,
@@ -112,13 +200,12 @@ export class ClientCostResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<CostSeries[]> {
     requireRead(ctx.auth, client.id);
-    const series = await ctx.costReader.timeSeries(
-      client.id,
+    const series = await readCostField(ctx, "costTimeSeries", client.id, {
       period,
-      granularity ?? "DAILY",
-      costFilter(filter),
-      groupBy ?? undefined,
-    );
+      granularity,
+      filter,
+      groupBy,
+    });
     return series.map((s) => ({
       key: s.key,
       label: s.label,

@@ -1,4 +1,6 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from "type-graphql";
+import { prefetchCostFields } from "./client-cost.resolver.js";
 import { Client, ClientConnection } from "../types/client.type.js";
 import { ProviderConnection } from "../types/provider-connection.type.js";
 import { CollectionJobConnection } from "../types/collection-job.type.js";
@@ -22,10 +24,16 @@ export class ClientResolver {
     nullable: true,
     description: "A client the caller may read; null when it does not exist.",
   })
-  async client(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<ClientModel | null> {
+  async client(
+    @Arg("id", () => ID) id: string,
+    @Ctx() ctx: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<ClientModel | null> {
     validateSafeId(id, "id");
     requireRead(ctx.auth, id);
-    return ctx.loaders.client.load(id);
+    const profile = ctx.loaders.client.load(id);
+    prefetchCostFields(info, id, ctx);
+    return profile;
   }
 
   @Query(() => ClientConnection, { description: "The clients the caller may read, in id order." })
