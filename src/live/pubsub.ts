@@ -50,7 +50,10 @@ export class InProcessPubSub implements PubSub {
   publish<E>(topic: Topic<E>, event: E): Promise<void> {
     // A copy of the set: a subscriber closed as too slow leaves it during the loop.
     for (const subscription of [...(this.topics.get(topic) ?? [])]) subscription.push(event);
-    return Promise.resolve();
+    // A publisher that awaits (the stream consumer catching up on a burst of records) yields to I/O
+    // here, so subscribers' sockets drain between events instead of after the whole burst: only a
+    // subscriber that really cannot keep up reaches its buffer limit.
+    return new Promise((resolve) => setImmediate(resolve));
   }
 
   subscribe<E>(topic: Topic<E>, options: SubscribeOptions = {}): Subscription<E> {

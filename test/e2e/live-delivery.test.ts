@@ -3,7 +3,7 @@
  * restart in the middle of a collection (repeats keep their eventId), and fan-out of one change to
  * 200 concurrent subscriptions.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startBackfilledSandbox, type SandboxServer } from "../support/sandbox-server.js";
 import {
@@ -57,6 +57,8 @@ async function recordsWritten(jobId: string): Promise<number> {
 describe("stream consumer restart", () => {
   it("loses no event when the consumer stops and restarts in the middle of a collection", async () => {
     const live = await connect();
+    // Also when it fails: its subscriptions must not count in the next test.
+    onTestFinished(() => live.close());
     const costs = live.subscribe(CostRecordChangedDocument, { clientId: CLIENT });
     const jobs = live.subscribe(CollectionJobUpdatedDocument, { clientId: CLIENT });
     await waitForOpenSubscriptions(server.url, 2);
@@ -80,7 +82,15 @@ describe("stream consumer restart", () => {
       await server.sandbox.runtime.restartStreamConsumer(async () => {
         const writtenAtStop = await recordsWritten(jobId);
         // Nobody reads the stream now: wait until more days are stored meanwhile.
-        while ((writtenAtRestart = await recordsWritten(jobId)) === writtenAtStop) await sleep(50);
+        const deadline = Date.now() + 45_000;
+        while ((writtenAtRestart = await recordsWritten(jobId)) === writtenAtStop) {
+          if (Date.now() > deadline) {
+            throw new Error(
+              `no day was stored while the consumer was stopped (${writtenAtStop} before the stop)`,
+            );
+          }
+          await sleep(50);
+        }
         writtenWhileStopped = writtenAtRestart - writtenAtStop;
       });
       expect((await server.waitForJob(jobId)).status).toBe("SUCCEEDED");
@@ -116,7 +126,7 @@ describe("stream consumer restart", () => {
     }
     expect([...eventIdsPerVersion.values()].every((ids) => ids.size === 1)).toBe(true);
     expect(countBy(changes, (c) => c.eventId).size).toBe(expected.length);
-  });
+  }, 150_000);
 });
 
 describe("fan-out", () => {

@@ -143,4 +143,23 @@ describe("InProcessPubSub", () => {
     await pubsub.publish(acme, { n: 1 });
     expect(await ignored.next()).toEqual({ value: { n: 1 }, done: false });
   });
+
+  it("lets a subscriber that sends each event out (one I/O turn each) keep up with a publisher's burst", async () => {
+    const pubsub = new InProcessPubSub({ defaultBufferSize: 10 });
+    const subscription = pubsub.subscribe(acme);
+    const burst = 300;
+    const received: number[] = [];
+    const reader = (async () => {
+      for await (const event of subscription) {
+        received.push(event.n);
+        // What a socket write costs the subscriber's loop: a turn of the event loop.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (received.length === burst) return;
+      }
+    })();
+    // The stream consumer catching up: a burst far over the buffer, each publish awaited.
+    for (let n = 1; n <= burst; n++) await pubsub.publish(acme, { n });
+    await reader;
+    expect(received).toEqual(Array.from({ length: burst }, (_, i) => i + 1));
+  });
 });
