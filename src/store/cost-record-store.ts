@@ -47,7 +47,8 @@ export interface CostRecordKey {
 
 /** Reads that met chunks of another version (a writer in between) are retried this often. */
 const TORN_READ_ATTEMPTS = 4;
-export const DEFAULT_UPSERT_CONCURRENCY = 8;
+/** Months written at once by upsertDays (each writes its transactions one after another). */
+export const DEFAULT_UPSERT_CONCURRENCY = 4;
 /** Above every chunk number keys.costLines can produce ("#999"), so a day's chunks sort below it. */
 const LAST_CHUNK = 999;
 
@@ -98,8 +99,8 @@ export class CostRecordStore {
 
   /**
    * Upserts many days, results in input order. Every record is validated before anything is
-   * written. Days are written per client, provider and month (one read and about one transaction
-   * per 30 changed days, see cost-record-upsert.ts), `concurrency` months at a time; a day given
+   * written. Days are written per client, provider and month (one read and one transaction per
+   * 10 changed days, see cost-record-upsert.ts), `concurrency` months at a time; a day given
    * twice is written twice, in input order. After a failure no new month starts; the ones in
    * flight finish, then the first error is thrown.
    */

@@ -7,9 +7,9 @@
  *
  * - one day (upsertCostRecord): a GetItem and one transaction;
  * - the days of one client, provider and month (upsertCostRecordsOfMonth): one Query for their
- *   headers and as few transactions as the 100-item / 4 MB limits allow (about 30 days each), each
- *   moving the monthly rollup once. Days of one month written one by one would all contend for
- *   that monthly item.
+ *   headers and transactions of up to 10 days (fewer when the 100-item / 4 MB limits say so), one
+ *   after another, each moving the monthly rollup once. Days of one month written one by one, in
+ *   parallel, would all contend for that monthly item.
  *
  * A lost race re-runs the read-compute-write of what is not yet committed.
  */
@@ -40,6 +40,11 @@ import type { TableNames } from "./table-definitions.js";
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
 export const TRANSACTION_MAX_ITEMS = 100;
+/**
+ * Days per transaction, below what the limits allow: a month still takes 3 or 4 transactions
+ * instead of 31, but none holds DynamoDB (Local, above all) long enough to stall other requests.
+ */
+export const MAX_DAYS_PER_TRANSACTION = 10;
 export const TRANSACTION_MAX_BYTES = 4 * 1024 * 1024;
 const MAX_ATTEMPTS = 6;
 const CONFLICT_BACKOFF = { baseDelayMs: 20, maxDelayMs: 500, maxAttempts: MAX_ATTEMPTS, maxTotalMs: 10_000 };
@@ -196,7 +201,7 @@ function assertFitsOneTransaction(record: UnifiedCostRecord, items: TransactItem
   }
 }
 
-/** Consecutive writes packed into transactions within the item and size limits (one monthly update each). */
+/** Consecutive writes packed into transactions within the day, item and size limits (one monthly update each). */
 export function packTransactions<W extends DayWrite>(context: UpsertContext, writes: readonly W[]): W[][] {
   const batches: W[][] = [];
   let batch: W[] = [];
@@ -207,7 +212,9 @@ export function packTransactions<W extends DayWrite>(context: UpsertContext, wri
     const size = transactionBytes(write.items);
     if (
       batch.length > 0 &&
-      (items + write.items.length > TRANSACTION_MAX_ITEMS || bytes + size > TRANSACTION_MAX_BYTES)
+      (batch.length >= MAX_DAYS_PER_TRANSACTION ||
+        items + write.items.length > TRANSACTION_MAX_ITEMS ||
+        bytes + size > TRANSACTION_MAX_BYTES)
     ) {
       batches.push(batch);
       [batch, items, bytes] = [[], 1, 0];

@@ -2,7 +2,7 @@
  * Collections when things go wrong: a provider that starts refusing half-way, a second trigger
  * while a job runs, a job left behind by a crashed process, and a shutdown in the middle of a pull.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { CollectionServiceError } from "../../src/collection/errors.js";
 import type { CollectionJob } from "../../src/domain/collection-job.js";
@@ -184,7 +184,7 @@ describe("a long-running job", () => {
   afterAll(() => quick?.stop());
 
   async function runningSlowJob(): Promise<CollectionJob> {
-    quick.simulators.AZURE.faults.inject({ kind: "slow", delayMs: 2_000 });
+    quick.simulators.AZURE.faults.inject({ kind: "slow", delayMs: 4_000 });
     const queued = await quick.service.triggerCollection({
       clientId: "slow",
       period: { start: TODAY, end: TODAY },
@@ -198,11 +198,17 @@ describe("a long-running job", () => {
     const job = await runningSlowJob();
     const started = await quick.stores.jobs.get(job.id);
     const lock = await quick.stores.jobs.getLockHolder("slow", "AZURE");
-    await sleep(1_100);
-    const beating = await quick.stores.jobs.get(job.id);
-    expect(Date.parse(beating?.updatedAt ?? "")).toBeGreaterThan(Date.parse(started?.updatedAt ?? ""));
-    expect((await quick.stores.jobs.getLockHolder("slow", "AZURE"))?.lockExpiresAt).toBeGreaterThan(
-      lock?.lockExpiresAt ?? Number.POSITIVE_INFINITY,
+    // Heartbeats every 100 ms; the lock's expiry is in whole seconds, so a renewal shows once a
+    // second has passed (later when DynamoDB Local is busy), all while the pull is still slow.
+    await vi.waitFor(
+      async () => {
+        const beating = await quick.stores.jobs.get(job.id);
+        expect(Date.parse(beating?.updatedAt ?? "")).toBeGreaterThan(Date.parse(started?.updatedAt ?? ""));
+        expect((await quick.stores.jobs.getLockHolder("slow", "AZURE"))?.lockExpiresAt).toBeGreaterThan(
+          lock?.lockExpiresAt ?? Number.POSITIVE_INFINITY,
+        );
+      },
+      { timeout: 3_500, interval: 100 },
     );
     expect((await quick.service.waitForJob(job.id))?.status).toBe("SUCCEEDED");
   });

@@ -3,6 +3,7 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { daysInRange } from "../../src/domain/dates.js";
 import { rollupContribution } from "../../src/domain/rollups.js";
 import {
+  MAX_DAYS_PER_TRANSACTION,
   packTransactions,
   TRANSACTION_MAX_BYTES,
   TRANSACTION_MAX_ITEMS,
@@ -41,21 +42,22 @@ function write(date: string, items: number, bytes = 100): DayWrite {
 const days = (count: number) => daysInRange("2026-01-01", "2026-01-31").slice(0, count);
 
 describe("packTransactions", () => {
-  it("keeps a month of small days in one transaction (31 x 3 items + the monthly update)", () => {
+  it("puts at most 10 small days in one transaction", () => {
     const batches = packTransactions(
       context,
       days(31).map((date) => write(date, 3)),
     );
-    expect(batches.map((batch) => batch.length)).toEqual([31]);
+    expect(batches.map((batch) => batch.length)).toEqual([MAX_DAYS_PER_TRANSACTION, 10, 10, 1]);
+    expect(batches.flat().map((day) => day.record.date)).toEqual(days(31));
   });
 
   it("starts a new transaction before the 100-item limit, counting one monthly update in each", () => {
     const batches = packTransactions(
       context,
-      days(31).map((date) => write(date, 6)),
+      days(31).map((date) => write(date, 12)),
     );
-    // 16 days x 6 items + 1 = 97; a 17th day would make 103.
-    expect(batches.map((batch) => batch.length)).toEqual([16, 15]);
+    // 8 days x 12 items + 1 = 97; a 9th day would make 109.
+    expect(batches.map((batch) => batch.length)).toEqual([8, 8, 8, 7]);
     for (const batch of batches) {
       expect(batch.reduce((sum, day) => sum + day.items.length, 1)).toBeLessThanOrEqual(
         TRANSACTION_MAX_ITEMS,
