@@ -11,7 +11,10 @@ import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { gunzipSync } from "node:zlib";
-import { FaultPlan, type Fault } from "../faults.js";
+import { FaultPlan, type FaultKind } from "../faults.js";
+
+/** The fault kinds a service answers with an error of its own. */
+export type ErrorFault = Exclude<FaultKind, "slow" | "drop">;
 
 const MAX_BODY_BYTES = 1_000_000;
 
@@ -49,8 +52,8 @@ export interface AwsJsonServerOptions {
   operations: ReadonlySet<string>;
   /** The operation's output, or an AwsApiError. */
   answer(call: AwsJsonCall): unknown;
-  /** The service's own error for an injected fault of this kind (throttle, server-error, auth, forbidden). */
-  faultError(fault: Required<Fault>): AwsApiError | undefined;
+  /** The service's own answer to each injected fault that is an error (throttle, server-error, auth, forbidden). */
+  faultErrors: Readonly<Record<ErrorFault, AwsApiError>>;
   /** The key of the error message in error bodies: Cost Explorer says "Message", newer services "message". */
   errorMessageKey?: "message" | "Message";
   /** Form-encoded requests (STS on the Cost Explorer endpoint); faults do not apply to them. */
@@ -161,8 +164,7 @@ export async function startAwsJsonServer(options: AwsJsonServerOptions): Promise
       return;
     }
     if (fault?.kind === "slow") await sleep(fault.delayMs);
-    const injected = fault && options.faultError(fault);
-    if (injected) throw injected;
+    if (fault && fault.kind !== "slow") throw options.faultErrors[fault.kind];
     const accessKeyId = accessKeyIdOf(request);
     if (!options.operations.has(operation)) {
       throw new AwsApiError(

@@ -7,10 +7,10 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { BillingDataset } from "../billing-dataset.js";
-import type { Fault, FaultPlan } from "../faults.js";
+import type { FaultPlan } from "../faults.js";
 import { answerCostAndUsage } from "./ce-answer.js";
 import { parseCostAndUsageRequest } from "./ce-request.js";
-import { AwsApiError, startAwsJsonServer } from "./aws-json-server.js";
+import { AwsApiError, startAwsJsonServer, type ErrorFault } from "./aws-json-server.js";
 import { PageTokens, requestFingerprint } from "./page-token.js";
 import { StsSessions } from "./sts-answer.js";
 
@@ -44,30 +44,20 @@ function isDataset(value: BillingDataset | Record<string, BillingDataset>): valu
   return typeof (value as BillingDataset).linesForDay === "function";
 }
 
-function faultError(fault: Required<Fault>): AwsApiError | undefined {
-  switch (fault.kind) {
-    case "throttle":
-      return new AwsApiError("LimitExceededException", "Rate exceeded");
-    case "server-error":
-      return new AwsApiError(
-        "InternalFailure",
-        "The request processing has failed because of an unknown error, exception or failure.",
-        500,
-      );
-    case "auth":
-      return new AwsApiError(
-        "ExpiredTokenException",
-        "The security token included in the request is expired",
-      );
-    case "forbidden":
-      return new AwsApiError(
-        "AccessDeniedException",
-        "User is not authorized to perform: ce:GetCostAndUsage because no identity-based policy allows the ce:GetCostAndUsage action",
-      );
-    default:
-      return undefined;
-  }
-}
+/** What this service answers to an injected fault. */
+const FAULT_ERRORS: Record<ErrorFault, AwsApiError> = {
+  throttle: new AwsApiError("LimitExceededException", "Rate exceeded"),
+  "server-error": new AwsApiError(
+    "InternalFailure",
+    "The request processing has failed because of an unknown error, exception or failure.",
+    500,
+  ),
+  auth: new AwsApiError("ExpiredTokenException", "The security token included in the request is expired"),
+  forbidden: new AwsApiError(
+    "AccessDeniedException",
+    "User is not authorized to perform: ce:GetCostAndUsage because no identity-based policy allows the ce:GetCostAndUsage action",
+  ),
+};
 
 export async function startAwsSimulator(options: AwsSimulatorOptions): Promise<AwsSimulator> {
   const tokens = new PageTokens();
@@ -99,7 +89,7 @@ export async function startAwsSimulator(options: AwsSimulatorOptions): Promise<A
     targetPrefix: GET_COST_AND_USAGE_TARGET.split(".")[0] ?? "",
     operations: new Set(["GetCostAndUsage"]),
     errorMessageKey: "Message",
-    faultError,
+    faultErrors: FAULT_ERRORS,
     answer: ({ input, accessKeyId, request }) => {
       const dataset = datasetFor(request, accessKeyId);
       const query = parseCostAndUsageRequest(input, dataset.today);

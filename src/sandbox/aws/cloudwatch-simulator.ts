@@ -6,8 +6,8 @@
  * 150 values, counts matching values, units, timestamps within two weeks back and two hours ahead).
  * Accepted data is kept for tests to read back.
  */
-import type { FaultPlan, Fault } from "../faults.js";
-import { AwsApiError, requireKnownCaller, startAwsJsonServer } from "./aws-json-server.js";
+import type { FaultPlan } from "../faults.js";
+import { AwsApiError, requireKnownCaller, startAwsJsonServer, type ErrorFault } from "./aws-json-server.js";
 
 const MAX_DATA_PER_CALL = 1000;
 const MAX_VALUES = 150;
@@ -71,30 +71,28 @@ export interface CloudWatchSimulator {
   stop(): Promise<void>;
 }
 
-function faultError(fault: Required<Fault>): AwsApiError | undefined {
-  switch (fault.kind) {
-    case "throttle":
-      return new AwsApiError("ThrottlingException", "Rate exceeded", 400, "Throttling");
-    case "server-error":
-      return new AwsApiError("InternalServiceFault", "Internal service error", 500, "InternalServiceError");
-    case "auth":
-      return new AwsApiError(
-        "ExpiredTokenException",
-        "The security token included in the request is expired",
-        403,
-        "ExpiredToken",
-      );
-    case "forbidden":
-      return new AwsApiError(
-        "AccessDeniedException",
-        "User is not authorized to perform: cloudwatch:PutMetricData",
-        403,
-        "AccessDenied",
-      );
-    default:
-      return undefined;
-  }
-}
+/** What this service answers to an injected fault. */
+const FAULT_ERRORS: Record<ErrorFault, AwsApiError> = {
+  throttle: new AwsApiError("ThrottlingException", "Rate exceeded", 400, "Throttling"),
+  "server-error": new AwsApiError(
+    "InternalServiceFault",
+    "Internal service error",
+    500,
+    "InternalServiceError",
+  ),
+  auth: new AwsApiError(
+    "ExpiredTokenException",
+    "The security token included in the request is expired",
+    403,
+    "ExpiredToken",
+  ),
+  forbidden: new AwsApiError(
+    "AccessDeniedException",
+    "User is not authorized to perform: cloudwatch:PutMetricData",
+    403,
+    "AccessDenied",
+  ),
+};
 
 const invalidValue = (parameter: string, value: unknown) =>
   new AwsApiError(
@@ -230,7 +228,7 @@ export async function startCloudWatchSimulator(
     jsonVersion: "1.0",
     targetPrefix: "GraniteServiceVersion20100801",
     operations: new Set(["PutMetricData"]),
-    faultError,
+    faultErrors: FAULT_ERRORS,
     answer: ({ input, accessKeyId, request }) => {
       requireKnownCaller(accessKeyId, callers, true);
       if (request.headers["content-encoding"] === "gzip") compressed++;

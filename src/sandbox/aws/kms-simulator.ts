@@ -7,8 +7,14 @@
  * IncorrectKeyException). Keys can be disabled; callers must sign with a known access key id.
  */
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from "node:crypto";
-import type { FaultPlan, Fault } from "../faults.js";
-import { AwsApiError, requireKnownCaller, startAwsJsonServer, type AwsJsonCall } from "./aws-json-server.js";
+import type { FaultPlan } from "../faults.js";
+import {
+  AwsApiError,
+  requireKnownCaller,
+  startAwsJsonServer,
+  type AwsJsonCall,
+  type ErrorFault,
+} from "./aws-json-server.js";
 
 const REGION = "us-east-1";
 const ACCOUNT = "111122223333";
@@ -43,26 +49,16 @@ interface SimulatedKey {
   disabled: boolean;
 }
 
-function faultError(fault: Required<Fault>): AwsApiError | undefined {
-  switch (fault.kind) {
-    case "throttle":
-      return new AwsApiError("ThrottlingException", "Rate exceeded");
-    case "server-error":
-      return new AwsApiError("KMSInternalException", "An internal error occurred.", 500);
-    case "auth":
-      return new AwsApiError(
-        "ExpiredTokenException",
-        "The security token included in the request is expired",
-      );
-    case "forbidden":
-      return new AwsApiError(
-        "AccessDeniedException",
-        "User is not authorized to perform: kms:Decrypt because no identity-based policy allows the kms:Decrypt action",
-      );
-    default:
-      return undefined;
-  }
-}
+/** What this service answers to an injected fault. */
+const FAULT_ERRORS: Record<ErrorFault, AwsApiError> = {
+  throttle: new AwsApiError("ThrottlingException", "Rate exceeded"),
+  "server-error": new AwsApiError("KMSInternalException", "An internal error occurred.", 500),
+  auth: new AwsApiError("ExpiredTokenException", "The security token included in the request is expired"),
+  forbidden: new AwsApiError(
+    "AccessDeniedException",
+    "User is not authorized to perform: kms:Decrypt because no identity-based policy allows the kms:Decrypt action",
+  ),
+};
 
 /** KMS binds a ciphertext to its encryption context regardless of the pairs' order. */
 function contextAad(value: unknown): Buffer {
@@ -195,7 +191,7 @@ export async function startKmsSimulator(options: KmsSimulatorOptions): Promise<K
     jsonVersion: "1.1",
     targetPrefix: "TrentService",
     operations: new Set(["GenerateDataKey", "Decrypt"]),
-    faultError,
+    faultErrors: FAULT_ERRORS,
     answer: ({ operation, input, accessKeyId }: AwsJsonCall) => {
       requireKnownCaller(accessKeyId, callers);
       return operation === "GenerateDataKey" ? generateDataKey(input) : decrypt(input);
