@@ -61,28 +61,43 @@ export interface StackOptions {
 export async function startReliabilityStack(options: StackOptions = {}): Promise<ReliabilityStack> {
   const clouds = await startDemoClouds({ size: { services: 4, accounts: 2, regions: 2 } });
   const credentialsKey = randomBytes(32).toString("base64");
-  const server = await startTestServer({
-    streamConsumer: options.streamConsumer ?? true,
-    env: {
-      CREDENTIALS_ENCRYPTION_KEY: credentialsKey,
-      ALLOW_CUSTOM_PROVIDER_ENDPOINTS: "1",
-      ...(options.proxy ? { DYNAMODB_ENDPOINT: options.proxy.endpoint } : {}),
-      ...options.env,
-    },
-    adapterDefaults: { ...options.adapterDefaults, azureTlsCa: clouds.simulators.AZURE.ca },
-  });
-  await server.runtime.services.exchangeRates.loadFile(SANDBOX_EXCHANGE_RATES_FILE);
-  const { call, bodies } = recordingCaller(server.graphql);
-  const provider = distinctiveProviderInputs(clouds);
-  const tokens: string[] = [];
-  const token = async (claims: { roles: Role[]; clientIds?: string[] }) => {
-    const issued = await server.token(claims);
-    tokens.push(issued);
-    return issued;
+  let partial: TestServer | undefined;
+  // A set-up that fails half-way leaves nothing running (a caller may start again).
+  const setUp = async () => {
+    const server = await startTestServer({
+      streamConsumer: options.streamConsumer ?? true,
+      env: {
+        CREDENTIALS_ENCRYPTION_KEY: credentialsKey,
+        ALLOW_CUSTOM_PROVIDER_ENDPOINTS: "1",
+        ...(options.proxy ? { DYNAMODB_ENDPOINT: options.proxy.endpoint } : {}),
+        ...options.env,
+      },
+      adapterDefaults: { ...options.adapterDefaults, azureTlsCa: clouds.simulators.AZURE.ca },
+    });
+    partial = server;
+    await server.runtime.services.exchangeRates.loadFile(SANDBOX_EXCHANGE_RATES_FILE);
+    const { call, bodies } = recordingCaller(server.graphql);
+    const provider = distinctiveProviderInputs(clouds);
+    const tokens: string[] = [];
+    const token = async (claims: { roles: Role[]; clientIds?: string[] }) => {
+      const issued = await server.token(claims);
+      tokens.push(issued);
+      return issued;
+    };
+    const admin = await token({ roles: ["admin"] });
+    for (const tenant of options.tenants ?? [])
+      await connectedClient(call, admin, tenant, provider.inputs, CLOUD_PROVIDERS);
+    return { server, call, bodies, provider, tokens, token, admin };
   };
-  const admin = await token({ roles: ["admin"] });
-  for (const tenant of options.tenants ?? [])
-    await connectedClient(call, admin, tenant, provider.inputs, CLOUD_PROVIDERS);
+  let ready: Awaited<ReturnType<typeof setUp>>;
+  try {
+    ready = await setUp();
+  } catch (error) {
+    await partial?.stop().catch(() => undefined);
+    await clouds.stop();
+    throw error;
+  }
+  const { server, call, bodies, provider, tokens, token, admin } = ready;
   const sockets: WsClient[] = [];
   const secrets = [...provider.secrets, server.secret, credentialsKey];
 
