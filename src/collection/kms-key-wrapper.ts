@@ -14,10 +14,9 @@ import {
   type KMSClientConfig,
 } from "@aws-sdk/client-kms";
 import { awsErrorSummary, isTransientAwsError } from "../observability/aws-error-summary.js";
-import { KeyServiceError, SecretBoxError, type DataKey, type KeyWrapper } from "./secret-box.js";
+import { KEY_BYTES, KeyServiceError, SecretBoxError, type DataKey, type KeyWrapper } from "./secret-box.js";
 
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
-const DATA_KEY_BYTES = 32;
 
 /** KMS answers about the ciphertext itself: the stored secret is wrong, not the service. */
 const CIPHERTEXT_ERRORS = new Set(["InvalidCiphertextException", "IncorrectKeyException"]);
@@ -67,7 +66,7 @@ export class KmsKeyWrapper implements KeyWrapper {
       ),
     );
     const { Plaintext, CiphertextBlob, KeyId } = output;
-    if (Plaintext?.length !== DATA_KEY_BYTES || !CiphertextBlob || !KeyId || !this.handles(KeyId)) {
+    if (Plaintext?.length !== KEY_BYTES || !CiphertextBlob || !KeyId || !this.handles(KeyId)) {
       throw new KeyServiceError("KMS GenerateDataKey answered without a 256-bit data key and key ARN", false);
     }
     return {
@@ -87,7 +86,7 @@ export class KmsKeyWrapper implements KeyWrapper {
         }),
       ),
     );
-    if (output.Plaintext?.length !== DATA_KEY_BYTES) {
+    if (output.Plaintext?.length !== KEY_BYTES) {
       throw new SecretBoxError("credentials could not be decrypted: KMS returned no 256-bit data key");
     }
     return Buffer.from(output.Plaintext);

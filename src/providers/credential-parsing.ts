@@ -8,7 +8,7 @@ export interface CredentialIssue {
 }
 
 /** "serviceAccountKey.private_key: must be ...", or "credentials: ..." for the whole object. */
-export const describeCredentialIssue = (issue: CredentialIssue): string =>
+const describeCredentialIssue = (issue: CredentialIssue): string =>
   `${issue.path.join(".") || "credentials"}: ${issue.message}`;
 
 /** Bad credential input: the message names each bad field and never contains a value. */
