@@ -3,6 +3,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
+import type { IsoDay } from "./domain/cost-record.js";
+import { isIsoDay } from "./domain/dates.js";
 
 export type Mode = "sandbox" | "production";
 
@@ -50,6 +52,7 @@ const envSchema = z.object({
   DATALOADER: z.enum(["on", "off"]).default("on"),
   SANDBOX_REFRESH_SECONDS: z.coerce.number().int().min(0).default(30),
   SANDBOX_DATA_DIR: z.string().min(1).default(".data"),
+  SANDBOX_TODAY: z.string().refine(isIsoDay, "must be a calendar day (YYYY-MM-DD)").optional(),
 });
 
 export interface AppConfig {
@@ -78,7 +81,8 @@ export interface AppConfig {
    * for measuring what batching saves (`npm run bench`); never turn it off in service.
    */
   batchReads: boolean;
-  sandbox: { refreshSeconds: number; dataDir: string };
+  /** `today`: the day the sandbox's clock starts on (default: the real date). */
+  sandbox: { refreshSeconds: number; dataDir: string; today?: IsoDay };
 }
 
 export class ConfigError extends Error {
@@ -151,6 +155,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, mode: Mode): AppConfig {
     streamConsumer: e.STREAM_CONSUMER === "on",
     ...(e.REDIS_URL ? { redisUrl: e.REDIS_URL } : {}),
     batchReads: e.DATALOADER === "on",
-    sandbox: { refreshSeconds: e.SANDBOX_REFRESH_SECONDS, dataDir: e.SANDBOX_DATA_DIR },
+    sandbox: {
+      refreshSeconds: e.SANDBOX_REFRESH_SECONDS,
+      dataDir: e.SANDBOX_DATA_DIR,
+      ...(e.SANDBOX_TODAY === undefined ? {} : { today: e.SANDBOX_TODAY }),
+    },
   };
 }

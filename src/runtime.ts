@@ -26,6 +26,7 @@ import { dynamoRequestMetrics } from "./observability/dynamo-metrics.js";
 import { createReadinessCheck } from "./observability/readiness.js";
 import type { AdapterDefaults } from "./collection/client-manager.js";
 import type { AppConfig } from "./config.js";
+import { systemClock, type Clock } from "./shared/clock.js";
 import type { Logger } from "./observability/logger.js";
 import type { GraphQLContext } from "./graphql/context.js";
 
@@ -35,8 +36,10 @@ export interface RuntimeOptions {
   requestCounter?: DynamoRequestCounter;
   /** Create missing tables (local DynamoDB); in AWS the tables come from the CDK stack. */
   ensureTables?: boolean;
-  /** Adapter settings of this process (the sandbox passes its Azure simulator's CA). */
+  /** Adapter settings of this process (the sandbox pins its Azure simulator's CA to its origin). */
   adapterDefaults?: AdapterDefaults;
+  /** What "today" is (the sandbox can start on any date); default: the system clock. */
+  clock?: Clock;
   /** Collection job timing (the sandbox recovers every left-over job at once). */
   jobTiming?: ServiceOptions["jobTiming"];
   /** Credentials of the service's own KMS and CloudWatch calls; default: the SDK's chain (the task role). */
@@ -97,7 +100,8 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
   const names = tableNames(config.dynamo.tablePrefix);
   if (options.ensureTables) await ensureTables(dynamo.client, names);
 
-  const stores = createStores(dynamo.doc, names);
+  const clock = options.clock ?? systemClock;
+  const stores = createStores(dynamo.doc, names, clock);
   const redis = config.redisUrl
     ? await RedisPubSub.connect({
         url: config.redisUrl,
@@ -114,6 +118,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     allowCustomProviderEndpoints: config.allowCustomProviderEndpoints,
     retentionDays: config.retentionDays,
     metrics,
+    clock,
     ...(options.jobTiming ? { jobTiming: options.jobTiming } : {}),
     adapterDefaults: {
       ...options.adapterDefaults,

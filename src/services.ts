@@ -18,6 +18,7 @@ import type { SecretBox } from "./collection/secret-box.js";
 import { ProviderCollectionManager } from "./providers/manager.js";
 import type { RetryPolicy } from "./providers/retry.js";
 import type { Logger } from "./observability/logger.js";
+import { systemClock, type Clock } from "./shared/clock.js";
 import type { Metrics } from "./observability/metrics.js";
 
 export interface AppStores {
@@ -29,13 +30,17 @@ export interface AppStores {
   rates: ExchangeRateStore;
 }
 
-export function createStores(doc: DynamoDBDocumentClient, names: TableNames): AppStores {
+export function createStores(
+  doc: DynamoDBDocumentClient,
+  names: TableNames,
+  clock: Clock = systemClock,
+): AppStores {
   const options = { doc, names };
   return {
     clients: new ClientStore(options),
     connections: new ConnectionStore(options),
     jobs: new CollectionJobStore(options),
-    costs: new CostRecordStore(options),
+    costs: new CostRecordStore({ ...options, now: clock }),
     timeseries: new TimeSeriesStore(options),
     rates: new ExchangeRateStore(options),
   };
@@ -57,12 +62,14 @@ export interface ServiceOptions {
   secretBox: SecretBox;
   allowCustomProviderEndpoints: boolean;
   retentionDays?: number;
-  /** Adapter settings of this process (the sandbox passes its Azure simulator's CA). */
+  /** Adapter settings of this process (the sandbox pins its Azure simulator's CA to its origin). */
   adapterDefaults?: AdapterDefaults;
   /** Collection durations and provider API requests are exported here when given. */
   metrics?: Metrics;
   /** Whole-pull retries of the provider manager (tests make them fast). */
   managerRetryPolicy?: RetryPolicy;
+  /** What "today" is for collections, connections and adapters (default: the system clock). */
+  clock?: Clock;
   /** Job timing knobs (tests shorten them). */
   jobTiming?: Partial<
     Pick<CollectionServiceOptions, "heartbeatIntervalMs" | "lockTtlSeconds" | "staleAfterMs">
@@ -72,7 +79,9 @@ export interface ServiceOptions {
 /** The services over the stores: one wiring for the server, the sandbox and the tests. */
 export function createServices(options: ServiceOptions): AppServices {
   const { stores, logger } = options;
+  const clock = options.clock ?? systemClock;
   const clientManager = new ClientManager({
+    now: clock,
     clients: stores.clients,
     connections: stores.connections,
     secretBox: options.secretBox,
@@ -83,6 +92,7 @@ export function createServices(options: ServiceOptions): AppServices {
   });
   const exchangeRates = new ExchangeRateService(stores.rates);
   const collections = new CollectionService({
+    now: clock,
     clients: stores.clients,
     connections: stores.connections,
     jobs: stores.jobs,

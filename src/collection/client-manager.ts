@@ -25,6 +25,7 @@ import {
   type ProviderCredentials,
 } from "../providers/credentials.js";
 import { ProviderError } from "../providers/errors.js";
+import { systemClock, type Clock } from "../shared/clock.js";
 import { createProviderAdapter, type CreateProviderAdapterOptions } from "../providers/factory.js";
 import type { ClientStore } from "../store/client-store.js";
 import type { ConnectionStore } from "../store/connection-store.js";
@@ -35,10 +36,14 @@ import type { SecretBox } from "./secret-box.js";
 const MAX_NAME_LENGTH = 100;
 export const DEFAULT_HEALTH_CHECK_TIMEOUT_MS = 15_000;
 
-/** Adapter settings the process decides, not the tenant. */
+/**
+ * Adapter settings the process decides, not the tenant; every connection gets them. Certificates are
+ * trusted by origin (trustedCertificates): a pin applies to its own endpoint only, and every other
+ * connection keeps Node's default trust.
+ */
 export type AdapterDefaults = Pick<
   CreateProviderAdapterOptions,
-  "requestTimeoutMs" | "retryPolicy" | "awsSourceCredentials" | "azureTlsCa" | "onRequestFailure"
+  "requestTimeoutMs" | "retryPolicy" | "awsSourceCredentials" | "trustedCertificates" | "onRequestFailure"
 >;
 
 export interface ClientManagerOptions {
@@ -47,7 +52,7 @@ export interface ClientManagerOptions {
   secretBox: SecretBox;
   allowCustomProviderEndpoints: boolean;
   logger: Logger;
-  now?: () => Date;
+  now?: Clock;
   healthCheckTimeoutMs?: number;
   adapterDefaults?: AdapterDefaults;
   /** Health checks spend provider API requests too. */
@@ -109,11 +114,11 @@ function parseCredentialsInput(provider: CloudProvider, input: unknown): Provide
 }
 
 export class ClientManager {
-  private readonly now: () => Date;
+  private readonly now: Clock;
   private readonly healthCheckTimeoutMs: number;
 
   constructor(private readonly options: ClientManagerOptions) {
-    this.now = options.now ?? (() => new Date());
+    this.now = options.now ?? systemClock;
     this.healthCheckTimeoutMs = options.healthCheckTimeoutMs ?? DEFAULT_HEALTH_CHECK_TIMEOUT_MS;
   }
 
@@ -208,6 +213,7 @@ export class ClientManager {
         ...(endpoint === undefined ? {} : { endpoint }),
         allowCustomEndpoints: this.options.allowCustomProviderEndpoints,
         logger: this.options.logger.child({ clientId, provider }),
+        now: this.now,
       });
     } catch (error) {
       if (error instanceof ProviderError && error.code === "INVALID_REQUEST") {

@@ -11,9 +11,9 @@
  * (it expired and another job took it) stops the job, as does the caller's signal (shutdown).
  */
 import type { Client } from "../domain/client.js";
-import type { CollectionError, CollectionJob } from "../domain/collection-job.js";
+import { splitAtEarliestDay, type CollectionError, type CollectionJob } from "../domain/collection-job.js";
 import type { DayRange } from "../domain/dates.js";
-import { monthsInRange } from "../domain/dates.js";
+import { dayOfInstant, monthsInRange } from "../domain/dates.js";
 import { buildCostRecords } from "../domain/normalize.js";
 import type { CloudProvider } from "../domain/provider.js";
 import { ValidationError } from "../domain/validation.js";
@@ -21,7 +21,8 @@ import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import { KeyServiceError } from "./secret-box.js";
 import type { CostProviderAdapter, FetchResult } from "../providers/adapter.js";
-import type { ProviderCollectionManager } from "../providers/manager.js";
+import { ProviderError } from "../providers/errors.js";
+import { CANCELLED, collectionErrorOf, type ProviderCollectionManager } from "../providers/manager.js";
 import type { CollectionJobStore } from "../store/collection-job-store.js";
 import type { CostRecordStore } from "../store/cost-record-store.js";
 import { monthlyWindows } from "./collection-request.js";
@@ -154,7 +155,6 @@ async function collectProvider(
   log: Logger,
 ): Promise<void> {
   const job = progress.snapshot;
-  const windows = monthlyWindows(job.period);
   let adapter: CostProviderAdapter;
   try {
     adapter = await deps.adapterFor(client.id, provider);
@@ -166,6 +166,9 @@ async function collectProvider(
     });
     return;
   }
+  const servable = await servablePeriod(provider, adapter, job.period, progress, signal, deps);
+  if (!servable.ok) return;
+  const windows = servable.period ? monthlyWindows(servable.period) : [];
 
   let succeeded = 0;
   let failed = 0;
@@ -207,6 +210,41 @@ async function collectProvider(
   await progress.updateProvider(provider, (p) => {
     p.status = providerStatus(succeeded, failed);
   });
+}
+
+/**
+ * The part of the period the provider's API serves. Days older than its history limit are recorded
+ * on the job as skipped, with the reason, and not asked for: they are a fact of the API, not a
+ * failure. A provider that cannot say what it serves fails like a failed pull.
+ */
+async function servablePeriod(
+  provider: CloudProvider,
+  adapter: CostProviderAdapter,
+  period: DayRange,
+  progress: JobProgress,
+  signal: AbortSignal,
+  deps: JobRunnerDeps,
+): Promise<{ ok: true; period?: DayRange } | { ok: false }> {
+  try {
+    const { limit, apiRequests } = await adapter.historyLimit(dayOfInstant(deps.now()), signal);
+    deps.metrics?.providerApiRequests.inc({ provider }, apiRequests);
+    const { servable, unservable } = splitAtEarliestDay(period, limit?.earliest);
+    if (unservable || apiRequests > 0) {
+      await progress.updateProvider(provider, (p) => {
+        p.apiRequests += apiRequests;
+        if (unservable && limit) p.skipped = { ...unservable, reason: limit.reason };
+      });
+    }
+    return servable ? { ok: true, period: servable } : { ok: true };
+  } catch (caught) {
+    const apiRequests = caught instanceof ProviderError ? (caught.apiRequests ?? 0) : 0;
+    await progress.updateProvider(provider, (p) => {
+      p.status = "FAILED";
+      p.apiRequests += apiRequests;
+      p.error = signal.aborted ? CANCELLED : collectionErrorOf(caught, provider);
+    });
+    return { ok: false };
+  }
 }
 
 /** Why a stored connection could not be turned into an adapter. */

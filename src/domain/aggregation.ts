@@ -15,7 +15,7 @@ import {
   type DayRange,
 } from "./dates.js";
 import { sortByAmountThenName, sumBy } from "./breakdowns.js";
-import { ValidationError } from "./validation.js";
+import { checkListSize, TOP_ITEMS } from "./list-limits.js";
 import {
   collectEntries,
   isRecord,
@@ -99,9 +99,7 @@ export function breakdown(
   options: { filter?: CostFilter; top?: number } = {},
 ): BreakdownItem[] {
   const { top } = options;
-  if (top !== undefined && !(Number.isInteger(top) && top >= 1)) {
-    throw new ValidationError("top", `${top} is not a whole number of at least 1`);
-  }
+  if (top !== undefined) checkListSize(top, "top", TOP_ITEMS);
   const entries = collectEntries(sources, options.filter ?? {}, by);
   const groups = [
     ...sumBy(

@@ -1,5 +1,6 @@
 import type { CloudProvider } from "./provider.js";
 import type { IsoDay } from "./cost-record.js";
+import { addDays, type DayRange } from "./dates.js";
 
 export const COLLECTION_STATUSES = [
   "QUEUED",
@@ -16,6 +17,13 @@ export interface CollectionError {
   retryable: boolean;
 }
 
+/** Days of a job's period that the provider's API does not serve: left out by design, not failed. */
+export interface SkippedDays {
+  start: IsoDay;
+  end: IsoDay;
+  reason: string;
+}
+
 export interface ProviderCollectionProgress {
   provider: CloudProvider;
   status: CollectionStatus;
@@ -23,6 +31,7 @@ export interface ProviderCollectionProgress {
   apiRequests: number;
   attempts: number;
   error?: CollectionError;
+  skipped?: SkippedDays;
 }
 
 export interface CollectionJob {
@@ -36,4 +45,17 @@ export interface CollectionJob {
   startedAt?: string;
   finishedAt?: string;
   requestedBy: string;
+}
+
+/** The period cut at the first day a provider serves: the days to collect, and the days before it. */
+export function splitAtEarliestDay(
+  period: DayRange,
+  earliest: IsoDay | undefined,
+): { servable?: DayRange; unservable?: DayRange } {
+  if (earliest === undefined || earliest <= period.start) return { servable: period };
+  if (earliest > period.end) return { unservable: period };
+  return {
+    servable: { start: earliest, end: period.end },
+    unservable: { start: period.start, end: addDays(earliest, -1) },
+  };
 }

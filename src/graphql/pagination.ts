@@ -3,17 +3,15 @@
  * forged, edited, or replayed against another list (e.g. another tenant's jobs).
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { DEFAULT_PAGE_SIZE, PAGE_SIZE, pageSizeOrDefault } from "../domain/list-limits.js";
 import { ValidationError } from "../domain/validation.js";
 
-export const MAX_PAGE_SIZE = 100;
-export const DEFAULT_PAGE_SIZE = 20;
+/** The `first` argument's description, the same on every connection. */
+export const FIRST_DESCRIPTION = `Page size: ${PAGE_SIZE.min} to ${PAGE_SIZE.max}, ${DEFAULT_PAGE_SIZE} when omitted; ${PAGE_SIZE.min} answers only pageInfo.`;
 
+/** `first` of a connection (the rule and its message: domain/list-limits.ts). */
 export function pageSize(first: number | null | undefined, field = "first"): number {
-  if (first === null || first === undefined) return DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
-    throw new ValidationError(field, `${first} is out of range: use 0 to ${MAX_PAGE_SIZE}`);
-  }
-  return first;
+  return pageSizeOrDefault(first, field);
 }
 
 export class CursorCodec {

@@ -18,6 +18,23 @@ export interface FetchResult {
   sourceApi: string;
 }
 
+/**
+ * How far back a provider's API serves daily data, as of a given day: days before `earliest` are
+ * not a failure to collect but a fact of the API, left out of a collection and reported with `reason`.
+ */
+export interface HistoryLimit {
+  earliest: IsoDay;
+  /** Safe to show: why days before `earliest` cannot be collected, with the API's documented rule. */
+  reason: string;
+}
+
+export interface HistoryLimitAnswer {
+  /** Absent: the API serves any past day. */
+  limit?: HistoryLimit;
+  /** Provider API requests spent to find out (0 when the limit is a documented rule). */
+  apiRequests: number;
+}
+
 export interface HealthCheckResult {
   healthy: boolean;
   /** Safe to show: never contains secrets. */
@@ -33,6 +50,8 @@ export interface CostProviderAdapter {
   readonly provider: CloudProvider;
   /** Cheap call that proves the credentials work and the billing data is reachable. */
   healthCheck(signal?: AbortSignal): Promise<HealthCheckResult>;
+  /** The oldest day the API serves when it is `today` (UTC); throws ProviderError. */
+  historyLimit(today: IsoDay, signal?: AbortSignal): Promise<HistoryLimitAnswer>;
   /** Daily cost lines for the period; throws ProviderError. */
   fetchDailyCosts(period: DateRange, signal?: AbortSignal): Promise<FetchResult>;
 }

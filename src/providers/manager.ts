@@ -75,7 +75,7 @@ export const CANCELLED: CollectionError = {
   retryable: true,
 };
 
-function collectionErrorOf(error: unknown, provider: CloudProvider): CollectionError {
+export function collectionErrorOf(error: unknown, provider: CloudProvider): CollectionError {
   if (error instanceof ProviderError)
     return { code: error.code, message: error.message, retryable: error.retryable };
   // Adapters map everything they know; anything else is a bug whose text we do not trust to be safe.

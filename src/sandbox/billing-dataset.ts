@@ -6,7 +6,15 @@
 import type { ChargeCategory, IsoDay } from "../domain/cost-record.js";
 import type { CloudProvider } from "../domain/provider.js";
 import { isCloudProvider } from "../domain/provider.js";
-import { daysInRange, isIsoDay, isoWeekday, monthOf, toEpochDay } from "../domain/dates.js";
+import {
+  addMonths,
+  daysInRange,
+  firstDayOfMonth,
+  isIsoDay,
+  isoWeekday,
+  monthOf,
+  toEpochDay,
+} from "../domain/dates.js";
 import { syntheticServiceId } from "./billing-catalog.js";
 import { buildTenant, type Deployment } from "./billing-tenant.js";
 import { mixSeed, mulberry32 } from "./seeded-random.js";
@@ -50,6 +58,8 @@ export interface BillingDatasetOptions {
   regions?: number;
   /** Days after this one do not exist yet (provider has no data for the future). */
   today: IsoDay;
+  /** The account's first billed day; none before (default: the first day of the month 36 months before today's). */
+  firstDay?: IsoDay;
 }
 
 export interface BillingDataset {
@@ -57,6 +67,8 @@ export interface BillingDataset {
   readonly currency: string;
   /** The last day with data: later days have no lines (simulators answer nothing for them). */
   readonly today: IsoDay;
+  /** The first day with data: earlier days have no lines. */
+  readonly firstDay: IsoDay;
   /** Rows of one day, stable across calls until `restate` changes that day. */
   linesForDay(day: IsoDay): SimulatedLine[];
   /** Whether the provider would still call the day estimated (within the current, unclosed month). */
@@ -72,6 +84,8 @@ const GROWTH_ORIGIN = toEpochDay("2025-01-01");
 const DAILY_GROWTH = 0.0006;
 const WEEKEND_FACTOR = 0.62;
 const TINY_AMOUNT = 0.0000008;
+/** A tenant billed for three years before the current month, more than any billing API serves. */
+const DEFAULT_HISTORY_MONTHS = 36;
 
 /** Billing APIs send at most 10 decimals (Cost Explorer amounts are strings like "12.3456789012"). */
 export function roundAmount(amount: number): number {
@@ -92,10 +106,13 @@ function validateOptions(options: BillingDatasetOptions): void {
       `BillingDatasetOptions.currency: must be an ISO 4217 code, got ${String(options.currency)}`,
     );
   }
-  if (!isIsoDay(options.today)) {
-    throw new RangeError(
-      `BillingDatasetOptions.today: must be a YYYY-MM-DD calendar day, got ${String(options.today)}`,
-    );
+  for (const field of ["today", "firstDay"] as const) {
+    if (field === "firstDay" && options.firstDay === undefined) continue;
+    if (!isIsoDay(options[field])) {
+      throw new RangeError(
+        `BillingDatasetOptions.${field}: must be a YYYY-MM-DD calendar day, got ${String(options[field])}`,
+      );
+    }
   }
 }
 
@@ -108,6 +125,7 @@ function validateOptions(options: BillingDatasetOptions): void {
 export function createBillingDataset(options: BillingDatasetOptions): BillingDataset {
   validateOptions(options);
   const { provider, currency, today, seed } = options;
+  const firstDay = options.firstDay ?? firstDayOfMonth(addMonths(monthOf(today), -DEFAULT_HISTORY_MONTHS));
   const { accounts, deployments } = buildTenant(options);
   const restatements = new Map<IsoDay, number>();
   const cache = new Map<IsoDay, SimulatedLine[]>();
@@ -256,10 +274,11 @@ export function createBillingDataset(options: BillingDatasetOptions): BillingDat
     provider,
     currency,
     today,
+    firstDay,
     linesForDay(day) {
       if (!isIsoDay(day))
         throw new RangeError(`linesForDay: day must be a YYYY-MM-DD calendar day, got ${String(day)}`);
-      if (day > today) return [];
+      if (day > today || day < firstDay) return [];
       let lines = cache.get(day);
       if (!lines) {
         lines = generateDay(day);

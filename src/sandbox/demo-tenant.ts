@@ -5,7 +5,9 @@
  */
 import { dayOfInstant } from "../domain/dates.js";
 import { CLOUD_PROVIDERS, type CloudProvider } from "../domain/provider.js";
+import { systemClock, type Clock } from "../shared/clock.js";
 import type { ClientManager } from "../collection/client-manager.js";
+import type { TrustedCertificate } from "../providers/factory.js";
 import { startAwsSimulator, type AwsSimulator } from "./aws/aws-simulator.js";
 import { startAzureSimulator, type AzureSimulator } from "./azure/azure-simulator.js";
 import { createBillingDataset, type BillingDataset } from "./billing-dataset.js";
@@ -21,6 +23,8 @@ export interface DemoClouds {
   simulators: { AWS: AwsSimulator; GCP: GcpSimulator; AZURE: AzureSimulator };
   endpoints: Record<CloudProvider, string>;
   credentials: SimulatorCredentials;
+  /** The simulators' self-signed certificates, each pinned to its own endpoint only. */
+  trustedCertificates: TrustedCertificate[];
   /** Billing API requests each simulator has answered (Cost Explorer calls for AWS). */
   requestCounts(): Record<CloudProvider, number>;
   /** Connects a client to the simulators, all three by default (an upsert: ports change every start), health checks included. */
@@ -37,7 +41,10 @@ export interface DemoCloudOptions {
   size?: { services?: number; accounts?: number; regions?: number };
   /** Smaller pages make pagination happen in tests. */
   pageSizes?: { AWS?: number; GCP?: number; AZURE?: number };
-  today?: string;
+  /** Per cloud, the account's first billed day (default: three years of history). */
+  firstDays?: Partial<Record<CloudProvider, string>>;
+  /** What "today" is for the datasets and the simulators (default: the system clock). */
+  clock?: Clock;
   /** The credentials `connect` uses (default: the demo tenant's); tests bring their own secrets. */
   credentials?: SimulatorCredentials;
 }
@@ -51,9 +58,17 @@ const DEMO_SECRETS: SimulatorSecrets = {
 };
 
 export async function startDemoClouds(options: DemoCloudOptions = {}): Promise<DemoClouds> {
-  const today = options.today ?? dayOfInstant(new Date());
+  const clock = options.clock ?? systemClock;
+  const today = dayOfInstant(clock());
   const dataset = (provider: CloudProvider, currency: string, seed: number) =>
-    createBillingDataset({ provider, currency, seed, today, ...options.size });
+    createBillingDataset({
+      provider,
+      currency,
+      seed,
+      today,
+      ...options.size,
+      ...(options.firstDays?.[provider] ? { firstDay: options.firstDays[provider] } : {}),
+    });
   const datasets = {
     AWS: dataset("AWS", "USD", 11),
     GCP: dataset("GCP", "USD", 22),
@@ -66,6 +81,7 @@ export async function startDemoClouds(options: DemoCloudOptions = {}): Promise<D
     }),
     GCP: await startGcpSimulator({
       datasets: datasets.GCP,
+      now: clock,
       ...(options.pageSizes?.GCP ? { maxRowsPerPage: options.pageSizes.GCP } : {}),
     }),
     AZURE: await startAzureSimulator({
@@ -83,6 +99,7 @@ export async function startDemoClouds(options: DemoCloudOptions = {}): Promise<D
       AZURE: simulators.AZURE.endpoint,
     },
     credentials,
+    trustedCertificates: [{ origin: simulators.AZURE.endpoint, ca: simulators.AZURE.ca }],
     requestCounts: () => ({
       AWS: simulators.AWS.requestCount("GetCostAndUsage"),
       GCP: simulators.GCP.requestCount(),

@@ -13,6 +13,7 @@ import { MAX_COLLECTION_DAYS } from "../collection/collection-request.js";
 import { SANDBOX_EXCHANGE_RATES_FILE } from "../collection/exchange-rates.js";
 import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from "../store/local/embedded-dynamodb.js";
 import { startRuntime, type Runtime } from "../runtime.js";
+import { clockStartingOn, systemClock } from "../shared/clock.js";
 import { startDemoClouds, type DemoCloudOptions, type DemoClouds } from "./demo-tenant.js";
 import type { Logger } from "../observability/logger.js";
 import type { CollectionJob } from "../domain/collection-job.js";
@@ -71,12 +72,14 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       { ...env, DYNAMODB_ENDPOINT: options.dynamoEndpoint ?? embedded!.endpoint },
       "sandbox",
     );
-    const clouds = await startDemoClouds(options.clouds);
+    const clock = config.sandbox.today ? clockStartingOn(config.sandbox.today) : systemClock;
+    const clouds = await startDemoClouds({ ...options.clouds, clock });
     stops.unshift(() => clouds.stop());
     const runtime = await startRuntime(config, {
       logger,
+      clock,
       ensureTables: true,
-      adapterDefaults: { azureTlsCa: clouds.simulators.AZURE.ca },
+      adapterDefaults: { trustedCertificates: clouds.trustedCertificates },
       // The embedded database is this process's alone: a job still QUEUED or RUNNING at start was
       // left by a process that died (killed, crashed), so it is failed as INTERRUPTED at once
       // instead of blocking the backfill until it looks stale.
@@ -93,7 +96,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       );
     }
     await clouds.connect(clientManager, DEMO_CLIENT_ID);
-    const today = dayOfInstant(new Date());
+    const today = dayOfInstant(clock());
     const backfillDays = options.backfillDays ?? MAX_COLLECTION_DAYS;
     const backfill = await collections.triggerCollection({
       clientId: DEMO_CLIENT_ID,

@@ -28,6 +28,7 @@ const COLLECTION_JOB: Shape<CollectionJob> = {
       apiRequests: "number",
       attempts: "number",
       error: { map: { code: "string", message: "string", retryable: "boolean" }, optional: true },
+      skipped: { map: { start: "string", end: "string", reason: "string" }, optional: true },
     },
   },
   createdAt: "string",

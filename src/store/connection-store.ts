@@ -12,6 +12,7 @@ import {
   type QueryCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import type { HealthStatus, ProviderConnection } from "../domain/client.js";
+import { checkListSize, CONNECTION_LISTING } from "../domain/list-limits.js";
 import type { CloudProvider } from "../domain/provider.js";
 import { ValidationError, validateText } from "../domain/validation.js";
 import { isConditionFailure, ItemNotFoundError } from "./errors.js";
@@ -116,9 +117,7 @@ export class ConnectionStore {
    * of GSI1; `truncated` when more may exist.
    */
   async listAcrossClients(limit: number): Promise<{ connections: ProviderConnection[]; truncated: boolean }> {
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-      throw new ValidationError("limit", `must be a whole number from 1 to 1000, got ${String(limit)}`);
-    }
+    checkListSize(limit, "limit", CONNECTION_LISTING);
     const { Items = [], LastEvaluatedKey } = await this.doc.send(
       new QueryCommand({
         TableName: this.table,

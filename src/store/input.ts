@@ -4,6 +4,7 @@
  * Each failure is a domain ValidationError naming the field.
  */
 import { isIsoMonth } from "../domain/dates.js";
+import { checkListSize, PAGE_SIZE } from "../domain/list-limits.js";
 import type { IsoDay, IsoMonth } from "../domain/cost-record.js";
 import type { CloudProvider } from "../domain/provider.js";
 import {
@@ -16,8 +17,6 @@ import {
 } from "../domain/validation.js";
 
 export { validateCalendarDay as checkDay, validateProvider as checkProvider, validateSafeId as checkId };
-
-export const MAX_PAGE_SIZE = 500;
 
 export function checkMonth(value: unknown, field: string): IsoMonth {
   if (!isIsoMonth(value))
@@ -52,11 +51,9 @@ export function checkMonthRange(start: unknown, end: unknown): { start: IsoMonth
   return { start: from, end: to };
 }
 
+/** A page's size: the API's own rule (0 reads nothing but whether an item exists). */
 export function checkPageSize(value: unknown, field = "first"): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > MAX_PAGE_SIZE) {
-    throw new ValidationError(field, `${describeValue(value)} is not an integer from 1 to ${MAX_PAGE_SIZE}`);
-  }
-  return value;
+  return checkListSize(value, field, PAGE_SIZE);
 }
 
 /** Key of one cost record: `keys[3].date` style field names when checking a list. */

@@ -80,7 +80,7 @@ export async function runWritePath(
   const server = await startBenchServer({
     endpoint,
     tablePrefix,
-    runtime: { adapterDefaults: { azureTlsCa: clouds.simulators.AZURE.ca } },
+    runtime: { adapterDefaults: { trustedCertificates: clouds.trustedCertificates } },
   });
   const plain = createDynamoClients({ endpoint, requestTimeoutMs: BENCH_DYNAMO_TIMEOUT_MS });
   const directCounter = new DynamoRequestCounter();

@@ -176,6 +176,94 @@ describe("reading costs over HTTP", () => {
   });
 });
 
+describe("list sizes", () => {
+  type PageInfo = { hasNextPage: boolean; endCursor: string | null };
+  type Page = { edges: { cursor: string }[]; pageInfo: PageInfo };
+  const page = "edges { cursor } pageInfo { hasNextPage endCursor }";
+
+  it("answers first: 0 on every connection with no edges and a pageInfo telling whether items exist", async () => {
+    const query = `query($jobsAfter: String) {
+      clients(first: 0) { ${page} }
+      client(id: "acme") {
+        costRecords(period: { start: "${START}", end: "${END}" }, first: 0) { ${page} }
+        before: costRecords(period: { start: "2025-01-01", end: "2025-01-31" }, first: 0) { ${page} }
+        collectionJobs(first: 0, after: $jobsAfter) { ${page} }
+      }
+    }`;
+    type Answer = {
+      clients: Page;
+      client: { costRecords: Page; before: Page; collectionJobs: Page };
+    };
+    const empty = (hasNextPage: boolean) => ({ edges: [], pageInfo: { hasNextPage, endCursor: null } });
+
+    const noJobs = await server.graphql<Answer>(query, {}, admin);
+    expect(noJobs.body.errors).toBeUndefined();
+    expect(noJobs.body.data).toEqual({
+      clients: empty(true),
+      client: { costRecords: empty(true), before: empty(false), collectionJobs: empty(false) },
+    });
+    // A viewer's clients are listed another way (their own tenants), with the same answer.
+    const asViewer = await server.graphql<{ clients: Page }>(
+      `{ clients(first: 0) { ${page} } }`,
+      {},
+      viewerA,
+    );
+    expect(asViewer.body.data).toEqual({ clients: empty(true) });
+
+    await server.stores.jobs.create({
+      id: "job-acme-first-0",
+      clientId: "acme",
+      status: "SUCCEEDED",
+      period: { start: START, end: "2026-01-10" },
+      providers: [{ provider: "AWS", status: "SUCCEEDED", recordsWritten: 10, apiRequests: 1, attempts: 1 }],
+      createdAt: "2026-01-11T00:00:00.000Z",
+      updatedAt: "2026-01-11T00:00:00.000Z",
+      requestedBy: "admin",
+    });
+    const oneJob = await server.graphql<Answer>(query, {}, admin);
+    expect(oneJob.body.data!.client.collectionJobs).toEqual(empty(true));
+    // After the last job there is nothing left: first: 0 says so too.
+    const jobs = await server.graphql<{ client: { collectionJobs: Page } }>(
+      `{ client(id: "acme") { collectionJobs(first: 1) { ${page} } } }`,
+      {},
+      admin,
+    );
+    const last = jobs.body.data!.client.collectionJobs.pageInfo.endCursor;
+    const afterLast = await server.graphql<Answer>(query, { jobsAfter: last }, admin);
+    expect(afterLast.body.data!.client.collectionJobs).toEqual(empty(false));
+  });
+
+  it.each([
+    ["clients", `{ clients(first: 101) { edges { cursor } } }`, "first: 101 is out of range: use 0 to 100"],
+    [
+      "costRecords",
+      `{ client(id: "acme") { costRecords(period: { start: "${START}", end: "${END}" }, first: -1) { edges { cursor } } } }`,
+      "first: -1 is out of range: use 0 to 100",
+    ],
+    [
+      "collectionJobs",
+      `{ client(id: "acme") { collectionJobs(first: 101) { edges { cursor } } } }`,
+      "first: 101 is out of range: use 0 to 100",
+    ],
+    [
+      "costBreakdown",
+      `{ client(id: "acme") { costBreakdown(period: { start: "${START}", end: "${END}" }, by: SERVICE, top: 1001) { key } } }`,
+      "top: 1001 is out of range: use 1 to 1000",
+    ],
+  ])(
+    "refuses an out-of-range size on %s with the one message, naming the field",
+    async (_list, query, message) => {
+      const { body } = await server.graphql(query, {}, admin);
+      expect(body.errors).toEqual([
+        expect.objectContaining({
+          message,
+          extensions: expect.objectContaining({ code: "BAD_USER_INPUT", field: message.split(":")[0] }),
+        }),
+      ]);
+    },
+  );
+});
+
 describe("access rules", () => {
   it("refuses a request without a token with UNAUTHENTICATED", async () => {
     const { body } = await server.graphql(`{ client(id: "acme") { name } }`);

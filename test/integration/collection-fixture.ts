@@ -13,7 +13,7 @@ import {
 } from "../../src/collection/exchange-rates.js";
 import { createLocalSecretBox } from "../../src/collection/secret-box.js";
 import type { CollectionJob } from "../../src/domain/collection-job.js";
-import { dayOfInstant } from "../../src/domain/dates.js";
+import { clockStartingOn } from "../../src/shared/clock.js";
 import type { CloudProvider } from "../../src/domain/provider.js";
 import { InProcessPubSub } from "../../src/live/pubsub.js";
 import type { RetryPolicy } from "../../src/providers/retry.js";
@@ -32,7 +32,8 @@ import type { TimeSeriesStore } from "../../src/store/time-series-store.js";
 import { createTestStoreContext, type TestStoreContext } from "../support/dynamo.js";
 import { capturedLogger } from "../support/logs.js";
 
-export const TODAY = dayOfInstant(new Date());
+/** A fixed day, so no collection test depends on the real date; the fixture's clock starts on it. */
+export const TODAY = "2026-11-18";
 export const FAST_RETRY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, maxTotalMs: 10_000 };
 
 /** Secret parts of the credentials below: none may surface outside the encrypted envelope. */
@@ -81,15 +82,16 @@ export async function startCollectionFixture(
   overrides: Partial<Pick<CollectionServiceOptions, "heartbeatIntervalMs" | "lockTtlSeconds">> = {},
 ): Promise<CollectionFixture> {
   const store = await createTestStoreContext();
+  const clock = clockStartingOn(TODAY);
   const clouds = await startDemoClouds({
-    today: TODAY,
+    clock,
     size: { services: 4, accounts: 2, regions: 2 },
     pageSizes: { AWS: 25, GCP: 60, AZURE: 40 },
     credentials: RAW_CREDENTIALS,
   });
   const { datasets, simulators } = clouds;
   const { logger, logs: logLines } = capturedLogger();
-  const appStores = createStores(store.doc, store.names);
+  const appStores = createStores(store.doc, store.names, clock);
   const stores = {
     clients: appStores.clients,
     connections: appStores.connections,
@@ -107,7 +109,8 @@ export async function startCollectionFixture(
     logger,
     secretBox: createLocalSecretBox(randomBytes(32)),
     allowCustomProviderEndpoints: true,
-    adapterDefaults: { retryPolicy: FAST_RETRY, azureTlsCa: simulators.AZURE.ca },
+    clock,
+    adapterDefaults: { retryPolicy: FAST_RETRY, trustedCertificates: clouds.trustedCertificates },
     managerRetryPolicy: { ...FAST_RETRY, maxAttempts: 2 },
     jobTiming: overrides,
   });

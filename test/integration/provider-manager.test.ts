@@ -53,7 +53,7 @@ function adapterFor(provider: CloudProvider, endpoint?: string): CostProviderAda
     endpoint: endpoint ?? simulators[provider].endpoint,
     allowCustomEndpoints: true,
     retryPolicy: FAST,
-    azureTlsCa: azure.ca,
+    trustedCertificates: [{ origin: azure.endpoint, ca: azure.ca }],
   });
 }
 

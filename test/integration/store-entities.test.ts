@@ -58,6 +58,9 @@ describe("ClientStore", () => {
     const all = await clients.list(100);
     expect(all.items.map((c) => c.id)).toEqual(["acme", "c-01", "c-02", "c-03", "c-04", "c-05", "globex"]);
     expect(all).toMatchObject({ hasNextPage: false, endCursor: "globex" });
+    // first = 0: no items, but whether any exist (after the cursor).
+    expect(await clients.list(0)).toStrictEqual({ items: [], hasNextPage: true, endCursor: null });
+    expect(await clients.list(0, "globex")).toStrictEqual({ items: [], hasNextPage: false, endCursor: null });
   });
 
   it("rejects bad ids and page sizes naming the field, writing nothing", async () => {
@@ -69,7 +72,8 @@ describe("ClientStore", () => {
     await expect(clients.create({ ...client("ok"), reportingCurrency: "EURO" })).rejects.toThrow(
       /^reportingCurrency: /,
     );
-    await expect(clients.list(0)).rejects.toThrow(/^first: /);
+    await expect(clients.list(101)).rejects.toThrow(/^first: 101 is out of range: use 0 to 100$/);
+    await expect(clients.list(-1)).rejects.toThrow(/^first: -1 is out of range: use 0 to 100$/);
     await expect(clients.list(10, "bad id")).rejects.toThrow(/^after: /);
     await expect(clients.batchGet(["fine", "not/fine"])).rejects.toThrow(/^ids\[1\]: /);
     expect(ctx.counter.requests()).toBe(0);
@@ -190,6 +194,14 @@ describe("CollectionJobStore", () => {
     const page2 = await jobs.listByClient("acme", 10, page1.endCursor ?? undefined);
     expect(page2.items.map((j) => j.id)).toEqual(["job-3", "job-2", "job-1"]);
     expect(page2.hasNextPage).toBe(false);
+    expect(await jobs.listByClient("acme", 0)).toStrictEqual({
+      items: [],
+      hasNextPage: true,
+      endCursor: null,
+    });
+    await expect(jobs.listByClient("acme", 101)).rejects.toThrow(
+      /^first: 101 is out of range: use 0 to 100$/,
+    );
     await expect(jobs.listByClient("acme", 10, "not-a-cursor")).rejects.toThrow(/^after: /);
     await expect(
       jobs.create({ ...job("job-x", "2026-02-09T00:00:00.000Z"), status: "DONE" as never }),

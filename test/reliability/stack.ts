@@ -50,7 +50,7 @@ export interface StackOptions {
   /** Route the service's DynamoDB traffic through this proxy. */
   proxy?: TcpProxy;
   /** Adapter settings on top of the Azure simulator's CA (short timeouts, quick retries). */
-  adapterDefaults?: Omit<AdapterDefaults, "azureTlsCa">;
+  adapterDefaults?: Omit<AdapterDefaults, "trustedCertificates">;
   /** Tenants created and connected to the three clouds over GraphQL. */
   tenants?: string[];
   streamConsumer?: boolean;
@@ -72,7 +72,7 @@ export async function startReliabilityStack(options: StackOptions = {}): Promise
         ...(options.proxy ? { DYNAMODB_ENDPOINT: options.proxy.endpoint } : {}),
         ...options.env,
       },
-      adapterDefaults: { ...options.adapterDefaults, azureTlsCa: clouds.simulators.AZURE.ca },
+      adapterDefaults: { ...options.adapterDefaults, trustedCertificates: clouds.trustedCertificates },
     });
     partial = server;
     await server.runtime.services.exchangeRates.loadFile(SANDBOX_EXCHANGE_RATES_FILE);

@@ -1,10 +1,13 @@
 import type { TestProject } from "vitest/node";
 import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from "../../src/store/local/embedded-dynamodb.js";
+import { ensureTestTools } from "./test-tools.js";
 
 let dynamo: EmbeddedDynamoDb | undefined;
 
 /** One in-memory DynamoDB Local for the whole run; test files isolate themselves with table prefixes. */
 export async function setup(project: TestProject): Promise<void> {
+  // Java, Chromium and redis-server: installed here when missing (as root), else a stop with the command.
+  ensureTestTools();
   dynamo = await startEmbeddedDynamoDb();
   project.provide("dynamoEndpoint", dynamo.endpoint);
 }

@@ -6,8 +6,8 @@ import { SERVICE_CATEGORIES } from "../../src/domain/service-category.js";
 import { CLOUD_PROVIDERS, type CloudProvider } from "../../src/domain/provider.js";
 import { parseCsv } from "./support/csv.js";
 
-/** The repository is checked out beside the shared folder that holds the FOCUS sample. */
-const FOCUS_SAMPLE = new URL("../../../shared/data/focus-1.0-sample/focus_sample.csv", import.meta.url);
+/** The FinOps Foundation's FOCUS 1.0 sample (CC BY 4.0), copied unchanged into the repository's fixtures. */
+const FOCUS_SAMPLE = new URL("../fixtures/focus-1.0-sample/focus_sample.csv", import.meta.url);
 const FOCUS_PROVIDERS: Record<string, CloudProvider> = { AWS: "AWS", Microsoft: "AZURE" };
 
 const rows = parseCsv(readFileSync(FOCUS_SAMPLE, "utf8"));

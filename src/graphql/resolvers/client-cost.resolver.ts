@@ -16,11 +16,12 @@ import {
   type Granularity,
 } from "../enums.js";
 import { requireRead } from "../auth.js";
-import { pageSize } from "../pagination.js";
+import { FIRST_DESCRIPTION, pageSize } from "../pagination.js";
 import { checkPeriod, type CostReader } from "../cost-reader.js";
 import { costRecordView } from "../views.js";
 import { CLOUD_PROVIDERS, type CloudProvider } from "../../domain/provider.js";
 import { daysInRange } from "../../domain/dates.js";
+import { checkListSize, TOP_ITEMS } from "../../domain/list-limits.js";
 import { ValidationError } from "../../domain/validation.js";
 import { MAX_STRING_ARGUMENT } from "../limits.js";
 import type { CostFilter } from "../../domain/aggregation.js";
@@ -53,11 +54,11 @@ function costFilter(input: CostFilterInput | undefined): CostFilter {
   return filter;
 }
 
+const TOP_DESCRIPTION = `Items kept, largest first: ${TOP_ITEMS.min} to ${TOP_ITEMS.max}; the rest is folded into one more item.`;
+
 function checkTop(top: number | undefined): number | undefined {
   if (top === undefined || top === null) return undefined;
-  if (!Number.isInteger(top) || top < 1 || top > 1000)
-    throw new ValidationError("top", `${top} is out of range: use 1 to 1000`);
-  return top;
+  return checkListSize(top, "top", TOP_ITEMS);
 }
 
 interface CostFieldArgs {
@@ -177,7 +178,7 @@ export class ClientCostResolver {
     @Arg("period", () => DateRangeInput) period: DateRangeInput,
     @Arg("by", () => CostDimensionEnum) by: CostDimension,
     @Arg("filter", () => CostFilterInput, { nullable: true }) filter: CostFilterInput | undefined,
-    @Arg("top", () => Int, { nullable: true }) top: number | undefined,
+    @Arg("top", () => Int, { nullable: true, description: TOP_DESCRIPTION }) top: number | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<CostBreakdownItem[]> {
     requireRead(ctx.auth, client.id);
@@ -218,7 +219,7 @@ export class ClientCostResolver {
     @Root() client: ClientModel,
     @Arg("period", () => DateRangeInput) period: DateRangeInput,
     @Arg("provider", () => CloudProviderEnum, { nullable: true }) provider: CloudProvider | undefined,
-    @Arg("first", () => Int, { nullable: true }) first: number | undefined,
+    @Arg("first", () => Int, { nullable: true, description: FIRST_DESCRIPTION }) first: number | undefined,
     @Arg("after", () => String, { nullable: true }) after: string | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Connection<CostRecord>> {

@@ -5,7 +5,7 @@ import { Client, ClientConnection } from "../types/client.type.js";
 import { ProviderConnection } from "../types/provider-connection.type.js";
 import { CollectionJobConnection } from "../types/collection-job.type.js";
 import { isAdmin, requireCaller, requireRead } from "../auth.js";
-import { pageSize } from "../pagination.js";
+import { FIRST_DESCRIPTION, pageSize } from "../pagination.js";
 import { validateSafeId } from "../../domain/validation.js";
 import { jobListingCursor } from "../../store/collection-job-store.js";
 import type { GraphQLContext } from "../context.js";
@@ -38,7 +38,7 @@ export class ClientResolver {
 
   @Query(() => ClientConnection, { description: "The clients the caller may read, in id order." })
   async clients(
-    @Arg("first", () => Int, { nullable: true }) first: number | undefined,
+    @Arg("first", () => Int, { nullable: true, description: FIRST_DESCRIPTION }) first: number | undefined,
     @Arg("after", () => String, { nullable: true }) after: string | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Connection<ClientModel>> {
@@ -74,7 +74,7 @@ export class ClientResolver {
   @FieldResolver(() => CollectionJobConnection, { description: "Newest first." })
   async collectionJobs(
     @Root() client: ClientModel,
-    @Arg("first", () => Int, { nullable: true }) first: number | undefined,
+    @Arg("first", () => Int, { nullable: true, description: FIRST_DESCRIPTION }) first: number | undefined,
     @Arg("after", () => String, { nullable: true }) after: string | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Connection<CollectionJob>> {

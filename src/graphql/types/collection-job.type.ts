@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType } from "type-graphql";
 import { CloudProviderEnum, CollectionStatusEnum } from "../enums.js";
-import { DateTimeScalar } from "../scalars.js";
+import { DateScalar, DateTimeScalar } from "../scalars.js";
 import { DateRange } from "./date-range.type.js";
 import { connectionType } from "./page-info.type.js";
 import type { CloudProvider } from "../../domain/provider.js";
@@ -16,6 +16,21 @@ export class CollectionError {
 
   @Field(() => Boolean)
   retryable!: boolean;
+}
+
+@ObjectType({
+  description:
+    "Days of the job's period that the provider's API does not serve (older than its history limit): left out on purpose, not failed.",
+})
+export class SkippedDays {
+  @Field(() => DateScalar)
+  start!: string;
+
+  @Field(() => DateScalar)
+  end!: string;
+
+  @Field(() => String, { description: "Why, with the provider's documented rule." })
+  reason!: string;
 }
 
 @ObjectType()
@@ -37,6 +52,9 @@ export class ProviderCollection {
 
   @Field(() => CollectionError, { nullable: true })
   error?: CollectionError;
+
+  @Field(() => SkippedDays, { nullable: true })
+  skipped?: SkippedDays;
 }
 
 @ObjectType()

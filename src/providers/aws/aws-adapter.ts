@@ -26,6 +26,7 @@ import type {
 import type { IsoDay, IsoMonth, ProviderCostLine } from "../../domain/cost-record.js";
 import {
   addDays,
+  addMonths,
   dayOfInstant,
   firstDayOfMonth,
   isIsoDay,
@@ -33,7 +34,15 @@ import {
   monthOf,
   monthsInRange,
 } from "../../domain/dates.js";
-import type { CostProviderAdapter, DateRange, FetchResult, HealthCheckResult } from "../adapter.js";
+import type { Clock } from "../../shared/clock.js";
+import type {
+  CostProviderAdapter,
+  DateRange,
+  FetchResult,
+  HealthCheckResult,
+  HistoryLimit,
+  HistoryLimitAnswer,
+} from "../adapter.js";
 import { InvalidRequestError, ProviderError, TransientError } from "../errors.js";
 import { validatePeriod } from "../period.js";
 import { chargeCategoryOfRecordType } from "./aws-record-types.js";
@@ -43,7 +52,9 @@ import {
   type RequestCounter,
 } from "./cost-explorer-caller.js";
 
-export type AwsAdapterOptions = CostExplorerCallerOptions;
+export interface AwsAdapterOptions extends CostExplorerCallerOptions {
+  now?: Clock;
+}
 
 export const AWS_SOURCE_API = "aws:ce:GetCostAndUsage";
 const METRIC = "UnblendedCost";
@@ -59,6 +70,21 @@ interface Slice {
   total: number;
 }
 
+/**
+ * Cost Explorer serves the current month and the 13 before it, daily and monthly. Multi-year data
+ * (up to 38 months, a Cost Management preference) exists at MONTHLY granularity only, so it never
+ * reaches the DAILY lines collected here: the limit holds whatever the account's preferences.
+ */
+export const COST_EXPLORER_HISTORY_MONTHS = 13;
+
+export function costExplorerHistoryLimit(today: IsoDay): HistoryLimit {
+  const earliest = firstDayOfMonth(addMonths(monthOf(today), -COST_EXPLORER_HISTORY_MONTHS));
+  return {
+    earliest,
+    reason: `AWS Cost Explorer serves daily costs for the current month and the ${COST_EXPLORER_HISTORY_MONTHS} months before it, from ${earliest}`,
+  };
+}
+
 const dimension = (Key: string) => ({ Type: "DIMENSION" as const, Key });
 
 function parseAmount(amount: string | undefined, where: string): number {
@@ -72,14 +98,20 @@ function parseAmount(amount: string | undefined, where: string): number {
 export class AwsCostExplorerAdapter implements CostProviderAdapter {
   readonly provider = "AWS" as const;
   private readonly caller: CostExplorerCaller;
+  private readonly now: Clock;
 
   constructor(private readonly options: AwsAdapterOptions) {
     this.caller = new CostExplorerCaller(options);
+    this.now = options.now ?? (() => new Date());
+  }
+
+  historyLimit(today: IsoDay): Promise<HistoryLimitAnswer> {
+    return Promise.resolve({ limit: costExplorerHistoryLimit(today), apiRequests: 0 });
   }
 
   async healthCheck(signal?: AbortSignal): Promise<HealthCheckResult> {
     const counter: RequestCounter = { requests: 0 };
-    const today = dayOfInstant(new Date());
+    const today = dayOfInstant(this.now());
     try {
       await this.caller.getCostAndUsage(
         { TimePeriod: { Start: addDays(today, -1), End: today }, Granularity: "DAILY", Metrics: [METRIC] },

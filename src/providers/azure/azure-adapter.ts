@@ -7,8 +7,24 @@ import { CostManagementClient, type QueryDefinition } from "@azure/arm-costmanag
 import { createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipeline";
 import type { Logger } from "../../observability/logger.js";
 import type { IsoDay, ProviderCostLine } from "../../domain/cost-record.js";
-import { addDays, dayOfInstant, daysInRange, monthOf, type DayRange } from "../../domain/dates.js";
-import type { CostProviderAdapter, DateRange, FetchResult, HealthCheckResult } from "../adapter.js";
+import {
+  addDays,
+  addMonths,
+  dayOfInstant,
+  daysInRange,
+  firstDayOfMonth,
+  monthOf,
+  type DayRange,
+} from "../../domain/dates.js";
+import type { Clock } from "../../shared/clock.js";
+import type {
+  CostProviderAdapter,
+  DateRange,
+  FetchResult,
+  HealthCheckResult,
+  HistoryLimit,
+  HistoryLimitAnswer,
+} from "../adapter.js";
 import { InvalidRequestError, ProviderError } from "../errors.js";
 import { validatePeriod } from "../period.js";
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryFailureListener, type RetryPolicy } from "../retry.js";
@@ -39,14 +55,35 @@ export interface AzureAdapterOptions {
    * token instead of calling Microsoft Entra ID.
    */
   endpoint?: string;
-  /** PEM of a CA to trust (the simulator's self-signed certificate). */
+  /**
+   * PEM of the one CA this adapter's endpoint is pinned to (a simulator's self-signed certificate).
+   * It replaces Node's whole trust store (NODE_EXTRA_CA_CERTS included) for this client's requests,
+   * so the factory passes it only to the endpoint it was pinned for; absent, Node's trust applies.
+   */
   tlsCa?: string;
   requestTimeoutMs?: number;
   retryPolicy?: RetryPolicy;
   logger?: Logger;
   onRequestFailure?: RetryFailureListener;
   /** Clock for "today" and the estimated (current month) flag. */
-  now?: () => Date;
+  now?: Clock;
+}
+
+/**
+ * Microsoft's guardrails for the Query API: a query may reach back 37 months at most (a longer
+ * one is a 400), daily granularity covers 31 days a query (the adapter asks one month at a time),
+ * and nothing before 2014-05-01 exists.
+ */
+export const COST_MANAGEMENT_HISTORY_MONTHS = 37;
+const COST_MANAGEMENT_FIRST_DAY = "2014-05-01";
+
+export function costManagementHistoryLimit(today: IsoDay): HistoryLimit {
+  const lookBack = firstDayOfMonth(addMonths(monthOf(today), 1 - COST_MANAGEMENT_HISTORY_MONTHS));
+  const earliest = lookBack < COST_MANAGEMENT_FIRST_DAY ? COST_MANAGEMENT_FIRST_DAY : lookBack;
+  return {
+    earliest,
+    reason: `Azure Cost Management's Query API reaches back ${COST_MANAGEMENT_HISTORY_MONTHS} months, the current one included, to ${earliest}`,
+  };
 }
 
 interface RequestCounter {
@@ -63,7 +100,7 @@ export class AzureCostManagementAdapter implements CostProviderAdapter {
   private readonly retryPolicy: RetryPolicy;
   private readonly logger: Logger | undefined;
   private readonly onRequestFailure: RetryFailureListener | undefined;
-  private readonly now: () => Date;
+  private readonly now: Clock;
 
   constructor(options: AzureAdapterOptions) {
     const scope = parseAzureScope(options.credentials.scope);
@@ -85,6 +122,10 @@ export class AzureCostManagementAdapter implements CostProviderAdapter {
       // One retry policy decides (ours): it reads Azure's x-ms-ratelimit headers, which the SDK ignores.
       retryOptions: { maxRetries: 0 },
     });
+  }
+
+  historyLimit(today: IsoDay): Promise<HistoryLimitAnswer> {
+    return Promise.resolve({ limit: costManagementHistoryLimit(today), apiRequests: 0 });
   }
 
   async healthCheck(signal?: AbortSignal): Promise<HealthCheckResult> {

@@ -50,6 +50,11 @@ export const EXPORT_FRESHNESS_COLUMNS = [
   { name: "exported_rows", type: "INTEGER" },
 ] as const satisfies readonly BigQueryColumn[];
 
+/** Columns of the query that finds the first usage day the table holds. */
+export const EXPORT_FIRST_DAY_COLUMNS = [
+  { name: "first_usage_date", type: "DATE" },
+] as const satisfies readonly BigQueryColumn[];
+
 /** Named parameters and their BigQuery types, passed as the SDK's `types`. */
 export const DAILY_COST_PARAMETER_TYPES = { start: "DATE", end: "DATE" } as const;
 export const EXPORT_FRESHNESS_PARAMETER_TYPES = { since: "DATE" } as const;
@@ -111,4 +116,13 @@ export function exportFreshnessSql(table: string): string {
   return `SELECT MAX(export_time) AS last_export_time, COUNT(1) AS exported_rows
 FROM ${quoteBillingTable(table)}
 WHERE _PARTITIONTIME >= TIMESTAMP(@since)`;
+}
+
+/**
+ * The first usage day (UTC) the table holds: the export only has what was billed after it was
+ * turned on. It reads one column of every partition, a small scan that a collection runs once.
+ */
+export function exportFirstDaySql(table: string): string {
+  return `SELECT MIN(DATE(usage_start_time, "UTC")) AS first_usage_date
+FROM ${quoteBillingTable(table)}`;
 }

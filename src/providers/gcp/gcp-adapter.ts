@@ -16,16 +16,25 @@ import { BigQuery, type BigQueryOptions, type Job, type QueryRowsResponse } from
 import type { AuthClient } from "google-auth-library";
 import type { IsoDay } from "../../domain/cost-record.js";
 import {
+  addDays,
   dayOfInstant,
   daysInRange,
   firstDayOfMonth,
+  isIsoDay,
   lastDayOfMonth,
   monthOf,
   monthsInRange,
 } from "../../domain/dates.js";
 import type { Logger } from "../../observability/logger.js";
-import type { CostProviderAdapter, DateRange, FetchResult, HealthCheckResult } from "../adapter.js";
-import { TransientError } from "../errors.js";
+import type { Clock } from "../../shared/clock.js";
+import type {
+  CostProviderAdapter,
+  DateRange,
+  FetchResult,
+  HealthCheckResult,
+  HistoryLimitAnswer,
+} from "../adapter.js";
+import { InvalidRequestError, TransientError } from "../errors.js";
 import { validatePeriod } from "../period.js";
 import {
   DEFAULT_RETRY_POLICY,
@@ -38,6 +47,7 @@ import {
   DAILY_COST_PARAMETER_TYPES,
   EXPORT_FRESHNESS_PARAMETER_TYPES,
   dailyCostsSql,
+  exportFirstDaySql,
   exportFreshnessSql,
 } from "./billing-export-query.js";
 import { toProviderCostLines } from "./billing-export-rows.js";
@@ -61,6 +71,8 @@ export interface GcpBillingExportAdapterOptions {
   logger?: Logger;
   onRequestFailure?: RetryFailureListener;
   pageSize?: number;
+  /** Clock for "today": the estimated (current month) flag and the health check's window. */
+  now?: Clock;
 }
 
 type QueryParams = Record<string, IsoDay>;
@@ -79,8 +91,10 @@ export class GcpBillingExportAdapter implements CostProviderAdapter {
   private readonly timeoutMs: number;
   private readonly pageSize: number;
   private readonly failureContext: GcpFailureContext;
+  private readonly now: Clock;
 
   constructor(private readonly options: GcpBillingExportAdapterOptions) {
+    this.now = options.now ?? (() => new Date());
     this.authClient = createGcpAuthClient(options.credentials, options.endpoint !== undefined);
     this.timeoutMs = options.requestTimeoutMs ?? DEFAULT_GCP_REQUEST_TIMEOUT_MS;
     this.pageSize = options.pageSize ?? DEFAULT_GCP_PAGE_SIZE;
@@ -93,7 +107,7 @@ export class GcpBillingExportAdapter implements CostProviderAdapter {
   async fetchDailyCosts(period: DateRange, signal?: AbortSignal): Promise<FetchResult> {
     const { start, end } = validatePeriod(period);
     const session = this.openSession();
-    const currentMonth = monthOf(dayOfInstant(new Date()));
+    const currentMonth = monthOf(dayOfInstant(this.now()));
     const isEstimated = (day: IsoDay) => monthOf(day) >= currentMonth;
     const table = this.options.credentials.billingExportTable;
     const lines = [];
@@ -122,10 +136,28 @@ export class GcpBillingExportAdapter implements CostProviderAdapter {
     };
   }
 
+  /** The table holds what was billed since the export was turned on: nothing older can be collected. */
+  async historyLimit(today: IsoDay, signal?: AbortSignal): Promise<HistoryLimitAnswer> {
+    const session = this.openSession();
+    const table = this.options.credentials.billingExportTable;
+    const [row] = await this.runQuery(session, exportFirstDaySql(table), {}, {}, signal);
+    const first = (row as { first_usage_date?: { value: string } | null } | undefined)?.first_usage_date;
+    if (first && !isIsoDay(first.value)) {
+      throw new InvalidRequestError("BigQuery answered the export's first usage day with a non-date value");
+    }
+    const limit = first
+      ? {
+          earliest: first.value,
+          reason: `the GCP billing export table holds usage from ${first.value}, when the export began`,
+        }
+      : { earliest: addDays(today, 1), reason: "the GCP billing export table holds no usage yet" };
+    return { limit, apiRequests: session.requests() };
+  }
+
   /** One attempt, no retries: reports the state now (reachable table, how fresh the export is). */
   async healthCheck(signal?: AbortSignal): Promise<HealthCheckResult> {
     const session = this.openSession();
-    const since = dayOfInstant(new Date(Date.now() - HEALTH_WINDOW_DAYS * 86_400_000));
+    const since = addDays(dayOfInstant(this.now()), -HEALTH_WINDOW_DAYS);
     const noRetry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, maxAttempts: 1 };
     try {
       const sql = exportFreshnessSql(this.options.credentials.billingExportTable);

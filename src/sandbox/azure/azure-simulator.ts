@@ -8,11 +8,15 @@ import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { addMonths, firstDayOfMonth, monthOf } from "../../domain/dates.js";
 import type { BillingDataset } from "../billing-dataset.js";
 import { FaultPlan } from "../faults.js";
 import { AzureApiError, answerQuery, parseQueryBody } from "./azure-query-engine.js";
 import { errorReply, faultReply, throttled } from "./azure-error-replies.js";
 import { createSelfSignedTls } from "./self-signed-tls.js";
+
+/** The Query API looks back this many months, the current one included (Microsoft's guardrail). */
+const HISTORY_MONTHS = 37;
 
 export interface AzureRateLimit {
   /** Queries admitted per scope per window; the real service is reported to allow only ~4-5 quick ones. */
@@ -169,7 +173,16 @@ export async function startAzureSimulator(options: AzureSimulatorOptions): Promi
     const skipToken = params.get("$skiptoken") ?? undefined;
     if (skipToken !== undefined) entry.skipToken = skipToken;
     const offset = skipToken === undefined ? 0 : decodeSkipToken(skipToken);
-    const result = answerQuery(dataset, parseQueryBody(entry.body));
+    const query = parseQueryBody(entry.body);
+    const earliest = firstDayOfMonth(addMonths(monthOf(dataset.today), 1 - HISTORY_MONTHS));
+    if (query.from < earliest) {
+      throw errorReply(
+        400,
+        "BadRequest",
+        `Invalid query definition: data is available for the last ${HISTORY_MONTHS} months only; timePeriod.from must not be before ${earliest}.`,
+      );
+    }
+    const result = answerQuery(dataset, query);
     if (result.rows.length === 0) return { status: 204 };
 
     const rows = result.rows.slice(offset, offset + pageSize);

@@ -10,9 +10,11 @@ import {
   CREDIT_COST_TYPE,
   DAILY_COST_COLUMNS,
   DAILY_COST_PARAMETER_TYPES,
+  EXPORT_FIRST_DAY_COLUMNS,
   EXPORT_FRESHNESS_COLUMNS,
   EXPORT_FRESHNESS_PARAMETER_TYPES,
   dailyCostsSql,
+  exportFirstDaySql,
   exportFreshnessSql,
   type BigQueryColumn,
   type DailyCostColumn,
@@ -74,6 +76,10 @@ export function answerQuery(request: QueryRequest, context: BillingExportContext
   if (sql === normalise(exportFreshnessSql(table))) {
     const { since } = dateParameters(request, EXPORT_FRESHNESS_PARAMETER_TYPES);
     return { columns: EXPORT_FRESHNESS_COLUMNS, rows: [freshnessRow(context.dataset, since!, context.now)] };
+  }
+  if (sql === normalise(exportFirstDaySql(table))) {
+    const { firstDay, today } = context.dataset;
+    return { columns: EXPORT_FIRST_DAY_COLUMNS, rows: [[firstDay <= today ? firstDay : null]] };
   }
   if (DATE_LITERAL.test(sql)) {
     throw invalidQuery(

@@ -8,6 +8,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
+import { systemClock, type Clock } from "../../shared/clock.js";
 import type { BillingDataset } from "../billing-dataset.js";
 import { FaultPlan, type Fault } from "../faults.js";
 import { answerQuery, type QueryRequest, type QueryResult } from "./billing-export-answers.js";
@@ -42,6 +43,8 @@ export interface GcpSimulatorOptions {
   maxRowsPerPage?: number;
   /** Replies per job that say jobComplete:false before the results are served (default 0). */
   incompleteReplies?: number;
+  /** The simulated "now" (export times are compared with it); default the system clock. */
+  now?: Clock;
 }
 
 export interface GcpSimulator {
@@ -68,6 +71,7 @@ export async function startGcpSimulator(options: GcpSimulatorOptions): Promise<G
   const billingTable = options.billingTable ?? SANDBOX_GCP_BILLING_TABLE;
   const location = options.location ?? "US";
   const maxRowsPerPage = options.maxRowsPerPage ?? 100_000;
+  const now = options.now ?? systemClock;
   const jobs = new Map<string, StoredJob>();
   let requests = 0;
   let serverErrors = 0;
@@ -86,7 +90,7 @@ export async function startGcpSimulator(options: GcpSimulatorOptions): Promise<G
 
   const runJob = (projectId: string, jobId: string, request: QueryRequest): StoredJob => {
     const jobLocation = typeof request.location === "string" ? request.location : "US";
-    const context = { dataset: datasetFor(projectId), billingTable, location, now: new Date() };
+    const context = { dataset: datasetFor(projectId), billingTable, location, now: now() };
     const job: StoredJob = {
       projectId,
       jobId,

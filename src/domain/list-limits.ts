@@ -1,0 +1,46 @@
+/**
+ * One rule for every list size: an integer within the list's bounds, and one message when it is not,
+ * naming the field: `first: 101 is out of range: use 0 to 100`. The bounds live here, so the GraphQL
+ * arguments, the stores under them and the domain's own checks cannot disagree.
+ */
+import { describeValue, ValidationError } from "./validation.js";
+
+export interface ListLimit {
+  /** Smallest size accepted (inclusive). */
+  min: number;
+  /** Largest size accepted (inclusive). */
+  max: number;
+}
+
+/**
+ * `first` of every Relay connection (clients, collectionJobs, costRecords) and the stores' pages
+ * under them: 0 answers no edges but still pageInfo (hasNextPage tells whether any item exists).
+ */
+export const PAGE_SIZE = { min: 0, max: 100 } as const satisfies ListLimit;
+/** The page size when `first` is omitted. */
+export const DEFAULT_PAGE_SIZE = 20;
+
+/** `top` of costBreakdown: the largest items kept, the rest folded into one. */
+export const TOP_ITEMS = { min: 1, max: 1000 } as const satisfies ListLimit;
+
+/** Connections of all clients read in one go (the readiness report); DynamoDB's Limit is at least 1. */
+export const CONNECTION_LISTING = { min: 1, max: 1000 } as const satisfies ListLimit;
+
+/** The one message for a list size out of its bounds (after the field name). */
+export function outOfRange(value: unknown, limit: ListLimit): string {
+  return `${describeValue(value)} is out of range: use ${limit.min} to ${limit.max}`;
+}
+
+/** The size, when it is an integer within the limit; a ValidationError naming `field` otherwise. */
+export function checkListSize(value: unknown, field: string, limit: ListLimit): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < limit.min || value > limit.max) {
+    throw new ValidationError(field, outOfRange(value, limit));
+  }
+  return value;
+}
+
+/** `first` as a connection argument: DEFAULT_PAGE_SIZE when absent, else checked against PAGE_SIZE. */
+export function pageSizeOrDefault(first: unknown, field = "first"): number {
+  if (first === null || first === undefined) return DEFAULT_PAGE_SIZE;
+  return checkListSize(first, field, PAGE_SIZE);
+}
