@@ -120,7 +120,8 @@ describe("a second trigger while a job runs", () => {
 });
 
 describe("jobs left behind by a crashed process", () => {
-  const now = Date.now();
+  /** The fixture's clock: the service judges heartbeats by it. */
+  const minutesAgo = (minutes: number) => new Date(fixture.clock().getTime() - minutes * 60_000);
   const job = (id: string, clientId: string, updatedAt: Date) =>
     collectionJob(
       {
@@ -137,9 +138,9 @@ describe("jobs left behind by a crashed process", () => {
 
   it("recovers jobs whose heartbeat stopped as FAILED (INTERRUPTED), releases their locks, leaves live ones", async () => {
     const crashed = await fixture.stores.jobs.create(
-      job("job-crashed", "crashed", new Date(now - 10 * 60_000)),
+      job("job-crashed", "crashed", minutesAgo(10)),
     );
-    const alive = await fixture.stores.jobs.create(job("job-alive", "elsewhere", new Date(now - 5_000)));
+    const alive = await fixture.stores.jobs.create(job("job-alive", "elsewhere", minutesAgo(5 / 60)));
     expect(await fixture.stores.jobs.acquireLock("crashed", "AZURE", crashed.id, 900)).toBe(true);
     expect(await fixture.stores.jobs.acquireLock("elsewhere", "AZURE", alive.id, 900)).toBe(true);
 
@@ -161,7 +162,7 @@ describe("jobs left behind by a crashed process", () => {
 
   it("a trigger meeting a lock held by a dead job fails that job and proceeds", async () => {
     await fixture.connectedClient("stuck", "EUR", ["AZURE"]);
-    const dead = await fixture.stores.jobs.create(job("job-dead", "stuck", new Date(now - 30 * 60_000)));
+    const dead = await fixture.stores.jobs.create(job("job-dead", "stuck", minutesAgo(30)));
     expect(await fixture.stores.jobs.acquireLock("stuck", "AZURE", dead.id, 900)).toBe(true);
 
     const triggered = await fixture.service.triggerCollection({

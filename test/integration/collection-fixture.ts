@@ -13,7 +13,7 @@ import {
 } from "../../src/collection/exchange-rates.js";
 import { createLocalSecretBox } from "../../src/collection/secret-box.js";
 import type { CollectionJob } from "../../src/domain/collection-job.js";
-import { clockStartingOn } from "../../src/shared/clock.js";
+import { clockStartingOn, type Clock } from "../../src/shared/clock.js";
 import type { CloudProvider } from "../../src/domain/provider.js";
 import { InProcessPubSub } from "../../src/live/pubsub.js";
 import type { RetryPolicy } from "../../src/providers/retry.js";
@@ -61,6 +61,8 @@ export interface CollectionFixture {
     timeSeries: TimeSeriesStore;
   };
   exchangeRates: ExchangeRateService;
+  /** The services' clock: it starts on TODAY. */
+  clock: Clock;
   clientManager: ClientManager;
   service: CollectionService;
   /** Every log line written so far (JSON text). */
@@ -123,6 +125,7 @@ export async function startCollectionFixture(
     simulators,
     stores,
     exchangeRates,
+    clock,
     clientManager,
     service,
     logLines,
