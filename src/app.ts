@@ -42,6 +42,8 @@ import { GraphQLOperationRecorder } from "./observability/graphql-operations.js"
 import { graphqlRequestPlugin } from "./observability/graphql-request-plugin.js";
 import { WsOperationTracker } from "./observability/ws-operations.js";
 import type { ReadinessReport } from "./observability/readiness.js";
+import { dayOfInstant } from "./domain/dates.js";
+import type { Clock } from "./shared/clock.js";
 
 export type { ReadinessReport };
 
@@ -58,6 +60,8 @@ export interface AppOptions {
     live: boolean;
   }): Promise<GraphQLContext>;
   readiness(): Promise<ReadinessReport>;
+  /** What "today" is: the playground's example asks for the month before it. */
+  clock: Clock;
 }
 
 export interface App {
@@ -198,7 +202,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   expressApp.get("/graphql", (req, res, next) => {
     if (!wantsHtml(req)) return next();
-    res.type("html").send(renderPlayground("/graphql"));
+    res.type("html").send(renderPlayground("/graphql", dayOfInstant(options.clock())));
   });
   expressApp.use(
     "/graphql",

@@ -180,6 +180,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     limits: config.limits,
     createContext,
     readiness,
+    clock,
   });
   const port = await app.listen(config.port, config.host);
   alarmPublisher?.start();

@@ -2,8 +2,8 @@
  * The playground's answer to a refused subscription. The server closes a graphql-ws connection
  * whose connection_init carries no valid token with 4403 Forbidden. graphql-ws's client retries
  * that close five times, waiting longer each time (about 45 s in all), and then gives GraphiQL the
- * bare CloseEvent, which it shows as `{"isTrusted": true}`. The retries can't help here: the token
- * only changes when the page reloads.
+ * bare CloseEvent, which it shows as `{"isTrusted": true}`. The retries can't help here: they send
+ * the same token again until the user pastes another one, which they do not know to do.
  *
  * Yoga's GraphiQL bundle passes no retry options to graphql-ws. It does read the global WebSocket
  * when it loads, so this script (run before the bundle) installs a WebSocket that hands graphql-ws

@@ -45,10 +45,19 @@ const redactPaths = REDACTED_FIELDS.flatMap((field) => {
   });
 });
 
-export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {
+export interface LoggerOptions {
+  /** Wins over LOG_LEVEL (tests). */
+  level?: string;
+  /** The level when LOG_LEVEL is unset (default info; the sandbox is quieter). */
+  defaultLevel?: string;
+  /** Where the JSON lines go (default stdout); the sandbox formats them for a terminal (pretty-log.ts). */
+  destination?: DestinationStream;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
   return pino(
     {
-      level: options.level ?? process.env.LOG_LEVEL ?? "info",
+      level: options.level ?? process.env.LOG_LEVEL ?? options.defaultLevel ?? "info",
       redact: { paths: redactPaths, censor: "[REDACTED]" },
       base: { service: "cost-analytics-bff" },
     },

@@ -2,6 +2,7 @@
  * A started service on a random loopback port, over the run's DynamoDB Local with fresh tables:
  * what e2e tests talk to over real HTTP and WebSocket. Logs are captured so tests can search them.
  */
+import type { Clock } from "../../src/shared/clock.js";
 import { randomBytes } from "node:crypto";
 import { print } from "graphql";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
@@ -64,6 +65,8 @@ export async function startTestServer(
      * AUTH_JWT_SECRET too). Its owner destroys the store's client.
      */
     sharedStore?: TestStoreContext;
+    /** What "today" is for the service (default: the system clock). */
+    clock?: Clock;
   } = {},
 ): Promise<TestServer> {
   const store = options.sharedStore ?? (await createTestStoreContext());
@@ -89,6 +92,7 @@ export async function startTestServer(
   const runtime = await startRuntime(config, {
     logger,
     requestCounter: store.counter,
+    ...(options.clock ? { clock: options.clock } : {}),
     ...(options.adapterDefaults ? { adapterDefaults: options.adapterDefaults } : {}),
     ...(options.awsCredentials ? { awsCredentials: options.awsCredentials } : {}),
   });

@@ -24,7 +24,7 @@ describe("log lines for a terminal", () => {
       "provider call retried",
     );
     expect(output()).toMatch(
-      /^\d\d:\d\d:\d\d WARN  provider call retried {2}clientId=demo provider=AWS attempt=2 period=\{"start":"2026-01-01"\} note="two words"\n$/,
+      /^\d\d:\d\d:\d\d WARN {2}provider call retried {2}clientId=demo provider=AWS attempt=2 period=\{"start":"2026-01-01"\} note="two words"\n$/,
     );
     expect(output()).not.toMatch(/service|cost-analytics-bff|level|time=/);
   });
