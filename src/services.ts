@@ -16,7 +16,7 @@ import { CollectionService, type CollectionServiceOptions } from "./collection/c
 import { ExchangeRateService } from "./collection/exchange-rates.js";
 import type { SecretBox } from "./collection/secret-box.js";
 import { ProviderCollectionManager } from "./providers/manager.js";
-import type { RetryPolicy } from "./providers/retry.js";
+import type { RetryPolicy } from "./shared/retry.js";
 import type { Logger } from "./observability/logger.js";
 import { systemClock, type Clock } from "./shared/clock.js";
 import type { Metrics } from "./observability/metrics.js";

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { withRetry, type RetryPolicy } from "../providers/retry.js";
+import { retryEveryFailure, withRetry, type RetryPolicy } from "../shared/retry.js";
 import type { CollectionError, CollectionJob } from "../domain/collection-job.js";
 import type { CloudProvider } from "../domain/provider.js";
 import { validateSafeId } from "../domain/validation.js";
@@ -207,12 +207,11 @@ export class CollectionService {
         },
         {
           policy: END_RETRY,
+          // Every DynamoDB failure is worth another try here: the database is expected back.
+          classify: retryEveryFailure,
           signal: this.stopped.signal,
           onFailure: ({ attempt, error }) =>
-            this.options.logger.warn(
-              { attempt, error: error.message, jobId },
-              "storing a lost job end failed",
-            ),
+            this.options.logger.warn({ attempt, err: error, jobId }, "storing a lost job end failed"),
         },
       );
     } catch {

@@ -6,7 +6,7 @@
  */
 import type { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import type { Logger } from "../observability/logger.js";
-import { abortableSleep } from "../providers/retry.js";
+import { abortableSleep } from "../shared/retry.js";
 import type { DynamoClients } from "../store/dynamo-client.js";
 import { CheckpointStore, LeaseLostError } from "./checkpoints.js";
 import { StreamLease } from "./lease.js";

@@ -15,7 +15,8 @@ import { AzureCostManagementAdapter } from "./azure/azure-adapter.js";
 import type { ProviderCredentials } from "./credentials.js";
 import { InvalidRequestError } from "./errors.js";
 import { GcpBillingExportAdapter } from "./gcp/gcp-adapter.js";
-import type { RetryAttemptFailure, RetryPolicy } from "./retry.js";
+import type { RetryPolicy } from "../shared/retry.js";
+import type { ProviderRetryFailure } from "./provider-retry.js";
 
 export interface CreateProviderAdapterOptions {
   provider: CloudProvider;
@@ -37,7 +38,7 @@ export interface CreateProviderAdapterOptions {
    */
   trustedCertificates?: readonly TrustedCertificate[];
   /** Every failed API request attempt, retried or final (for metrics). */
-  onRequestFailure?: (provider: CloudProvider, failure: RetryAttemptFailure) => void;
+  onRequestFailure?: (provider: CloudProvider, failure: ProviderRetryFailure) => void;
   /** The process's clock: what "today" is for health checks and estimated days. */
   now?: Clock;
 }
@@ -107,7 +108,7 @@ export function createProviderAdapter(options: CreateProviderAdapterOptions): Co
     ...(options.onRequestFailure === undefined
       ? {}
       : {
-          onRequestFailure: (failure: RetryAttemptFailure) =>
+          onRequestFailure: (failure: ProviderRetryFailure) =>
             options.onRequestFailure?.(options.provider, failure),
         }),
   };

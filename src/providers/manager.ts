@@ -10,8 +10,8 @@ import type { Logger } from "../observability/logger.js";
 import type { CostProviderAdapter, DateRange, FetchResult } from "./adapter.js";
 import type { ErrorHistory, ErrorHistoryEntry } from "./error-history.js";
 import { ProviderError } from "./errors.js";
-import { KeyedSemaphore } from "./keyed-semaphore.js";
-import { abortableSleep, backoffDelay, type RetryPolicy } from "./retry.js";
+import { KeyedSemaphore } from "../shared/keyed-semaphore.js";
+import { abortableSleep, backoffDelay, type RetryPolicy } from "../shared/retry.js";
 
 export interface ProviderCollectionRequest {
   provider: CloudProvider;

@@ -11,7 +11,7 @@ import {
   type BatchWriteCommandInput,
   type DynamoDBDocumentClient,
 } from "@aws-sdk/lib-dynamodb";
-import { abortableSleep, backoffDelay } from "../providers/retry.js";
+import { abortableSleep, backoffDelay } from "../shared/retry.js";
 import { BatchIncompleteError } from "./errors.js";
 import type { ItemKey } from "./keys.js";
 import type { StoredItem } from "./query.js";

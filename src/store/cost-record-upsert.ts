@@ -21,7 +21,7 @@ import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { monthOf } from "../domain/dates.js";
 import type { UnifiedCostRecord } from "../domain/cost-record.js";
 import { rollupContribution } from "../domain/rollups.js";
-import { abortableSleep, backoffDelay } from "../providers/retry.js";
+import { abortableSleep, backoffDelay } from "../shared/retry.js";
 import { costRecordContentHash } from "./content-hash.js";
 import { costRecordToItems } from "./cost-record-item.js";
 import {

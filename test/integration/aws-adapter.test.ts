@@ -10,7 +10,7 @@ import {
   RateLimitError,
   type ProviderError,
 } from "../../src/providers/errors.js";
-import type { RetryPolicy } from "../../src/providers/retry.js";
+import type { RetryPolicy } from "../../src/shared/retry.js";
 import type { ProviderCostLine } from "../../src/domain/cost-record.js";
 import { daysInRange } from "../../src/domain/dates.js";
 import { createLogger } from "../../src/observability/logger.js";

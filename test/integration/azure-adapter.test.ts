@@ -23,7 +23,7 @@ import {
   ProviderError,
   RateLimitError,
 } from "../../src/providers/errors.js";
-import type { RetryPolicy } from "../../src/providers/retry.js";
+import type { RetryPolicy } from "../../src/shared/retry.js";
 import { createBillingDataset, type BillingDataset } from "../../src/sandbox/billing-dataset.js";
 import {
   startAzureSimulator,

@@ -16,7 +16,7 @@ import type { CollectionJob } from "../../src/domain/collection-job.js";
 import { clockStartingOn, type Clock } from "../../src/shared/clock.js";
 import type { CloudProvider } from "../../src/domain/provider.js";
 import { InProcessPubSub } from "../../src/live/pubsub.js";
-import type { RetryPolicy } from "../../src/providers/retry.js";
+import type { RetryPolicy } from "../../src/shared/retry.js";
 import type { AwsSimulator } from "../../src/sandbox/aws/aws-simulator.js";
 import type { AzureSimulator } from "../../src/sandbox/azure/azure-simulator.js";
 import type { BillingDataset } from "../../src/sandbox/billing-dataset.js";

@@ -37,7 +37,7 @@ import {
   type GcpCredentials,
 } from "../../src/providers/gcp/gcp-credentials.js";
 import { toProviderError } from "../../src/providers/gcp/gcp-errors.js";
-import type { RetryPolicy } from "../../src/providers/retry.js";
+import type { RetryPolicy } from "../../src/shared/retry.js";
 import { createBillingDataset } from "../../src/sandbox/billing-dataset.js";
 import {
   SANDBOX_GCP_BILLING_TABLE,

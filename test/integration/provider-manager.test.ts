@@ -21,7 +21,7 @@ import {
   type ProviderCollectionOutcome,
   type ProviderCollectionProgress,
 } from "../../src/providers/manager.js";
-import type { RetryPolicy } from "../../src/providers/retry.js";
+import type { RetryPolicy } from "../../src/shared/retry.js";
 import { createBillingDataset, type BillingDataset } from "../../src/sandbox/billing-dataset.js";
 import { startAwsSimulator, type AwsSimulator } from "../../src/sandbox/aws/aws-simulator.js";
 import { startAzureSimulator, type AzureSimulator } from "../../src/sandbox/azure/azure-simulator.js";

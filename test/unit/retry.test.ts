@@ -5,21 +5,23 @@ import {
   TransientError,
   type ProviderError,
 } from "../../src/providers/errors.js";
+import { withProviderRetry, type ProviderRetryFailure } from "../../src/providers/provider-retry.js";
 import {
   backoffDelay,
+  retryEveryFailure,
   withRetry,
   type RetryAttemptFailure,
   type RetryPolicy,
-} from "../../src/providers/retry.js";
+} from "../../src/shared/retry.js";
 
 const POLICY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 1_000, maxTotalMs: 60_000 };
 
-/** A withRetry harness that records waits instead of sleeping. */
+/** A withProviderRetry harness that records waits instead of sleeping. */
 function harness(failures: (ProviderError | Error)[], policy = POLICY, random = () => 0.5) {
   const waits: number[] = [];
-  const reported: RetryAttemptFailure[] = [];
+  const reported: ProviderRetryFailure[] = [];
   let calls = 0;
-  const run = withRetry(
+  const run = withProviderRetry(
     async (attempt) => {
       calls++;
       const failure = failures[attempt - 1];
@@ -50,7 +52,7 @@ describe("backoffDelay", () => {
   });
 });
 
-describe("withRetry", () => {
+describe("withProviderRetry", () => {
   it("retries retryable errors and returns the first success", async () => {
     const { run, waits, reported, calls } = harness([
       new TransientError("503"),
@@ -106,7 +108,7 @@ describe("withRetry", () => {
   it("does not retry once the caller has aborted", async () => {
     const controller = new AbortController();
     let calls = 0;
-    const run = withRetry(
+    const run = withProviderRetry(
       async () => {
         calls++;
         controller.abort();
@@ -121,7 +123,7 @@ describe("withRetry", () => {
   it("sleeps for real with the default sleep, and the abort signal cuts the wait short", async () => {
     const controller = new AbortController();
     const policy = { ...POLICY, baseDelayMs: 60_000, maxDelayMs: 60_000, maxTotalMs: 120_000 };
-    const run = withRetry(
+    const run = withProviderRetry(
       async () => {
         throw new TransientError("503");
       },
@@ -129,5 +131,51 @@ describe("withRetry", () => {
     );
     setTimeout(() => controller.abort(new Error("cancelled")), 20);
     await expect(run).rejects.toThrow("cancelled");
+  });
+});
+
+describe("withRetry", () => {
+  it("asks the caller's classifier what a failure means, and rethrows what it answers", async () => {
+    const waits: number[] = [];
+    const reported: RetryAttemptFailure<string>[] = [];
+    const run = withRetry(
+      async (attempt) => {
+        throw new Error(attempt === 1 ? "busy" : "gone");
+      },
+      {
+        policy: POLICY,
+        random: () => 0.5,
+        sleep: async (ms) => {
+          waits.push(ms);
+        },
+        classify: (caught) => {
+          const message = (caught as Error).message;
+          return message === "busy"
+            ? { error: message, retryable: true, retryAfterMs: 250 }
+            : { error: message, retryable: false };
+        },
+        onFailure: (failure) => reported.push(failure),
+      },
+    );
+    await expect(run).rejects.toBe("gone");
+    expect(waits).toEqual([250]);
+    expect(reported).toEqual([
+      { attempt: 1, error: "busy", delayMs: 250 },
+      { attempt: 2, error: "gone" },
+    ]);
+  });
+
+  it("retries every failure with retryEveryFailure, rethrowing the last one unchanged", async () => {
+    const last = new Error("still unreachable");
+    let calls = 0;
+    const run = withRetry(
+      async () => {
+        calls++;
+        throw calls < POLICY.maxAttempts ? new Error("unreachable") : last;
+      },
+      { policy: POLICY, classify: retryEveryFailure, sleep: async () => undefined },
+    );
+    await expect(run).rejects.toBe(last);
+    expect(calls).toBe(POLICY.maxAttempts);
   });
 });

@@ -13,7 +13,8 @@ import {
 } from "@aws-sdk/client-cost-explorer";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import type { Logger } from "../../observability/logger.js";
-import { DEFAULT_RETRY_POLICY, withRetry, type RetryFailureListener, type RetryPolicy } from "../retry.js";
+import type { RetryPolicy } from "../../shared/retry.js";
+import { DEFAULT_RETRY_POLICY, withProviderRetry, type RetryFailureListener } from "../provider-retry.js";
 import { toAwsProviderError } from "./aws-errors.js";
 import { maskAwsCredentials, type AwsCredentials } from "./aws-credentials.js";
 
@@ -110,7 +111,7 @@ export class CostExplorerCaller {
     counter: RequestCounter,
     signal?: AbortSignal,
   ): Promise<GetCostAndUsageCommandOutput> {
-    return withRetry((attempt) => this.sendOnce(input, counter, attempt, signal), {
+    return withProviderRetry((attempt) => this.sendOnce(input, counter, attempt, signal), {
       policy: this.retryPolicy,
       ...(signal === undefined ? {} : { signal }),
       onFailure: (failure) => {

@@ -27,7 +27,8 @@ import type {
 } from "../adapter.js";
 import { InvalidRequestError, ProviderError } from "../errors.js";
 import { validatePeriod } from "../period.js";
-import { DEFAULT_RETRY_POLICY, withRetry, type RetryFailureListener, type RetryPolicy } from "../retry.js";
+import type { RetryPolicy } from "../../shared/retry.js";
+import { DEFAULT_RETRY_POLICY, withProviderRetry, type RetryFailureListener } from "../provider-retry.js";
 import {
   createAzureTokenCredential,
   maskAzureCredentials,
@@ -239,7 +240,7 @@ export class AzureCostManagementAdapter implements CostProviderAdapter {
     signal: AbortSignal | undefined,
     request: (abortSignal: AbortSignal) => Promise<T>,
   ) {
-    return withRetry(
+    return withProviderRetry(
       async () => {
         counter.requests++;
         const timeout = AbortSignal.timeout(this.requestTimeoutMs);

@@ -36,13 +36,13 @@ import type {
 } from "../adapter.js";
 import { InvalidRequestError, TransientError } from "../errors.js";
 import { validatePeriod } from "../period.js";
+import type { RetryPolicy } from "../../shared/retry.js";
 import {
   DEFAULT_RETRY_POLICY,
-  withRetry,
-  type RetryAttemptFailure,
+  withProviderRetry,
+  type ProviderRetryFailure,
   type RetryFailureListener,
-  type RetryPolicy,
-} from "../retry.js";
+} from "../provider-retry.js";
 import {
   DAILY_COST_PARAMETER_TYPES,
   EXPORT_FRESHNESS_PARAMETER_TYPES,
@@ -219,7 +219,7 @@ export class GcpBillingExportAdapter implements CostProviderAdapter {
   ): Promise<unknown[]> {
     const location = this.options.credentials.location;
     const request = (operation: () => Promise<unknown>) =>
-      withRetry(
+      withProviderRetry(
         async () => {
           try {
             // The typings describe the auto-paginated form; with maxResults set the client answers
@@ -284,7 +284,7 @@ export class GcpBillingExportAdapter implements CostProviderAdapter {
     });
   }
 
-  private logFailure(failure: RetryAttemptFailure): void {
+  private logFailure(failure: ProviderRetryFailure): void {
     this.options.onRequestFailure?.(failure);
     this.options.logger?.warn(
       {
