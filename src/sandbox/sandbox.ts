@@ -11,7 +11,7 @@ import { issueToken } from "../graphql/auth.js";
 import { addDays, dayOfInstant } from "../domain/dates.js";
 import { MAX_COLLECTION_DAYS } from "../collection/collection-request.js";
 import { SANDBOX_EXCHANGE_RATES_FILE } from "../collection/exchange-rates.js";
-import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from "../store/local/embedded-dynamodb.js";
+import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from "./dynamodb-local/embedded-dynamodb.js";
 import { startRuntime, type Runtime } from "../runtime.js";
 import { clockStartingOn, systemClock } from "../shared/clock.js";
 import { startDemoClouds, type DemoCloudOptions, type DemoClouds } from "./demo-tenant.js";

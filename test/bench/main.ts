@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
-import { startEmbeddedDynamoDb } from "../../src/store/local/embedded-dynamodb.js";
+import { startEmbeddedDynamoDb } from "../../src/sandbox/dynamodb-local/embedded-dynamodb.js";
 import { runLivePath } from "./live-path.js";
 import { runReadPath } from "./read-path.js";
 import { evaluateTargets, formatReport, type BenchResults } from "./report.js";

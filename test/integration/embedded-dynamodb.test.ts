@@ -12,7 +12,7 @@ import {
   javaMajorVersion,
   startEmbeddedDynamoDb,
   type EmbeddedDynamoDb,
-} from "../../src/store/local/embedded-dynamodb.js";
+} from "../../src/sandbox/dynamodb-local/embedded-dynamodb.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const childScript = fileURLToPath(new URL("../support/start-embedded-dynamodb.ts", import.meta.url));

@@ -1,5 +1,8 @@
 import type { TestProject } from "vitest/node";
-import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from "../../src/store/local/embedded-dynamodb.js";
+import {
+  startEmbeddedDynamoDb,
+  type EmbeddedDynamoDb,
+} from "../../src/sandbox/dynamodb-local/embedded-dynamodb.js";
 import { ensureTestTools } from "./test-tools.js";
 
 let dynamo: EmbeddedDynamoDb | undefined;

@@ -5,7 +5,7 @@
  *   throw  - dies of an uncaught error
  *   return - just returns, leaving nothing that keeps the process alive
  */
-import { startEmbeddedDynamoDb } from "../../src/store/local/embedded-dynamodb.js";
+import { startEmbeddedDynamoDb } from "../../src/sandbox/dynamodb-local/embedded-dynamodb.js";
 
 const mode = process.argv[2] ?? "wait";
 const db = await startEmbeddedDynamoDb();

@@ -8,7 +8,6 @@
  * a terminal's Ctrl+C reaches only the application, which can shut down before calling stop().
  */
 import { spawn, execFile, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
@@ -16,7 +15,7 @@ import { resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import type { Logger } from "../../observability/logger.js";
-import { createDynamoClients } from "../dynamo-client.js";
+import { createDynamoClients } from "../../store/dynamo-client.js";
 import { OutputTail } from "./output-tail.js";
 
 export interface EmbeddedDynamoDbOptions {
@@ -115,10 +114,8 @@ async function startOnPort(
   };
 }
 
-/** The guardian as built by tsc (.js beside this file), or the source run through tsx. */
+/** The guardian's source run through tsx (the sandbox is never compiled: it is not in the build). */
 function guardianArguments(): string[] {
-  const built = new URL("./dynamodb-guardian.js", import.meta.url);
-  if (existsSync(built)) return [fileURLToPath(built)];
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
   return ["--import", tsx, fileURLToPath(new URL("./dynamodb-guardian.ts", import.meta.url))];
 }
