@@ -14,7 +14,7 @@ import type { PubSub } from "./live/pubsub.js";
 import { ClientManager, type AdapterDefaults } from "./collection/client-manager.js";
 import { CollectionService, type CollectionServiceOptions } from "./collection/collection-service.js";
 import { ExchangeRateService } from "./collection/exchange-rates.js";
-import type { SecretBox } from "./collection/secret-box.js";
+import type { SecretBox } from "./security/secret-box.js";
 import { ProviderCollectionManager } from "./providers/manager.js";
 import type { RetryPolicy } from "./shared/retry.js";
 import type { Logger } from "./observability/logger.js";

@@ -31,7 +31,7 @@ import type { ClientStore } from "../store/client-store.js";
 import type { ConnectionStore } from "../store/connection-store.js";
 import { ItemAlreadyExistsError } from "../store/errors.js";
 import { clientNotFound, CollectionServiceError } from "./errors.js";
-import type { SecretBox } from "./secret-box.js";
+import type { SecretBox } from "../security/secret-box.js";
 
 const MAX_NAME_LENGTH = 100;
 export const DEFAULT_HEALTH_CHECK_TIMEOUT_MS = 15_000;

@@ -19,7 +19,7 @@ import type { CloudProvider } from "../domain/provider.js";
 import { ValidationError } from "../domain/validation.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
-import { KeyServiceError } from "./secret-box.js";
+import { KeyServiceError } from "../security/secret-box.js";
 import type { CostProviderAdapter, FetchResult } from "../providers/adapter.js";
 import { ProviderError } from "../providers/errors.js";
 import { CANCELLED, collectionErrorOf, type ProviderCollectionManager } from "../providers/manager.js";

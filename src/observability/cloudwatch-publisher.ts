@@ -15,7 +15,7 @@ import {
 import { Counter, type Registry } from "prom-client";
 import { APP_METRIC_NAMESPACE } from "./app-metrics.js";
 import { AlarmMetricWindow, type AlarmMetricDatum, type AlarmMetrics } from "./alarm-metric-window.js";
-import { awsErrorSummary } from "./aws-error-summary.js";
+import { awsErrorSummary } from "../shared/aws-error-summary.js";
 import type { Logger } from "./logger.js";
 
 /** PutMetricData takes at most 1,000 data and 1 MB per call; half the size leaves room for encoding. */

@@ -18,7 +18,7 @@ import {
   APP_METRICS,
   deploymentName,
 } from "../../src/observability/app-metrics.js";
-import type { SecretEnvelope } from "../../src/collection/secret-box.js";
+import type { SecretEnvelope } from "../../src/security/secret-box.js";
 import { addDays } from "../../src/domain/dates.js";
 import { OverviewDocument } from "./generated/graphql.js";
 import {

@@ -7,7 +7,7 @@ import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ClientManager } from "../../src/collection/client-manager.js";
 import { CollectionServiceError } from "../../src/collection/errors.js";
-import { createLocalSecretBox } from "../../src/collection/secret-box.js";
+import { createLocalSecretBox } from "../../src/security/secret-box.js";
 import { addDays } from "../../src/domain/dates.js";
 import { CLOUD_PROVIDERS } from "../../src/domain/provider.js";
 import { ValidationError } from "../../src/domain/validation.js";

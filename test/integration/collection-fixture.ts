@@ -11,7 +11,7 @@ import {
   SANDBOX_EXCHANGE_RATES_FILE,
   type ExchangeRateService,
 } from "../../src/collection/exchange-rates.js";
-import { createLocalSecretBox } from "../../src/collection/secret-box.js";
+import { createLocalSecretBox } from "../../src/security/secret-box.js";
 import type { CollectionJob } from "../../src/domain/collection-job.js";
 import { clockStartingOn, type Clock } from "../../src/shared/clock.js";
 import type { CloudProvider } from "../../src/domain/provider.js";

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createKmsClient, KmsKeyWrapper } from "../../src/collection/kms-key-wrapper.js";
+import { createKmsClient, KmsKeyWrapper } from "../../src/security/kms-key-wrapper.js";
 import {
   KeyServiceError,
   LocalKeyWrapper,
@@ -12,7 +12,7 @@ import {
   SecretBoxError,
   createLocalSecretBox,
   type SecretEnvelope,
-} from "../../src/collection/secret-box.js";
+} from "../../src/security/secret-box.js";
 import { startKmsSimulator, type KmsSimulator } from "../../src/sandbox/aws/kms-simulator.js";
 
 const CALLER = {

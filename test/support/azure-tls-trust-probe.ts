@@ -11,7 +11,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
 import type { AdapterDefaults } from "../../src/collection/client-manager.js";
-import { createLocalSecretBox } from "../../src/collection/secret-box.js";
+import { createLocalSecretBox } from "../../src/security/secret-box.js";
 import { addDays, dayOfInstant } from "../../src/domain/dates.js";
 import { InProcessPubSub } from "../../src/live/pubsub.js";
 import { createLogger } from "../../src/observability/logger.js";

@@ -5,7 +5,7 @@ import {
   LocalKeyWrapper,
   SecretBoxError,
   type SecretEnvelope,
-} from "../../src/collection/secret-box.js";
+} from "../../src/security/secret-box.js";
 
 const SECRET = {
   accessKeyId: "AKIAEXAMPLE000000001",

@@ -13,7 +13,7 @@ import {
   KMSServiceException,
   type KMSClientConfig,
 } from "@aws-sdk/client-kms";
-import { awsErrorSummary, isTransientAwsError } from "../observability/aws-error-summary.js";
+import { awsErrorSummary, isTransientAwsError } from "../shared/aws-error-summary.js";
 import { KEY_BYTES, KeyServiceError, SecretBoxError, type DataKey, type KeyWrapper } from "./secret-box.js";
 
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
