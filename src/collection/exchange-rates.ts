@@ -9,9 +9,6 @@ import { createExchangeRateTable, type ExchangeRate, type ExchangeRateTable } fr
 import { describeValue, IssueCollector, ValidationError } from "../domain/validation.js";
 import type { ExchangeRateStore } from "../store/exchange-rate-store.js";
 
-/** The sandbox's rates: EUR, USD and GBP pairs for every month of 2025-2027. */
-export const SANDBOX_EXCHANGE_RATES_FILE = new URL("../sandbox/exchange-rates.json", import.meta.url);
-
 const MAX_SOURCE_LENGTH = 100;
 
 /**

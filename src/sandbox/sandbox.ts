@@ -10,7 +10,7 @@ import { loadConfig, type AppConfig } from "../config.js";
 import { issueToken } from "../graphql/auth.js";
 import { addDays, dayOfInstant } from "../domain/dates.js";
 import { MAX_COLLECTION_DAYS } from "../collection/collection-request.js";
-import { SANDBOX_EXCHANGE_RATES_FILE } from "../collection/exchange-rates.js";
+import { SANDBOX_EXCHANGE_RATES_FILE } from "./exchange-rates.js";
 import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from "./dynamodb-local/embedded-dynamodb.js";
 import { startRuntime, type Runtime } from "../runtime.js";
 import { clockStartingOn, systemClock } from "../shared/clock.js";

@@ -6,7 +6,8 @@
  * measures (items, sizes, counts).
  */
 import { readFileSync } from "node:fs";
-import { parseExchangeRates, SANDBOX_EXCHANGE_RATES_FILE } from "../../src/collection/exchange-rates.js";
+import { parseExchangeRates } from "../../src/collection/exchange-rates.js";
+import { SANDBOX_EXCHANGE_RATES_FILE } from "../../src/sandbox/exchange-rates.js";
 import { createExchangeRateTable } from "../../src/domain/currency.js";
 import { addDays, daysInRange } from "../../src/domain/dates.js";
 import { buildCostRecords } from "../../src/domain/normalize.js";

@@ -4,7 +4,7 @@
  * with Scan) written again into fresh tables with plain BatchWriteItem calls: the direct baseline.
  */
 import { paginateScan, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { SANDBOX_EXCHANGE_RATES_FILE } from "../../src/collection/exchange-rates.js";
+import { SANDBOX_EXCHANGE_RATES_FILE } from "../../src/sandbox/exchange-rates.js";
 import { addDays, dayOfInstant, type DayRange } from "../../src/domain/dates.js";
 import type { CloudProvider } from "../../src/domain/provider.js";
 import { startDemoClouds } from "../../src/sandbox/demo-tenant.js";

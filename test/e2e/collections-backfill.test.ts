@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SANDBOX_EXCHANGE_RATES_FILE } from "../../src/collection/exchange-rates.js";
+import { SANDBOX_EXCHANGE_RATES_FILE } from "../../src/sandbox/exchange-rates.js";
 import {
   addDays,
   addMonths,

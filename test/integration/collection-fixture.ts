@@ -7,10 +7,8 @@
 import { randomBytes } from "node:crypto";
 import type { ClientManager } from "../../src/collection/client-manager.js";
 import type { CollectionService, CollectionServiceOptions } from "../../src/collection/collection-service.js";
-import {
-  SANDBOX_EXCHANGE_RATES_FILE,
-  type ExchangeRateService,
-} from "../../src/collection/exchange-rates.js";
+import type { ExchangeRateService } from "../../src/collection/exchange-rates.js";
+import { SANDBOX_EXCHANGE_RATES_FILE } from "../../src/sandbox/exchange-rates.js";
 import { createLocalSecretBox } from "../../src/security/secret-box.js";
 import type { CollectionJob } from "../../src/domain/collection-job.js";
 import { clockStartingOn, type Clock } from "../../src/shared/clock.js";

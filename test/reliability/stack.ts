@@ -9,7 +9,7 @@ import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { createClient, type Client as WsClient } from "graphql-ws";
 import WebSocket from "ws";
 import { CLOUD_PROVIDERS } from "../../src/domain/provider.js";
-import { SANDBOX_EXCHANGE_RATES_FILE } from "../../src/collection/exchange-rates.js";
+import { SANDBOX_EXCHANGE_RATES_FILE } from "../../src/sandbox/exchange-rates.js";
 import type { AdapterDefaults } from "../../src/collection/client-manager.js";
 import { startDemoClouds, type DemoClouds } from "../../src/sandbox/demo-tenant.js";
 import type { Role } from "../../src/graphql/auth.js";
