@@ -1,6 +1,81 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+/**
+ * The layer arrows (README, "Architecture"): each folder of src/ named here may import only the
+ * folders listed for it, besides itself. A folder not named here is unrestricted, except that no
+ * product code imports the sandbox (src/sandbox); the files at the top of src/ (the composition
+ * root) may import every layer but the sandbox, and no layer imports them.
+ */
+const LAYER_IMPORTS = {
+  domain: [],
+  shared: [],
+  security: ["domain", "shared"],
+  observability: ["domain", "shared"],
+  providers: ["domain", "shared", "observability"],
+  store: ["domain", "shared", "observability"],
+  live: ["domain", "shared", "store", "observability"],
+  collection: ["domain", "shared", "providers", "store", "security", "observability"],
+  application: ["domain", "shared", "store", "collection", "providers", "security", "live", "observability"],
+  // store: the table definitions; observability: the names of the metrics its alarms read (app-metrics.ts).
+  infra: ["domain", "store", "observability"],
+};
+/** Every folder of src/, the layers above included. */
+const SRC_FOLDERS = [...new Set([...Object.keys(LAYER_IMPORTS), "graphql", "sandbox"])];
+/** src/a.ts is at depth 0, src/layer/a.ts at 1, src/layer/sub/a.ts at 2. */
+const MAX_DEPTH = 3;
+
+/** An import that leaves the file's folder for src/ (`depth` times "../") and enters one of `targets`. */
+const escapesTo = (depth, targets) =>
+  `^${depth === 0 ? "\\./" : `(\\.\\./){${depth}}`}(${targets.join("|")})(/|$)`;
+/** An import of a file at the top of src/ (config.ts, services.ts, ...). */
+const rootFile = (depth) => `^(\\.\\./){${depth}}[^./][^/]*$`;
+const filesAt = (folder, depth) => [
+  `src/${folder}/${Array(depth - 1)
+    .fill("*/")
+    .join("")}*.ts`,
+];
+
+function layerBlocks(layer, allowed) {
+  const forbidden = SRC_FOLDERS.filter((folder) => folder !== layer && !allowed.includes(folder));
+  const arrows =
+    allowed.length === 0 ? "imports nothing else of ours" : `may import only ${allowed.join(", ")}`;
+  const message = `${layer}/ ${arrows} (layer arrows: README, "Architecture").`;
+  return Array.from({ length: MAX_DEPTH }, (_, index) => index + 1).map((depth) => ({
+    files: filesAt(layer, depth),
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { regex: escapesTo(depth, forbidden), message },
+            { regex: rootFile(depth), message: `${layer}/ must not import the composition root.` },
+          ],
+        },
+      ],
+    },
+  }));
+}
+
+const noSandbox = (files, depth) => ({
+  files,
+  rules: {
+    "no-restricted-imports": [
+      "error",
+      {
+        patterns: [
+          {
+            regex: escapesTo(depth, ["sandbox"]),
+            message: "Product code never imports src/sandbox (it is not part of the build).",
+          },
+        ],
+      },
+    ],
+  },
+});
+
+const unrestricted = SRC_FOLDERS.filter((folder) => folder !== "sandbox" && !(folder in LAYER_IMPORTS));
+
 export default tseslint.config(
   { ignores: ["node_modules", "dist", ".data", "**/generated/**"] },
   js.configs.recommended,
@@ -11,4 +86,9 @@ export default tseslint.config(
       "@typescript-eslint/consistent-type-imports": ["error", { disallowTypeAnnotations: false }],
     },
   },
+  noSandbox(["src/*.ts"], 0),
+  ...unrestricted.flatMap((folder) =>
+    Array.from({ length: MAX_DEPTH }, (_, index) => noSandbox(filesAt(folder, index + 1), index + 1)),
+  ),
+  ...Object.entries(LAYER_IMPORTS).flatMap(([layer, allowed]) => layerBlocks(layer, allowed)),
 );

@@ -22,7 +22,7 @@ import { deploymentName } from "./observability/app-metrics.js";
 import { LocalKeyWrapper, SecretBox, type KeyWrapper } from "./security/secret-box.js";
 import { createKmsClient, KmsKeyWrapper } from "./security/kms-key-wrapper.js";
 import { Registry } from "prom-client";
-import { dynamoRequestMetrics } from "./observability/dynamo-metrics.js";
+import { dynamoRequestMetrics } from "./store/dynamo-metrics.js";
 import { createReadinessCheck } from "./observability/readiness.js";
 import type { AdapterDefaults } from "./collection/client-manager.js";
 import type { AppConfig } from "./config.js";

@@ -1,13 +1,15 @@
 import type { ApolloServerPlugin } from "@apollo/server";
-import type { GraphQLContext } from "../graphql/context.js";
+import type { Logger } from "./logger.js";
 import { secondsSince, type GraphQLOperationRecorder } from "./graphql-operations.js";
 
 /**
  * Observes every HTTP GraphQL request: once Apollo knows the operation, the request's logger carries
  * its name (every later line of the request has it beside the request id); when the response goes
- * out, the recorder counts, times and logs it.
+ * out, the recorder counts, times and logs it. Any request context with a logger will do.
  */
-export function graphqlRequestPlugin(recorder: GraphQLOperationRecorder): ApolloServerPlugin<GraphQLContext> {
+export function graphqlRequestPlugin<Context extends { logger: Logger }>(
+  recorder: GraphQLOperationRecorder,
+): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       const started = process.hrtime.bigint();

@@ -8,7 +8,6 @@
  */
 import type { HealthStatus, ProviderConnection } from "../domain/client.js";
 import type { CloudProvider } from "../domain/provider.js";
-import type { ConsumerStatus } from "../live/stream-consumer.js";
 import type { Logger } from "./logger.js";
 
 export interface ReadinessCheck {
@@ -31,6 +30,15 @@ export interface ReadinessReport {
   providerConnections?: { connections: ConnectionHealthReport[]; truncated: boolean };
 }
 
+/** What readiness reads of the stream consumer's state (live/stream-consumer.ts reports it). */
+export interface ConsumerReadiness {
+  ready: boolean;
+  /** e.g. "reader", or "standby" behind another instance's lease. */
+  role: string;
+  lagMs: number | null;
+  lastError?: string;
+}
+
 export interface ReadinessSources {
   /** One bounded DynamoDB read: it proves DynamoDB answers and lists the connections' health. */
   listConnections(limit: number): Promise<{ connections: ProviderConnection[]; truncated: boolean }>;
@@ -38,7 +46,7 @@ export interface ReadinessSources {
    * Absent when this instance runs no consumer (STREAM_CONSUMER=off): then it is not checked.
    * Answers undefined while the consumer is replaced.
    */
-  streamConsumerStatus?: () => ConsumerStatus | undefined;
+  streamConsumerStatus?: () => ConsumerReadiness | undefined;
   /** Absent without Redis (one instance, in-process events). */
   eventBrokerConnected?: () => boolean;
   logger: Logger;
@@ -65,7 +73,7 @@ function connectionHealth(connection: ProviderConnection): ConnectionHealthRepor
   };
 }
 
-function consumerCheck(status: ConsumerStatus | undefined): ReadinessCheck {
+function consumerCheck(status: ConsumerReadiness | undefined): ReadinessCheck {
   if (!status) return { ok: false, detail: "stopped" };
   const lag = status.lagMs === null ? "" : `, lag ${(status.lagMs / 1000).toFixed(1)} s`;
   const failing = status.lastError === undefined ? "" : `, failing: ${shortDetail(status.lastError)}`;

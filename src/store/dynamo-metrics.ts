@@ -1,5 +1,5 @@
-import type { DynamoRequestListener } from "../store/dynamo-client.js";
-import type { Metrics } from "./metrics.js";
+import type { Metrics } from "../observability/metrics.js";
+import type { DynamoRequestListener } from "./dynamo-client.js";
 
 /** Requests that name no table (ListTables, PartiQL) are labelled with this table. */
 const NO_TABLE = "none";
