@@ -15,7 +15,6 @@ import { ClientManager, type AdapterDefaults } from "./collection/client-manager
 import { CollectionService, type CollectionServiceOptions } from "./collection/collection-service.js";
 import { ExchangeRateService } from "./collection/exchange-rates.js";
 import type { SecretBox } from "./security/secret-box.js";
-import { ProviderCollectionManager } from "./providers/manager.js";
 import type { RetryPolicy } from "./shared/retry.js";
 import type { Logger } from "./observability/logger.js";
 import { systemClock, type Clock } from "./shared/clock.js";
@@ -66,7 +65,7 @@ export interface ServiceOptions {
   adapterDefaults?: AdapterDefaults;
   /** Collection durations and provider API requests are exported here when given. */
   metrics?: Metrics;
-  /** Whole-pull retries of the provider manager (tests make them fast). */
+  /** Whole-pull retries of every provider pull (tests make them fast). */
   managerRetryPolicy?: RetryPolicy;
   /** What "today" is for collections, connections and adapters (default: the system clock). */
   clock?: Clock;
@@ -98,10 +97,7 @@ export function createServices(options: ServiceOptions): AppServices {
     jobs: stores.jobs,
     costRecords: stores.costs,
     exchangeRates,
-    manager: new ProviderCollectionManager({
-      logger,
-      ...(options.managerRetryPolicy ? { retryPolicy: options.managerRetryPolicy } : {}),
-    }),
+    ...(options.managerRetryPolicy ? { pullRetryPolicy: options.managerRetryPolicy } : {}),
     adapterFor: (clientId, provider) => clientManager.adapterFor(clientId, provider),
     logger,
     ...(options.metrics ? { metrics: options.metrics } : {}),

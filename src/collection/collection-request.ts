@@ -5,14 +5,7 @@
  */
 import type { ProviderConnection } from "../domain/client.js";
 import type { IsoDay } from "../domain/cost-record.js";
-import {
-  addDays,
-  dayOfInstant,
-  firstDayOfMonth,
-  lastDayOfMonth,
-  monthsInRange,
-  type DayRange,
-} from "../domain/dates.js";
+import { addDays, dayOfInstant, type DayRange } from "../domain/dates.js";
 import type { CloudProvider } from "../domain/provider.js";
 import { validateDateRange, validateProvider, ValidationError } from "../domain/validation.js";
 
@@ -60,14 +53,6 @@ export function validateCollectionRequest(
     );
   }
   return { period, providers: [...new Set(providers)] };
-}
-
-/** The period cut at calendar-month boundaries, in order: each window is one pull and one unit of progress. */
-export function monthlyWindows(period: DayRange): DayRange[] {
-  return monthsInRange(period.start, period.end).map((month) => ({
-    start: firstDayOfMonth(month) < period.start ? period.start : firstDayOfMonth(month),
-    end: lastDayOfMonth(month) > period.end ? period.end : lastDayOfMonth(month),
-  }));
 }
 
 /** The trailing `days` days ending today (UTC). */

@@ -8,6 +8,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import { systemClock, type Clock } from "../shared/clock.js";
 import { retryEveryFailure, withRetry, type RetryPolicy } from "../shared/retry.js";
 import type { CollectionError, CollectionJob } from "../domain/collection-job.js";
 import type { CloudProvider } from "../domain/provider.js";
@@ -23,6 +24,7 @@ import {
 import { clientNotFound, CollectionServiceError } from "./errors.js";
 import { isActiveStatus, JobProgress } from "./job-progress.js";
 import { JobAbort, runCollectionJob, type JobRunnerDeps } from "./job-runner.js";
+import { ProviderPulls } from "./provider-pull.js";
 
 export const DEFAULT_LOCK_TTL_SECONDS = 15 * 60;
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 60_000;
@@ -64,12 +66,14 @@ export interface TriggerCollectionInput extends CollectionRequestInput {
 
 export interface CollectionServiceOptions extends Omit<
   JobRunnerDeps,
-  "now" | "lockTtlSeconds" | "heartbeatIntervalMs" | "jobs"
+  "now" | "lockTtlSeconds" | "heartbeatIntervalMs" | "jobs" | "pulls"
 > {
   clients: ClientStore;
   connections: ConnectionStore;
   jobs: CollectionJobStore;
-  now?: () => Date;
+  /** Whole-pull retries of every provider pull (tests make them fast). */
+  pullRetryPolicy?: RetryPolicy;
+  now?: Clock;
   lockTtlSeconds?: number;
   heartbeatIntervalMs?: number;
   staleAfterMs?: number;
@@ -93,7 +97,8 @@ export class CollectionService {
   constructor(private readonly options: CollectionServiceOptions) {
     this.deps = {
       ...options,
-      now: options.now ?? (() => new Date()),
+      pulls: new ProviderPulls(options.pullRetryPolicy ? { retryPolicy: options.pullRetryPolicy } : {}),
+      now: options.now ?? systemClock,
       lockTtlSeconds: options.lockTtlSeconds ?? DEFAULT_LOCK_TTL_SECONDS,
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
     };

@@ -1,7 +1,8 @@
 /**
- * Runs one collection job: every provider at once (isolated and rate-bounded by the provider
- * manager), each through the period one calendar month at a time: pull the window, normalize it in
- * the client's reporting currency, upsert its days, record progress on the job item.
+ * Runs one collection job: every provider at once, each isolated (one failing never stops the
+ * others), each through the period one calendar month at a time: pull the window (provider-pull.ts:
+ * rate-bounded per provider, retried as a whole), normalize it in the client's reporting currency,
+ * upsert its days, record progress on the job item.
  *
  * A window's days are written only after its pull completed: a failed pull writes nothing and so
  * never deletes or shrinks what an earlier collection stored. Unchanged days write nothing either
@@ -12,31 +13,31 @@
  */
 import type { Client } from "../domain/client.js";
 import { splitAtEarliestDay, type CollectionError, type CollectionJob } from "../domain/collection-job.js";
-import type { DayRange } from "../domain/dates.js";
-import { dayOfInstant, monthsInRange } from "../domain/dates.js";
+import { dayOfInstant, monthsInRange, monthWindows, type DayRange } from "../domain/dates.js";
 import { buildCostRecords } from "../domain/normalize.js";
 import type { CloudProvider } from "../domain/provider.js";
 import { ValidationError } from "../domain/validation.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
+import type { Clock } from "../shared/clock.js";
 import { KeyServiceError } from "../security/secret-box.js";
 import type { CostProviderAdapter, FetchResult } from "../providers/adapter.js";
 import { ProviderError } from "../providers/errors.js";
-import { CANCELLED, collectionErrorOf, type ProviderCollectionManager } from "../providers/manager.js";
 import type { CollectionJobStore } from "../store/collection-job-store.js";
 import type { CostRecordStore } from "../store/cost-record-store.js";
-import { monthlyWindows } from "./collection-request.js";
 import type { ExchangeRateService } from "./exchange-rates.js";
 import { JobProgress, providerStatus } from "./job-progress.js";
+import { CANCELLED, collectionErrorOf, type ProviderPulls } from "./provider-pull.js";
 
 export interface JobRunnerDeps {
   jobs: CollectionJobStore;
   costRecords: CostRecordStore;
   exchangeRates: ExchangeRateService;
-  manager: ProviderCollectionManager;
+  /** Shared by every job of the process, so pulls of one provider queue across jobs. */
+  pulls: ProviderPulls;
   adapterFor: (clientId: string, provider: CloudProvider) => Promise<CostProviderAdapter>;
   logger: Logger;
-  now: () => Date;
+  now: Clock;
   retentionDays?: number;
   lockTtlSeconds: number;
   heartbeatIntervalMs: number;
@@ -68,11 +69,7 @@ const UNEXPECTED: CollectionError = {
 const WINDOW_ONLY_ERRORS = new Set(["DATA_UNAVAILABLE", "INVALID_DATA"]);
 
 const abortError = (signal: AbortSignal): CollectionError | undefined =>
-  !signal.aborted
-    ? undefined
-    : signal.reason instanceof JobAbort
-      ? signal.reason.error
-      : { code: "CANCELLED", message: "the collection was cancelled", retryable: true };
+  !signal.aborted ? undefined : signal.reason instanceof JobAbort ? signal.reason.error : CANCELLED;
 
 export async function runCollectionJob(
   queued: CollectionJob,
@@ -168,15 +165,13 @@ async function collectProvider(
   }
   const servable = await servablePeriod(provider, adapter, job.period, progress, signal, deps);
   if (!servable.ok) return;
-  const windows = servable.period ? monthlyWindows(servable.period) : [];
+  const windows = servable.period ? monthWindows(servable.period) : [];
 
   let succeeded = 0;
   let failed = 0;
   for (const window of windows) {
     if (signal.aborted) return;
-    const request = { provider, adapter, connection: `${client.id}#${provider}` };
-    const [outcome] = await deps.manager.collect([request], window, { signal });
-    if (!outcome) throw new Error(`the provider manager returned no outcome for ${provider}`);
+    const outcome = await deps.pulls.pull(adapter, window, signal, log);
     deps.metrics?.providerApiRequests.inc({ provider }, outcome.apiRequests);
     let written = 0;
     let error: CollectionError | undefined;
@@ -241,7 +236,9 @@ async function servablePeriod(
     await progress.updateProvider(provider, (p) => {
       p.status = "FAILED";
       p.apiRequests += apiRequests;
-      p.error = signal.aborted ? CANCELLED : collectionErrorOf(caught, provider);
+      const error = signal.aborted ? CANCELLED : collectionErrorOf(caught, provider);
+      // Said like a failed window's error: about the whole period, which could not be started.
+      p.error = { ...error, message: `${period.start}..${period.end}: ${error.message}` };
     });
     return { ok: false };
   }

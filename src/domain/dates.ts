@@ -135,6 +135,18 @@ export function monthsInRange(start: IsoDay, end: IsoDay): IsoMonth[] {
 }
 
 /**
+ * The range cut at calendar-month boundaries, in order: one window per month it touches, the first
+ * and the last possibly partial. Collections pull and providers query one such window at a time.
+ */
+export function monthWindows(range: DayRange): DayRange[] {
+  return monthsInRange(range.start, range.end).map((month) => {
+    const first = firstDayOfMonth(month);
+    const last = lastDayOfMonth(month);
+    return { start: first < range.start ? range.start : first, end: last > range.end ? range.end : last };
+  });
+}
+
+/**
  * Splits a range into the months it covers entirely and the leftover days at its edges, so a long
  * range can be read from monthly rollups and only its partial months from daily ones.
  */
@@ -144,11 +156,11 @@ export function splitRangeByMonth(
 ): { fullMonths: IsoMonth[]; edgeDays: IsoDay[] } {
   const fullMonths: IsoMonth[] = [];
   const edgeDays: IsoDay[] = [];
-  for (const month of monthsInRange(start, end)) {
-    const from = firstDayOfMonth(month) < start ? start : firstDayOfMonth(month);
-    const to = lastDayOfMonth(month) > end ? end : lastDayOfMonth(month);
-    if (from === firstDayOfMonth(month) && to === lastDayOfMonth(month)) fullMonths.push(month);
-    else edgeDays.push(...daysInRange(from, to));
+  for (const window of monthWindows({ start, end })) {
+    const month = monthOf(window.start);
+    if (window.start === firstDayOfMonth(month) && window.end === lastDayOfMonth(month))
+      fullMonths.push(month);
+    else edgeDays.push(...daysInRange(window.start, window.end));
   }
   return { fullMonths, edgeDays };
 }

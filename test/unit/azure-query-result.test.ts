@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { retryAfterMsFrom } from "../../src/providers/azure/azure-errors.js";
-import { splitByCalendarMonth } from "../../src/providers/azure/azure-query-plan.js";
 import {
   chargeCategoryOf,
   mapQueryRows,
@@ -98,16 +97,5 @@ describe("Azure request planning", () => {
     };
     expect(retryAfterMsFrom((name) => headers[name])).toBe(7500);
     expect(retryAfterMsFrom(() => undefined)).toBeUndefined();
-  });
-
-  it("cuts a period at calendar-month boundaries", () => {
-    expect(splitByCalendarMonth({ start: "2024-01-30", end: "2024-03-02" })).toEqual([
-      { start: "2024-01-30", end: "2024-01-31" },
-      { start: "2024-02-01", end: "2024-02-29" },
-      { start: "2024-03-01", end: "2024-03-02" },
-    ]);
-    expect(splitByCalendarMonth({ start: "2026-05-04", end: "2026-05-04" })).toEqual([
-      { start: "2026-05-04", end: "2026-05-04" },
-    ]);
   });
 });

@@ -13,6 +13,7 @@ import {
   lastDayOfMonth,
   monthOf,
   monthsInRange,
+  monthWindows,
   previousPeriod,
   rangeLength,
   splitRangeByMonth,
@@ -116,6 +117,18 @@ describe("months", () => {
   it("lists the months a range touches", () => {
     expect(monthsInRange("2025-11-30", "2026-02-01")).toEqual(["2025-11", "2025-12", "2026-01", "2026-02"]);
     expect(monthsInRange("2026-02-10", "2026-01-01")).toEqual([]);
+  });
+
+  it("cuts a range at calendar-month boundaries", () => {
+    expect(monthWindows({ start: "2024-01-30", end: "2024-03-02" })).toEqual([
+      { start: "2024-01-30", end: "2024-01-31" },
+      { start: "2024-02-01", end: "2024-02-29" },
+      { start: "2024-03-01", end: "2024-03-02" },
+    ]);
+    expect(monthWindows({ start: "2026-05-04", end: "2026-05-04" })).toEqual([
+      { start: "2026-05-04", end: "2026-05-04" },
+    ]);
+    expect(monthWindows({ start: "2026-05-04", end: "2026-05-03" })).toEqual([]);
   });
 
   it("splits a long range into whole months and edge days", () => {

@@ -30,11 +30,10 @@ import {
   dayOfInstant,
   firstDayOfMonth,
   isIsoDay,
-  lastDayOfMonth,
   monthOf,
-  monthsInRange,
+  monthWindows,
 } from "../../domain/dates.js";
-import type { Clock } from "../../shared/clock.js";
+import { systemClock, type Clock } from "../../shared/clock.js";
 import type {
   CostProviderAdapter,
   DateRange,
@@ -102,7 +101,7 @@ export class AwsCostExplorerAdapter implements CostProviderAdapter {
 
   constructor(private readonly options: AwsAdapterOptions) {
     this.caller = new CostExplorerCaller(options);
-    this.now = options.now ?? (() => new Date());
+    this.now = options.now ?? systemClock;
   }
 
   historyLimit(today: IsoDay): Promise<HistoryLimitAnswer> {
@@ -148,9 +147,8 @@ export class AwsCostExplorerAdapter implements CostProviderAdapter {
     const slices = await this.discoverSlices(period, counter, signal);
     const lines: ProviderCostLine[] = [];
     const daysCovered = new Set<IsoDay>();
-    for (const month of monthsInRange(period.start, period.end)) {
-      const start = firstDayOfMonth(month) < period.start ? period.start : firstDayOfMonth(month);
-      const end = lastDayOfMonth(month) > period.end ? period.end : lastDayOfMonth(month);
+    for (const { start, end } of monthWindows(period)) {
+      const month = monthOf(start);
       const window = { Start: start, End: addDays(end, 1) };
       const monthSlices = slices.get(month) ?? [];
       if (monthSlices.length === 0) {

@@ -14,9 +14,10 @@ import {
   daysInRange,
   firstDayOfMonth,
   monthOf,
+  monthWindows,
   type DayRange,
 } from "../../domain/dates.js";
-import type { Clock } from "../../shared/clock.js";
+import { systemClock, type Clock } from "../../shared/clock.js";
 import type {
   CostProviderAdapter,
   DateRange,
@@ -38,12 +39,7 @@ import {
   type AzureScope,
 } from "./azure-credentials.js";
 import { failureFromResponse, providerErrorFrom, providerErrorFromHttp } from "./azure-errors.js";
-import {
-  buildQueryDefinition,
-  querySpecsFor,
-  splitByCalendarMonth,
-  type AzureQuerySpec,
-} from "./azure-query-plan.js";
+import { buildQueryDefinition, querySpecsFor, type AzureQuerySpec } from "./azure-query-plan.js";
 import { mapQueryRows, type QueryPage } from "./azure-query-result.js";
 
 export const AZURE_SOURCE_API = "azure:costmanagement:query";
@@ -113,7 +109,7 @@ export class AzureCostManagementAdapter implements CostProviderAdapter {
     this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
     this.logger = options.logger?.child({ provider: "AZURE", scope: scope.path });
     this.onRequestFailure = options.onRequestFailure;
-    this.now = options.now ?? (() => new Date());
+    this.now = options.now ?? systemClock;
     const credential = options.endpoint
       ? sandboxTokenCredential
       : createAzureTokenCredential(options.credentials);
@@ -154,7 +150,7 @@ export class AzureCostManagementAdapter implements CostProviderAdapter {
     const today = this.today();
     const covered: DayRange = { start: period.start, end: period.end < today ? period.end : today };
     const lines: ProviderCostLine[] = [];
-    for (const window of splitByCalendarMonth(covered)) {
+    for (const window of monthWindows(covered)) {
       for (const spec of querySpecsFor(this.scope)) {
         lines.push(...(await this.collect(spec, window, counter, signal)));
       }

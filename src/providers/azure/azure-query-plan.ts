@@ -13,10 +13,11 @@
  *             rarely have one) and their account is the scope's.
  *
  * At a subscription scope the subscription is the scope itself. Each call covers one calendar month
- * at most: Azure limits a query to one year, and month-sized calls keep pages and restatements small.
+ * at most (domain/dates.ts monthWindows): Azure limits a query to one year, and month-sized calls keep
+ * pages and restatements small.
  */
 import type { QueryDefinition, QueryFilter } from "@azure/arm-costmanagement";
-import { firstDayOfMonth, lastDayOfMonth, monthsInRange, type DayRange } from "../../domain/dates.js";
+import type { DayRange } from "../../domain/dates.js";
 import type { AzureScope } from "./azure-credentials.js";
 
 /** The measure we sum; the reply names its column after it. */
@@ -60,12 +61,4 @@ export function buildQueryDefinition(spec: AzureQuerySpec, window: DayRange): Qu
       ...(spec.filter ? { filter: spec.filter } : {}),
     },
   };
-}
-
-/** The range cut at calendar-month boundaries, in order: one query window per month. */
-export function splitByCalendarMonth(range: DayRange): DayRange[] {
-  return monthsInRange(range.start, range.end).map((month) => ({
-    start: firstDayOfMonth(month) < range.start ? range.start : firstDayOfMonth(month),
-    end: lastDayOfMonth(month) > range.end ? range.end : lastDayOfMonth(month),
-  }));
 }

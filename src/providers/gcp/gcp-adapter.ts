@@ -15,18 +15,9 @@
 import { BigQuery, type BigQueryOptions, type Job, type QueryRowsResponse } from "@google-cloud/bigquery";
 import type { AuthClient } from "google-auth-library";
 import type { IsoDay } from "../../domain/cost-record.js";
-import {
-  addDays,
-  dayOfInstant,
-  daysInRange,
-  firstDayOfMonth,
-  isIsoDay,
-  lastDayOfMonth,
-  monthOf,
-  monthsInRange,
-} from "../../domain/dates.js";
+import { addDays, dayOfInstant, daysInRange, isIsoDay, monthOf, monthWindows } from "../../domain/dates.js";
 import type { Logger } from "../../observability/logger.js";
-import type { Clock } from "../../shared/clock.js";
+import { systemClock, type Clock } from "../../shared/clock.js";
 import type {
   CostProviderAdapter,
   DateRange,
@@ -34,7 +25,7 @@ import type {
   HealthCheckResult,
   HistoryLimitAnswer,
 } from "../adapter.js";
-import { InvalidRequestError, TransientError } from "../errors.js";
+import { InvalidRequestError, ProviderError, TransientError } from "../errors.js";
 import { validatePeriod } from "../period.js";
 import type { RetryPolicy } from "../../shared/retry.js";
 import {
@@ -94,7 +85,7 @@ export class GcpBillingExportAdapter implements CostProviderAdapter {
   private readonly now: Clock;
 
   constructor(private readonly options: GcpBillingExportAdapterOptions) {
-    this.now = options.now ?? (() => new Date());
+    this.now = options.now ?? systemClock;
     this.authClient = createGcpAuthClient(options.credentials, options.endpoint !== undefined);
     this.timeoutMs = options.requestTimeoutMs ?? DEFAULT_GCP_REQUEST_TIMEOUT_MS;
     this.pageSize = options.pageSize ?? DEFAULT_GCP_PAGE_SIZE;
@@ -112,13 +103,11 @@ export class GcpBillingExportAdapter implements CostProviderAdapter {
     const table = this.options.credentials.billingExportTable;
     const lines = [];
     // One query per calendar month: bounded scans and result sets, and a month is the invoice unit.
-    for (const month of monthsInRange(start, end)) {
-      const windowStart = firstDayOfMonth(month) < start ? start : firstDayOfMonth(month);
-      const windowEnd = lastDayOfMonth(month) > end ? end : lastDayOfMonth(month);
+    for (const window of monthWindows({ start, end })) {
       const rows = await this.runQuery(
         session,
         dailyCostsSql(table),
-        { start: windowStart, end: windowEnd },
+        { start: window.start, end: window.end },
         DAILY_COST_PARAMETER_TYPES,
         signal,
       );
@@ -140,7 +129,13 @@ export class GcpBillingExportAdapter implements CostProviderAdapter {
   async historyLimit(today: IsoDay, signal?: AbortSignal): Promise<HistoryLimitAnswer> {
     const session = this.openSession();
     const table = this.options.credentials.billingExportTable;
-    const [row] = await this.runQuery(session, exportFirstDaySql(table), {}, {}, signal);
+    let row: unknown;
+    try {
+      [row] = await this.runQuery(session, exportFirstDaySql(table), {}, {}, signal);
+    } catch (error) {
+      if (error instanceof ProviderError) error.apiRequests = session.requests();
+      throw error;
+    }
     const first = (row as { first_usage_date?: { value: string } | null } | undefined)?.first_usage_date;
     if (first && !isIsoDay(first.value)) {
       throw new InvalidRequestError("BigQuery answered the export's first usage day with a non-date value");

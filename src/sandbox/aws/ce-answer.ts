@@ -3,7 +3,7 @@
  * strings, and paging by groups the way Cost Explorer pages (a period's groups may span pages).
  */
 import type { ChargeCategory, IsoDay } from "../../domain/cost-record.js";
-import { addDays, daysInRange, firstDayOfMonth, lastDayOfMonth, monthsInRange } from "../../domain/dates.js";
+import { addDays, daysInRange, monthWindows } from "../../domain/dates.js";
 import { roundAmount, type BillingDataset, type SimulatedLine } from "../billing-dataset.js";
 import type { CeDimension, CeFilter, CeMetric, CostAndUsageQuery } from "./ce-request.js";
 
@@ -70,12 +70,8 @@ function periodsOf(query: CostAndUsageQuery, today: IsoDay): Period[] {
       days: [day],
     }));
   }
-  return monthsInRange(query.start, lastDay)
-    .map((month) => {
-      const start = firstDayOfMonth(month) < query.start ? query.start : firstDayOfMonth(month);
-      const last = lastDayOfMonth(month) < lastDay ? lastDayOfMonth(month) : lastDay;
-      return { start, end: addDays(last, 1), days: daysInRange(start, upTo(last)) };
-    })
+  return monthWindows({ start: query.start, end: lastDay })
+    .map(({ start, end: last }) => ({ start, end: addDays(last, 1), days: daysInRange(start, upTo(last)) }))
     .filter((period) => period.start <= today);
 }
 

@@ -1,9 +1,10 @@
 /**
- * The collection manager over the three real adapters (built by the factory from parsed
- * credentials) against the three simulators: failure isolation, whole-pull retries, the
- * per-provider concurrency limit measured at the simulator, and the endpoint guard.
+ * Provider pulls over the three real adapters (built by the factory from parsed credentials)
+ * against the three simulators: failure isolation, whole-pull retries, the per-provider
+ * concurrency limit measured at the simulator, cancellation, and the endpoint guard.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ProviderPulls, type PullOutcome } from "../../src/collection/provider-pull.js";
 import { addDays, dayOfInstant } from "../../src/domain/dates.js";
 import type { ProviderCostLine } from "../../src/domain/cost-record.js";
 import type { CloudProvider } from "../../src/domain/provider.js";
@@ -13,20 +14,15 @@ import {
   parseProviderCredentials,
   type ProviderCredentials,
 } from "../../src/providers/credentials.js";
-import { ErrorHistory } from "../../src/providers/error-history.js";
 import { InvalidRequestError } from "../../src/providers/errors.js";
 import { createProviderAdapter, CUSTOM_ENDPOINTS_DISABLED } from "../../src/providers/factory.js";
-import {
-  ProviderCollectionManager,
-  type ProviderCollectionOutcome,
-  type ProviderCollectionProgress,
-} from "../../src/providers/manager.js";
 import type { RetryPolicy } from "../../src/shared/retry.js";
 import { createBillingDataset, type BillingDataset } from "../../src/sandbox/billing-dataset.js";
 import { startAwsSimulator, type AwsSimulator } from "../../src/sandbox/aws/aws-simulator.js";
 import { startAzureSimulator, type AzureSimulator } from "../../src/sandbox/azure/azure-simulator.js";
 import { startGcpSimulator, type GcpSimulator } from "../../src/sandbox/gcp/gcp-simulator.js";
 import { simulatorCredentials } from "../../src/sandbox/simulator-credentials.js";
+import { capturedLogger } from "../support/logs.js";
 
 const FAST: RetryPolicy = { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, maxTotalMs: 10_000 };
 const TODAY = dayOfInstant(new Date());
@@ -58,10 +54,12 @@ function adapterFor(provider: CloudProvider, endpoint?: string): CostProviderAda
 }
 
 const total = (lines: ProviderCostLine[]) => lines.reduce((sum, line) => sum + line.billedCost, 0);
-const succeeded = (outcome: ProviderCollectionOutcome | undefined) => {
+const succeeded = (outcome: PullOutcome | undefined) => {
   if (outcome?.status !== "SUCCEEDED") throw new Error(`expected success, got ${JSON.stringify(outcome)}`);
   return outcome;
 };
+const { logger, logs } = capturedLogger();
+const running = new AbortController().signal;
 
 beforeAll(async () => {
   for (const [provider, currency] of [
@@ -86,87 +84,70 @@ beforeEach(() => {
   for (const simulator of [aws, gcp, azure]) simulator.faults.clear();
 });
 
-describe("ProviderCollectionManager", () => {
-  it("isolates a provider that is denied access: the others still succeed", async () => {
+describe("ProviderPulls", () => {
+  it("isolates a provider that is denied access: pulls of the others still succeed", async () => {
     gcp.faults.inject({ kind: "forbidden" });
-    const history = new ErrorHistory();
-    const progress: ProviderCollectionProgress[] = [];
+    const pulls = new ProviderPulls({ retryPolicy: FAST });
     const awsBefore = aws.requestCount();
-    const outcomes = await new ProviderCollectionManager({ retryPolicy: FAST, history }).collect(
-      (["AWS", "GCP", "AZURE"] as const).map((provider) => ({
-        provider,
-        adapter: adapterFor(provider),
-        connection: `demo#${provider}`,
-      })),
-      PERIOD,
-      { onProgress: (event) => progress.push(event) },
+    const providers = ["AWS", "GCP", "AZURE"] as const;
+    const outcomes = await Promise.all(
+      providers.map((provider) => pulls.pull(adapterFor(provider), PERIOD, running, logger)),
     );
 
-    expect(outcomes.map((outcome) => [outcome.provider, outcome.status])).toEqual([
-      ["AWS", "SUCCEEDED"],
-      ["GCP", "FAILED"],
-      ["AZURE", "SUCCEEDED"],
-    ]);
-    const failed = outcomes[1];
-    expect(failed).toMatchObject({ attempts: 1, error: { code: "AUTHORIZATION", retryable: false } });
-    expect(history.list("demo#GCP").map((entry) => entry.code)).toEqual(["AUTHORIZATION"]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(["SUCCEEDED", "FAILED", "SUCCEEDED"]);
+    expect(outcomes[1]).toMatchObject({ attempts: 1, error: { code: "AUTHORIZATION", retryable: false } });
+    expect(logs.some((line) => line.includes("provider pull failed") && line.includes("AUTHORIZATION"))).toBe(
+      true,
+    );
     for (const index of [0, 2]) {
       const outcome = succeeded(outcomes[index]);
       expect(total(outcome.result.lines)).toBeCloseTo(
-        datasets[outcome.provider].total(PERIOD.start, PERIOD.end),
+        datasets[providers[index]!].total(PERIOD.start, PERIOD.end),
         2,
       );
     }
     expect(succeeded(outcomes[0]).apiRequests).toBe(aws.requestCount() - awsBefore);
-    expect(
-      progress
-        .filter((event) => event.status === "SUCCEEDED")
-        .map((event) => event.provider)
-        .sort(),
-    ).toEqual(["AWS", "AZURE"]);
-    expect(progress.find((event) => event.status === "FAILED")?.provider).toBe("GCP");
   });
 
   it("retries a whole pull whose final error is retryable, counting every request", async () => {
     const clean = await adapterFor("AWS").fetchDailyCosts(PERIOD);
     aws.faults.inject({ kind: "throttle", times: FAST.maxAttempts });
     const before = aws.requestCount();
-    const [outcome] = await new ProviderCollectionManager({ retryPolicy: FAST }).collect(
-      [{ provider: "AWS", adapter: adapterFor("AWS") }],
+    const outcome = await new ProviderPulls({ retryPolicy: FAST }).pull(
+      adapterFor("AWS"),
       PERIOD,
+      running,
+      logger,
     );
     const success = succeeded(outcome);
     expect(success.attempts).toBe(2);
-    expect(success.errors.map((entry) => entry.code)).toEqual(["RATE_LIMIT"]);
     expect(success.apiRequests).toBe(clean.apiRequests + FAST.maxAttempts);
     expect(success.apiRequests).toBe(aws.requestCount() - before);
   });
 
-  it("never runs two pulls against one provider at once, across concurrent collections", async () => {
+  it("never runs two pulls against one provider at once, across concurrent jobs", async () => {
     const limited = await startAwsSimulator({ datasets: datasets.AWS, pageSize: 30 });
     const parallel = await startAwsSimulator({ datasets: datasets.AWS, pageSize: 30 });
     try {
       // Slow answers make overlapping pulls visible at the simulator.
       for (const simulator of [limited, parallel])
         simulator.faults.inject({ kind: "slow", delayMs: 40, times: 12 });
-      const manager = new ProviderCollectionManager({ retryPolicy: FAST });
-      const job = (endpoint: string, concurrencyPerProvider: number) =>
-        manager.collect(
-          [1, 2].map(() => ({ provider: "AWS" as const, adapter: adapterFor("AWS", endpoint) })),
-          PERIOD,
-          { concurrencyPerProvider },
+      const pullAll = (pulls: ProviderPulls, endpoint: string, count: number) =>
+        Promise.all(
+          Array.from({ length: count }, () =>
+            pulls.pull(adapterFor("AWS", endpoint), PERIOD, running, logger),
+          ),
         );
+      // One instance serves every job of a process: two jobs of two pulls each share its slot.
+      const shared = new ProviderPulls({ retryPolicy: FAST });
       const limitedOutcomes = (
-        await Promise.all([job(limited.endpoint, 1), job(limited.endpoint, 1)])
+        await Promise.all([pullAll(shared, limited.endpoint, 2), pullAll(shared, limited.endpoint, 2)])
       ).flat();
       expect(limitedOutcomes.every((outcome) => outcome.status === "SUCCEEDED")).toBe(true);
       expect(limited.maxConcurrentRequests()).toBe(1);
 
-      const parallelOutcomes = await new ProviderCollectionManager({ retryPolicy: FAST }).collect(
-        [1, 2, 3].map(() => ({ provider: "AWS" as const, adapter: adapterFor("AWS", parallel.endpoint) })),
-        PERIOD,
-        { concurrencyPerProvider: 3 },
-      );
+      const wide = new ProviderPulls({ retryPolicy: FAST, concurrencyPerProvider: 3 });
+      const parallelOutcomes = await pullAll(wide, parallel.endpoint, 3);
       expect(parallelOutcomes.every((outcome) => outcome.status === "SUCCEEDED")).toBe(true);
       expect(parallel.maxConcurrentRequests()).toBeGreaterThan(1);
     } finally {
@@ -174,15 +155,11 @@ describe("ProviderCollectionManager", () => {
     }
   });
 
-  it("reports a cancelled collection without touching the provider", async () => {
+  it("reports a cancelled pull without touching the provider", async () => {
     const before = aws.requestCount();
     const controller = new AbortController();
     controller.abort();
-    const [outcome] = await new ProviderCollectionManager().collect(
-      [{ provider: "AWS", adapter: adapterFor("AWS") }],
-      PERIOD,
-      { signal: controller.signal },
-    );
+    const outcome = await new ProviderPulls().pull(adapterFor("AWS"), PERIOD, controller.signal, logger);
     expect(outcome).toMatchObject({ status: "FAILED", error: { code: "CANCELLED" }, apiRequests: 0 });
     expect(aws.requestCount()).toBe(before);
   });
@@ -244,24 +221,5 @@ describe("provider credentials and factory", () => {
     expect(() =>
       createProviderAdapter({ provider: "GCP", credentials, allowCustomEndpoints: false }),
     ).toThrow(/credentials\.provider/);
-  });
-});
-
-describe("ErrorHistory", () => {
-  it("keeps the latest entries per connection and a bounded number of connections", () => {
-    const history = new ErrorHistory({ perConnection: 3, connections: 2 });
-    for (let index = 1; index <= 5; index++) {
-      history.record("a", { code: "RATE_LIMIT", message: `throttled ${index}`, retryable: true });
-    }
-    expect(history.list("a").map((entry) => entry.message)).toEqual([
-      "throttled 3",
-      "throttled 4",
-      "throttled 5",
-    ]);
-    history.record("b", { code: "TRANSIENT", message: "b", retryable: true });
-    history.record("c", { code: "AUTHORIZATION", message: "c", retryable: false });
-    expect(history.list("a")).toEqual([]);
-    expect(history.list("c")).toHaveLength(1);
-    expect(history.list("c")[0]).toMatchObject({ code: "AUTHORIZATION", retryable: false });
   });
 });
