@@ -10,7 +10,7 @@ import { createLoaders } from "./graphql/loaders.js";
 import { CostReader } from "./graphql/cost-reader.js";
 import { CursorCodec } from "./graphql/pagination.js";
 import { createServices, createStores, type AppServices, type ServiceOptions } from "./services.js";
-import { createDynamoClients, type DynamoRequestCounter } from "./store/dynamo-client.js";
+import { createDynamoClients, type DynamoClients } from "./store/dynamo-client.js";
 import { ensureTables } from "./store/bootstrap.js";
 import { tableNames } from "./store/table-definitions.js";
 import { InProcessPubSub } from "./live/pubsub.js";
@@ -32,8 +32,6 @@ import type { GraphQLContext } from "./graphql/context.js";
 
 export interface RuntimeOptions {
   logger: Logger;
-  /** Counts DynamoDB requests (tests and benchmarks assert on it). */
-  requestCounter?: DynamoRequestCounter;
   /** Create missing tables (local DynamoDB); in AWS the tables come from the CDK stack. */
   ensureTables?: boolean;
   /** Adapter settings of this process (the sandbox pins its Azure simulator's CA to its origin). */
@@ -49,6 +47,8 @@ export interface RuntimeOptions {
 export interface Runtime {
   app: App;
   services: AppServices;
+  /** The service's DynamoDB clients (tests count their requests; stop() destroys them). */
+  dynamo: DynamoClients;
   port: number;
   url: string;
   /**
@@ -94,7 +94,6 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     region: config.dynamo.region,
     ...(config.dynamo.endpoint ? { endpoint: config.dynamo.endpoint } : {}),
     requestTimeoutMs: config.dynamo.timeoutMs,
-    ...(options.requestCounter ? { requestCounter: options.requestCounter } : {}),
     onRequest: dynamoRequestMetrics(metrics),
   });
   const names = tableNames(config.dynamo.tablePrefix);
@@ -189,6 +188,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
   return {
     app,
     services,
+    dynamo,
     port,
     url: `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${port}/graphql`,
     restartStreamConsumer: async (whileStopped) => {

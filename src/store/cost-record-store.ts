@@ -4,10 +4,10 @@
  * there (`detailInChunks`): those are reassembled transparently.
  */
 import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { monthOf, monthsInRange } from "../domain/dates.js";
+import { monthOf } from "../domain/dates.js";
 import { validateCostRecord } from "../domain/validation.js";
 import type { CostLine, IsoDay, UnifiedCostRecord } from "../domain/cost-record.js";
-import { CLOUD_PROVIDERS, type CloudProvider } from "../domain/provider.js";
+import type { CloudProvider } from "../domain/provider.js";
 import { batchGetAll, inKeyOrder } from "./batch.js";
 import {
   costHeaderFromItem,
@@ -19,25 +19,14 @@ import {
   type LineChunk,
   type StoredCostHeader,
 } from "./cost-record-item.js";
-import {
-  upsertCostRecord,
-  upsertCostRecordsOfMonth,
-  type UpsertOptions,
-  type UpsertResult,
-} from "./cost-record-upsert.js";
-import {
-  checkClientProviderRange,
-  checkDayRange,
-  checkProvider,
-  checkRecordKey,
-  throwIfIssues,
-} from "./input.js";
+import { upsertCostRecordsOfMonth, type UpsertResult } from "./cost-record-upsert.js";
+import { checkClientProviderRange, checkRecordKey, throwIfIssues } from "./input.js";
 import { keys } from "./keys.js";
 import { queryAll, type StoredItem } from "./query.js";
 import type { TableNames } from "./table-definitions.js";
 
 export type { CostRecordHeader } from "./cost-record-item.js";
-export type { UpsertOptions, UpsertResult } from "./cost-record-upsert.js";
+export type { UpsertResult } from "./cost-record-upsert.js";
 
 export interface CostRecordKey {
   clientId: string;
@@ -89,12 +78,6 @@ export class CostRecordStore {
     this.doc = options.doc;
     this.names = options.names;
     this.now = options.now ?? (() => new Date());
-  }
-
-  /** Writes one day (validated first; nothing is written for an invalid record). See cost-record-upsert.ts. */
-  async upsertDay(record: UnifiedCostRecord, options: UpsertOptions = {}): Promise<UpsertResult> {
-    throwIfIssues(validateCostRecord(record));
-    return upsertCostRecord(this.context(), record, options);
   }
 
   /**
@@ -204,81 +187,6 @@ export class CostRecordStore {
         }),
       );
     });
-  }
-
-  /** Headers of one client and provider from start to end (inclusive), in date order. */
-  async queryRange(
-    clientId: string,
-    provider: CloudProvider,
-    start: IsoDay,
-    end: IsoDay,
-  ): Promise<CostRecordHeader[]> {
-    const range = checkClientProviderRange(clientId, provider, start, end);
-    const from = keys.costRecord(clientId, provider, range.start);
-    return this.queryHeaders(undefined, from.PK, from.SK, keys.costRecord(clientId, provider, range.end).SK);
-  }
-
-  /** Headers of every provider of a client: one Query per provider, in provider then date order. */
-  async queryClientAllProviders(clientId: string, start: IsoDay, end: IsoDay): Promise<CostRecordHeader[]> {
-    const perProvider = await Promise.all(
-      CLOUD_PROVIDERS.map((p) => this.queryRange(clientId, p, start, end)),
-    );
-    return perProvider.flat();
-  }
-
-  /** Headers of one provider across all clients (GSI1), one Query per month bucket, in date then client order. */
-  async queryProviderAcrossClients(
-    provider: CloudProvider,
-    start: IsoDay,
-    end: IsoDay,
-  ): Promise<CostRecordHeader[]> {
-    checkProvider(provider, "provider");
-    const range = checkDayRange(start, end);
-    const perMonth = await Promise.all(
-      monthsInRange(range.start, range.end).map((month) =>
-        // "~" sorts after every character a safe client id may contain.
-        this.queryHeaders(
-          "GSI1",
-          keys.costRecordIndexes("", provider, `${month}-01`).GSI1PK,
-          range.start,
-          `${range.end}#~`,
-        ),
-      ),
-    );
-    return perMonth.flat();
-  }
-
-  /** Headers of one client and provider via GSI2 (client-provider index), in date order. */
-  async queryClientProvider(
-    clientId: string,
-    provider: CloudProvider,
-    start: IsoDay,
-    end: IsoDay,
-  ): Promise<CostRecordHeader[]> {
-    const range = checkClientProviderRange(clientId, provider, start, end);
-    return this.queryHeaders(
-      "GSI2",
-      keys.costRecordIndexes(clientId, provider, range.start).GSI2PK,
-      range.start,
-      range.end,
-    );
-  }
-
-  /** Headers whose sort key lies between `from` and `to` in one partition of the table or an index. */
-  private async queryHeaders(
-    index: "GSI1" | "GSI2" | undefined,
-    partition: string,
-    from: string,
-    to: string,
-  ): Promise<CostRecordHeader[]> {
-    const [pk, sk] = index ? [`${index}PK`, `${index}SK`] : ["PK", "SK"];
-    const { items } = await queryAll(this.doc, {
-      TableName: this.names.data,
-      ...(index ? { IndexName: index } : {}),
-      KeyConditionExpression: `${pk} = :pk AND ${sk} BETWEEN :from AND :to`,
-      ExpressionAttributeValues: { ":pk": partition, ":from": from, ":to": to },
-    });
-    return (await this.toHeaders(items)).filter((header) => header !== null);
   }
 
   /**

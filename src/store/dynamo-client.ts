@@ -1,7 +1,6 @@
 /**
  * The one way the app builds its DynamoDB clients, plus one client middleware that observes every
- * request: a counter, so tests can assert exact request counts of read paths, and a listener, so
- * metrics can export requests and the capacity they consumed.
+ * request attempt (observeDynamoRequests): metrics export requests and the capacity they consumed.
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
@@ -21,10 +20,9 @@ export interface DynamoClientOptions {
   maxAttempts?: number;
   /** How long one HTTP attempt may go without a byte, connecting included (default DEFAULT_DYNAMO_TIMEOUT_MS). */
   requestTimeoutMs?: number;
-  requestCounter?: DynamoRequestCounter;
   /**
-   * Sees every attempt, like the counter. Setting it also asks DynamoDB to return the capacity each
-   * read and write consumed (ReturnConsumedCapacity TOTAL, unless the command asks for more).
+   * Sees every attempt (observeDynamoRequests). Setting it also asks DynamoDB to return the capacity
+   * each read and write consumed (ReturnConsumedCapacity TOTAL, unless the command asks for more).
    */
   onRequest?: DynamoRequestListener;
 }
@@ -71,12 +69,9 @@ export function createDynamoClients(options: DynamoClientOptions = {}): DynamoCl
     requestHandler: timeouts(options.requestTimeoutMs ?? DEFAULT_DYNAMO_TIMEOUT_MS),
   });
   httpOptions.set(client, timeouts(options.requestTimeoutMs ?? DEFAULT_DYNAMO_TIMEOUT_MS));
-  if (options.onRequest) addConsumedCapacityRequest(client);
-  if (options.requestCounter || options.onRequest) {
-    addRequestObserver(client, (request) => {
-      options.requestCounter?.record(request.operation, request.tables, request.itemsReadByTable);
-      options.onRequest?.(request);
-    });
+  if (options.onRequest) {
+    addConsumedCapacityRequest(client);
+    observeDynamoRequests(client, options.onRequest);
   }
   const doc = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
@@ -112,97 +107,13 @@ export interface DynamoRequestRecord {
 
 export type DynamoRequestListener = (request: DynamoRequestRecord) => void;
 
-export interface DynamoRequestFilter {
-  /** Wire operation name: GetItem, BatchGetItem, Query, TransactWriteItems, ... */
-  operation?: string;
-  table?: string;
-}
-
-export interface DynamoRequestCount {
-  operation: string;
-  /** null for requests that name no table (ListTables, PartiQL). */
-  table: string | null;
-  requests: number;
-  itemsRead: number;
-}
-
-interface Tally {
-  requests: number;
-  itemsRead: number;
-}
-
 /**
- * Counts every HTTP attempt the SDK makes (SDK retries included, failed attempts included) per
- * operation and per table, and the items each response returned: Item (0/1), Count of a Query or
- * Scan (matched items, also with Select COUNT), Responses of BatchGetItem and TransactGetItems.
- * A request naming several tables counts once in the totals and once for each table it names.
+ * Calls `observe` once per HTTP attempt of `client` and of the document clients made from it (they
+ * share its middleware stack). finalizeRequest with low priority sits inside the SDK's retry
+ * middleware (finalizeRequest, high), so it runs once per attempt, and sees the signed request and
+ * the deserialized output. Attaching several observers is fine: each gets every attempt.
  */
-export class DynamoRequestCounter {
-  private readonly byOperation = new Map<string, Tally>();
-  private readonly byTable = new Map<string, Map<string | null, Tally>>();
-
-  record(operation: string, tables: readonly string[], itemsReadByTable: ReadonlyMap<string | null, number>) {
-    const itemsRead = [...itemsReadByTable.values()].reduce((sum, n) => sum + n, 0);
-    add(tallyIn(this.byOperation, operation), 1, itemsRead);
-    const perTable = this.byTable.get(operation) ?? new Map<string | null, Tally>();
-    this.byTable.set(operation, perTable);
-    for (const table of tables.length > 0 ? tables : [null]) {
-      add(tallyIn(perTable, table), 1, itemsReadByTable.get(table) ?? 0);
-    }
-  }
-
-  requests(filter: DynamoRequestFilter = {}): number {
-    return this.sum(filter, (tally) => tally.requests);
-  }
-
-  itemsRead(filter: DynamoRequestFilter = {}): number {
-    return this.sum(filter, (tally) => tally.itemsRead);
-  }
-
-  /** One row per (operation, table) seen since the last reset. */
-  snapshot(): DynamoRequestCount[] {
-    return [...this.byTable].flatMap(([operation, perTable]) =>
-      [...perTable].map(([table, tally]) => ({ operation, table, ...tally })),
-    );
-  }
-
-  reset(): void {
-    this.byOperation.clear();
-    this.byTable.clear();
-  }
-
-  private sum(filter: DynamoRequestFilter, pick: (tally: Tally) => number): number {
-    const matchesOperation = (operation: string) =>
-      filter.operation === undefined || filter.operation === operation;
-    if (filter.table === undefined) {
-      return [...this.byOperation].reduce(
-        (sum, [op, tally]) => sum + (matchesOperation(op) ? pick(tally) : 0),
-        0,
-      );
-    }
-    return [...this.byTable].reduce((sum, [op, perTable]) => {
-      const tally = matchesOperation(op) ? perTable.get(filter.table ?? null) : undefined;
-      return sum + (tally ? pick(tally) : 0);
-    }, 0);
-  }
-}
-
-function tallyIn<K>(map: Map<K, Tally>, key: K): Tally {
-  const tally = map.get(key) ?? { requests: 0, itemsRead: 0 };
-  map.set(key, tally);
-  return tally;
-}
-
-function add(tally: Tally, requests: number, itemsRead: number): void {
-  tally.requests += requests;
-  tally.itemsRead += itemsRead;
-}
-
-/**
- * finalizeRequest with low priority sits inside the SDK's retry middleware (finalizeRequest, high),
- * so it runs once per attempt, and sees the signed request and the deserialized output.
- */
-function addRequestObserver(client: DynamoDBClient, observe: DynamoRequestListener): void {
+export function observeDynamoRequests(client: DynamoDBClient, observe: DynamoRequestListener): void {
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const operation = operationOf(args.request, context.commandName);
@@ -222,7 +133,7 @@ function addRequestObserver(client: DynamoDBClient, observe: DynamoRequestListen
         throw error;
       }
     },
-    { step: "finalizeRequest", priority: "low", name: "dynamoRequestObserver" },
+    { step: "finalizeRequest", priority: "low" },
   );
 }
 

@@ -44,13 +44,6 @@ export function checkClientProviderRange(
   return checkDayRange(start, end);
 }
 
-export function checkMonthRange(start: unknown, end: unknown): { start: IsoMonth; end: IsoMonth } {
-  const from = checkMonth(start, "startMonth");
-  const to = checkMonth(end, "endMonth");
-  if (to < from) throw new ValidationError("endMonth", `${to} is before startMonth ${from}`);
-  return { start: from, end: to };
-}
-
 /** A page's size: the API's own rule (0 reads nothing but whether an item exists). */
 export function checkPageSize(value: unknown, field = "first"): number {
   return checkListSize(value, field, PAGE_SIZE);

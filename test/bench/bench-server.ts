@@ -11,7 +11,7 @@ import { loadConfig, type AppConfig } from "../../src/config.js";
 import { issueToken, type Role } from "../../src/graphql/auth.js";
 import { createLogger, type Logger } from "../../src/observability/logger.js";
 import { startRuntime, type Runtime, type RuntimeOptions } from "../../src/runtime.js";
-import { DynamoRequestCounter } from "../../src/store/dynamo-client.js";
+import { DynamoRequestCounter } from "../support/dynamo-request-counter.js";
 
 /**
  * DynamoDB Local on a busy 2-core machine can take seconds for one transaction: the benchmark
@@ -51,13 +51,12 @@ export async function startBenchServer(options: {
     },
     "sandbox",
   );
-  const counter = new DynamoRequestCounter();
   const runtime = await startRuntime(config, {
     logger: benchLogger,
-    requestCounter: counter,
     ensureTables: true,
     ...options.runtime,
   });
+  const counter = new DynamoRequestCounter().attach(runtime.dynamo.client);
   return {
     runtime,
     config,

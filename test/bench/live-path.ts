@@ -10,6 +10,8 @@ import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import { CostRecordChangedDocument, type CostRecordChangedSubscription } from "../e2e/generated/graphql.js";
 import { addDays, daysInRange } from "../../src/domain/dates.js";
+import { tableNames } from "../../src/store/table-definitions.js";
+import { storedCosts } from "../support/stored-costs.js";
 import { DATASET_END, providerRecords } from "./bench-data.js";
 import { startBenchServer } from "./bench-server.js";
 import { summarizeLatencies, type LatencySummary } from "./measure.js";
@@ -101,7 +103,10 @@ export async function runLivePath(
     tablePrefix: "bench-live-",
     env: { STREAM_CONSUMER: "on" },
   });
-  const { costs } = server.runtime.services.stores;
+  const costs = storedCosts({
+    doc: server.runtime.dynamo.doc,
+    names: tableNames(server.config.dynamo.tablePrefix),
+  });
   const writesPerRun = settings.liveWrites + WARMUP_WRITES;
   const totalWrites = writesPerRun * settings.subscribers.length;
   const records = providerRecords(

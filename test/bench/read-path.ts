@@ -16,8 +16,9 @@ import {
   monthOf,
   type DayRange,
 } from "../../src/domain/dates.js";
-import { createDynamoClients, DynamoRequestCounter } from "../../src/store/dynamo-client.js";
+import { createDynamoClients } from "../../src/store/dynamo-client.js";
 import { tableNames } from "../../src/store/table-definitions.js";
+import { DynamoRequestCounter } from "../support/dynamo-request-counter.js";
 import { DATASET_END, loadReadDataset, type LoadedDataset } from "./bench-data.js";
 import {
   BENCH_DYNAMO_TIMEOUT_MS,
@@ -171,12 +172,8 @@ export async function runReadPath(
     on: await startBenchServer({ endpoint, tablePrefix }),
     off: await startBenchServer({ endpoint, tablePrefix, env: { DATALOADER: "off" } }),
   };
-  const baselineCounter = new DynamoRequestCounter();
-  const baselineClients = createDynamoClients({
-    endpoint,
-    requestCounter: baselineCounter,
-    requestTimeoutMs: BENCH_DYNAMO_TIMEOUT_MS,
-  });
+  const baselineClients = createDynamoClients({ endpoint, requestTimeoutMs: BENCH_DYNAMO_TIMEOUT_MS });
+  const baselineCounter = new DynamoRequestCounter().attach(baselineClients.client);
   try {
     const stores = servers.on.runtime.services.stores;
     log(

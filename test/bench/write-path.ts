@@ -10,9 +10,10 @@ import type { CloudProvider } from "../../src/domain/provider.js";
 import { startDemoClouds } from "../../src/sandbox/demo-tenant.js";
 import { batchWriteAll, BATCH_WRITE_LIMIT } from "../../src/store/batch.js";
 import { ensureTables } from "../../src/store/bootstrap.js";
-import { createDynamoClients, DynamoRequestCounter } from "../../src/store/dynamo-client.js";
+import { createDynamoClients } from "../../src/store/dynamo-client.js";
 import type { StoredItem } from "../../src/store/query.js";
 import { tableNames } from "../../src/store/table-definitions.js";
+import { DynamoRequestCounter } from "../support/dynamo-request-counter.js";
 import { DATASET_SIZE } from "./bench-data.js";
 import { BENCH_DYNAMO_TIMEOUT_MS, startBenchServer } from "./bench-server.js";
 import { timed } from "./measure.js";
@@ -83,12 +84,8 @@ export async function runWritePath(
     runtime: { adapterDefaults: { trustedCertificates: clouds.trustedCertificates } },
   });
   const plain = createDynamoClients({ endpoint, requestTimeoutMs: BENCH_DYNAMO_TIMEOUT_MS });
-  const directCounter = new DynamoRequestCounter();
-  const direct = createDynamoClients({
-    endpoint,
-    requestCounter: directCounter,
-    requestTimeoutMs: BENCH_DYNAMO_TIMEOUT_MS,
-  });
+  const direct = createDynamoClients({ endpoint, requestTimeoutMs: BENCH_DYNAMO_TIMEOUT_MS });
+  const directCounter = new DynamoRequestCounter().attach(direct.client);
   try {
     const { clientManager, collections, exchangeRates } = server.runtime.services;
     await exchangeRates.loadFile(SANDBOX_EXCHANGE_RATES_FILE);

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type BrowserContext, type Page, type Request, type WebSocket } from "playwright-core";
 import { startTestServer, type TestServer } from "../support/server.js";
 import { costRecord, costRecords } from "../support/records.js";
+import { storedCosts } from "../support/stored-costs.js";
 import { costRecordTopic } from "../../src/live/events.js";
 import { InProcessPubSub } from "../../src/live/pubsub.js";
 import { daysInRange } from "../../src/domain/dates.js";
@@ -230,7 +231,7 @@ describe("the playground in a browser", () => {
       await run();
       // The event must happen after the subscription is registered, or it is (rightly) not delivered.
       await expect.poll(() => pubsub.subscriberCount(topic), { timeout: 20_000 }).toBe(1);
-      await server.stores.costs.upsertDay(
+      await storedCosts(server.store).upsertDay(
         costRecord({ clientId: CLIENT_ID, provider: "AZURE", date: "2026-02-01" }),
       );
       await expect.poll(resultText, { timeout: 30_000 }).toContain(`"date": "2026-02-01"`);

@@ -9,11 +9,13 @@ import { describe, expect, inject, it } from "vitest";
 import type { CollectionJob } from "../../src/domain/collection-job.js";
 import { addDays, addMonths, dayOfInstant, firstDayOfMonth, monthOf } from "../../src/domain/dates.js";
 import { CLOUD_PROVIDERS } from "../../src/domain/provider.js";
+import { tableNames } from "../../src/store/table-definitions.js";
 import { MAX_COLLECTION_DAYS } from "../../src/collection/collection-request.js";
 import { DEMO_CLIENT_ID, startSandbox, type Sandbox } from "../../src/sandbox/sandbox.js";
 import type { DemoCloudOptions } from "../../src/sandbox/demo-tenant.js";
 import { capturedLogger } from "../support/logs.js";
 import { TEST_DYNAMO_TIMEOUT_MS } from "../support/dynamo.js";
+import { storedCosts } from "../support/stored-costs.js";
 
 const TEST_TIMEOUT_MS = 180_000;
 const SMALL_TENANT = { services: 2, accounts: 1, regions: 1 };
@@ -47,11 +49,8 @@ async function finished(sandbox: Sandbox): Promise<CollectionJob> {
 }
 
 async function storedDays(sandbox: Sandbox, start: string, end: string) {
-  const headers = await sandbox.runtime.services.stores.costs.queryClientAllProviders(
-    DEMO_CLIENT_ID,
-    start,
-    end,
-  );
+  const tables = { doc: sandbox.runtime.dynamo.doc, names: tableNames(sandbox.config.dynamo.tablePrefix) };
+  const headers = await storedCosts(tables).headersOfClient(DEMO_CLIENT_ID, start, end);
   return headers.map((header) => `${header.provider} ${header.date}`);
 }
 

@@ -10,12 +10,12 @@ import {
   RateLimitError,
   type ProviderError,
 } from "../../src/providers/errors.js";
-import type { RetryPolicy } from "../../src/shared/retry.js";
 import type { ProviderCostLine } from "../../src/domain/cost-record.js";
 import { daysInRange } from "../../src/domain/dates.js";
 import { createLogger } from "../../src/observability/logger.js";
 import { createBillingDataset, type BillingDataset } from "../../src/sandbox/billing-dataset.js";
 import { startAwsSimulator, type AwsSimulator } from "../../src/sandbox/aws/aws-simulator.js";
+import { FAST_RETRY } from "../support/fast-retry.js";
 
 const KEY: AwsCredentials = {
   method: "accessKey",
@@ -29,7 +29,6 @@ const SOURCE = {
   accessKeyId: "AKIASOURCEIDENTITY01",
   secretAccessKey: "SourceSecretKeyThatMustNeverLeak00000000",
 };
-const FAST: RetryPolicy = { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20, maxTotalMs: 10_000 };
 const TODAY = "2026-11-20";
 const PERIOD = { start: "2026-09-01", end: TODAY };
 
@@ -40,7 +39,7 @@ const adapter = (overrides: Partial<AwsAdapterOptions> = {}) =>
   new AwsCostExplorerAdapter({
     credentials: KEY,
     endpoint: simulator.endpoint,
-    retryPolicy: FAST,
+    retryPolicy: FAST_RETRY,
     sourceCredentials: SOURCE,
     ...overrides,
   });
@@ -158,7 +157,7 @@ describe("AwsCostExplorerAdapter against the Cost Explorer simulator", () => {
     );
     expect(error).toBeInstanceOf(RateLimitError);
     expect(error.message).toMatch(/LimitExceededException/);
-    expect(requests).toBe(FAST.maxAttempts);
+    expect(requests).toBe(FAST_RETRY.maxAttempts);
     expect(error.apiRequests).toBe(requests);
   });
 

@@ -23,7 +23,6 @@ import {
   ProviderError,
   RateLimitError,
 } from "../../src/providers/errors.js";
-import type { RetryPolicy } from "../../src/shared/retry.js";
 import { createBillingDataset, type BillingDataset } from "../../src/sandbox/billing-dataset.js";
 import {
   startAzureSimulator,
@@ -31,13 +30,15 @@ import {
   type AzureSimulatorOptions,
 } from "../../src/sandbox/azure/azure-simulator.js";
 import type { FaultKind } from "../../src/sandbox/faults.js";
+import { FAST_RETRY } from "../support/fast-retry.js";
 
 const SUBSCRIPTION = "3f1c2a9e-5b7d-4e21-9c0a-7d2e4b6f8a10";
 const SUBSCRIPTION_SCOPE = `subscriptions/${SUBSCRIPTION}`;
 const BILLING_SCOPE = "providers/Microsoft.Billing/billingAccounts/8608480";
 const CLIENT_SECRET = "Zq8~super.secret-value_0123456789abcdef";
 const TODAY = "2026-03-15";
-const FAST_RETRY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 5, maxDelayMs: 50, maxTotalMs: 30_000 };
+/** Azure advertises Retry-After on its 429s: its throttling tests wait several of them out. */
+const AZURE_RETRY = { ...FAST_RETRY, maxAttempts: 6, maxDelayMs: 50, maxTotalMs: 30_000 };
 
 const credentials = (scope = SUBSCRIPTION_SCOPE): AzureCredentials =>
   parseAzureCredentials({
@@ -74,7 +75,7 @@ const adapterFor = (sim: AzureSimulator, options: Partial<AzureAdapterOptions> =
     credentials: credentials(),
     endpoint: sim.endpoint,
     tlsCa: sim.ca,
-    retryPolicy: FAST_RETRY,
+    retryPolicy: AZURE_RETRY,
     now: () => new Date(`${TODAY}T12:00:00Z`),
     ...options,
   });
@@ -285,7 +286,7 @@ describe("Azure throttling and faults", () => {
     const sim = await simulator();
     sim.faults.inject({ kind: "throttle", times: 10, delayMs: 1000 });
     const error = await rejection(
-      adapterFor(sim, { retryPolicy: { ...FAST_RETRY, maxAttempts: 2 } }).fetchDailyCosts(oneDay),
+      adapterFor(sim, { retryPolicy: { ...AZURE_RETRY, maxAttempts: 2 } }).fetchDailyCosts(oneDay),
     );
     expect(error).toBeInstanceOf(RateLimitError);
     expect(error.retryAfterMs).toBe(1000);
@@ -423,7 +424,7 @@ describe("Azure credentials", () => {
   it("keeps the secret and the token out of every error message and log line", async () => {
     const sim = await simulator();
     const { lines, logger } = captureLogs();
-    const adapter = adapterFor(sim, { logger, retryPolicy: { ...FAST_RETRY, maxAttempts: 2 } });
+    const adapter = adapterFor(sim, { logger, retryPolicy: { ...AZURE_RETRY, maxAttempts: 2 } });
     const messages: string[] = [];
     for (const kind of ["auth", "forbidden", "server-error", "drop"] as const) {
       sim.faults.clear();

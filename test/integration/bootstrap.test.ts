@@ -15,16 +15,17 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, inject, it } from "vitest";
 import { ensureTables } from "../../src/store/bootstrap.js";
-import { createDynamoClients, DynamoRequestCounter } from "../../src/store/dynamo-client.js";
+import { createDynamoClients } from "../../src/store/dynamo-client.js";
 import { tableNames } from "../../src/store/table-definitions.js";
 import { createTestStoreContext } from "../support/dynamo.js";
+import { DynamoRequestCounter } from "../support/dynamo-request-counter.js";
 
 const endpoint = inject("dynamoEndpoint");
 const uniqueNames = () => tableNames(`t${randomUUID().slice(0, 8)}-`);
 
 function countedClient() {
-  const counter = new DynamoRequestCounter();
-  return { counter, ...createDynamoClients({ endpoint, requestCounter: counter }) };
+  const clients = createDynamoClients({ endpoint });
+  return { counter: new DynamoRequestCounter().attach(clients.client), ...clients };
 }
 
 describe("ensureTables", () => {
@@ -131,7 +132,7 @@ describe("ensureTables", () => {
   });
 });
 
-describe("DynamoRequestCounter", () => {
+describe("the request observer, through the tests' DynamoRequestCounter", () => {
   it("counts requests per operation and table and the items each read returned", async () => {
     const { doc, names, counter } = await createTestStoreContext();
     expect(counter.requests()).toBe(0);
@@ -207,12 +208,8 @@ describe("DynamoRequestCounter", () => {
         server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
       });
     });
-    const counter = new DynamoRequestCounter();
-    const { client } = createDynamoClients({
-      endpoint: `http://127.0.0.1:${closedPort}`,
-      maxAttempts: 3,
-      requestCounter: counter,
-    });
+    const { client } = createDynamoClients({ endpoint: `http://127.0.0.1:${closedPort}`, maxAttempts: 3 });
+    const counter = new DynamoRequestCounter().attach(client);
     await expect(client.send(new ListTablesCommand({}))).rejects.toThrow();
     expect(counter.requests({ operation: "ListTables" })).toBe(3);
     expect(counter.snapshot()).toEqual([{ operation: "ListTables", table: null, requests: 3, itemsRead: 0 }]);

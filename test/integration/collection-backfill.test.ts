@@ -45,7 +45,7 @@ function expectedUsd(provider: CloudProvider, start: string, end: string): numbe
 }
 
 async function storedTotal(provider: CloudProvider, start: string, end: string): Promise<number> {
-  const headers = await fixture.stores.costRecords.queryRange(CLIENT, provider, start, end);
+  const headers = await fixture.stored.headers(CLIENT, provider, start, end);
   return headers.reduce((sum, header) => sum + header.total, 0);
 }
 
@@ -90,7 +90,7 @@ describe("a 13-month backfill of AWS, GCP and Azure", () => {
 
   it("stores totals equal to each provider's own, converted at the recorded rates, to the cent", async () => {
     for (const provider of CLOUD_PROVIDERS) {
-      const headers = await fixture.stores.costRecords.queryRange(CLIENT, provider, PERIOD.start, PERIOD.end);
+      const headers = await fixture.stored.headers(CLIENT, provider, PERIOD.start, PERIOD.end);
       expect(headers).toHaveLength(DAYS);
       const total = headers.reduce((sum, header) => sum + header.total, 0);
       expect(Math.abs(total - expectedUsd(provider, PERIOD.start, PERIOD.end))).toBeLessThan(0.005);
@@ -127,7 +127,7 @@ describe("a 13-month backfill of AWS, GCP and Azure", () => {
     const before = await fixture.stores.costRecords.getHeaders([
       { clientId: CLIENT, provider: "AZURE", date: day },
     ]);
-    const [monthlyBefore] = await fixture.stores.timeSeries.getMonthly(CLIENT, [month]);
+    const [monthlyBefore] = await fixture.stored.monthlyRollups(CLIENT, [month]);
     fixture.datasets.AZURE.restate([day]);
 
     const job = await fixture.collect(CLIENT, { start: addDays(day, -1), end: day });
@@ -143,9 +143,9 @@ describe("a 13-month backfill of AWS, GCP and Azure", () => {
     expect(Math.abs((after?.total ?? 0) - expected)).toBeLessThan(0.005);
     expect(after?.version).toBe((before[0]?.version ?? 0) + 1);
 
-    const [daily] = await fixture.stores.timeSeries.getDaily(CLIENT, [day]);
+    const [daily] = await fixture.stored.dailyRollups(CLIENT, [day]);
     expect(daily?.byProvider.AZURE).toBeCloseTo(after?.total ?? Number.NaN, 8);
-    const [monthly] = await fixture.stores.timeSeries.getMonthly(CLIENT, [month]);
+    const [monthly] = await fixture.stored.monthlyRollups(CLIENT, [month]);
     for (const provider of CLOUD_PROVIDERS) {
       const sum = await storedTotal(
         provider,

@@ -28,7 +28,7 @@ afterAll(() => fixture?.stop());
 const byProvider = (job: CollectionJob) => Object.fromEntries(job.providers.map((p) => [p.provider, p]));
 
 async function storedDays(clientId: string, start: string, end: string) {
-  const headers = await fixture.stores.costRecords.queryRange(clientId, "GCP", start, end);
+  const headers = await fixture.stored.headers(clientId, "GCP", start, end);
   return new Map(headers.map((header) => [header.date, { total: header.total, version: header.version }]));
 }
 

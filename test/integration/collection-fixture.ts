@@ -1,38 +1,31 @@
 /**
- * The collection stack as the server wires it, for the collection-*.test.ts files: DynamoDB Local
- * tables of their own, the three simulators serving seeded datasets (AWS USD, GCP USD, Azure EUR),
- * the real stores, secret box, factory, manager, FX rates from the sandbox file, and a logger whose
- * lines are captured so tests can look for secrets in them.
+ * The collection stack for the collection-*.test.ts files: the tests' stack (support/stack.ts) in
+ * this process on a clock that starts on TODAY, the simulators paging small over seeded datasets
+ * (AWS USD, GCP USD, Azure EUR), connections with distinctive secrets, and the fast retry policy.
+ * The logs are captured so tests can look for secrets in them.
  */
-import { randomBytes } from "node:crypto";
 import type { ClientManager } from "../../src/collection/client-manager.js";
 import type { CollectionService, CollectionServiceOptions } from "../../src/collection/collection-service.js";
 import type { ExchangeRateService } from "../../src/collection/exchange-rates.js";
-import { SANDBOX_EXCHANGE_RATES_FILE } from "../../src/sandbox/exchange-rates.js";
-import { createLocalSecretBox } from "../../src/security/secret-box.js";
 import type { CollectionJob } from "../../src/domain/collection-job.js";
 import { clockStartingOn, type Clock } from "../../src/shared/clock.js";
 import type { CloudProvider } from "../../src/domain/provider.js";
-import { InProcessPubSub } from "../../src/live/pubsub.js";
-import type { RetryPolicy } from "../../src/shared/retry.js";
 import type { AwsSimulator } from "../../src/sandbox/aws/aws-simulator.js";
 import type { AzureSimulator } from "../../src/sandbox/azure/azure-simulator.js";
 import type { BillingDataset } from "../../src/sandbox/billing-dataset.js";
-import { startDemoClouds } from "../../src/sandbox/demo-tenant.js";
 import type { GcpSimulator } from "../../src/sandbox/gcp/gcp-simulator.js";
 import { simulatorCredentials } from "../../src/sandbox/simulator-credentials.js";
-import { createServices, createStores } from "../../src/services.js";
 import type { ClientStore } from "../../src/store/client-store.js";
 import type { CollectionJobStore } from "../../src/store/collection-job-store.js";
 import type { ConnectionStore } from "../../src/store/connection-store.js";
 import type { CostRecordStore } from "../../src/store/cost-record-store.js";
-import type { TimeSeriesStore } from "../../src/store/time-series-store.js";
-import { createTestStoreContext, type TestStoreContext } from "../support/dynamo.js";
-import { capturedLogger } from "../support/logs.js";
+import type { TestStoreContext } from "../support/dynamo.js";
+import { FAST_RETRY } from "../support/fast-retry.js";
+import { startTestStack } from "../support/stack.js";
+import type { StoredCosts } from "../support/stored-costs.js";
 
 /** A fixed day, so no collection test depends on the real date; the fixture's clock starts on it. */
 export const TODAY = "2026-11-18";
-export const FAST_RETRY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, maxTotalMs: 10_000 };
 
 /** Secret parts of the credentials below: none may surface outside the encrypted envelope. */
 export const AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYCOLLECT0R1";
@@ -56,8 +49,9 @@ export interface CollectionFixture {
     connections: ConnectionStore;
     jobs: CollectionJobStore;
     costRecords: CostRecordStore;
-    timeSeries: TimeSeriesStore;
   };
+  /** Cost records and rollups as the tables hold them. */
+  stored: StoredCosts;
   exchangeRates: ExchangeRateService;
   /** The services' clock: it starts on TODAY. */
   clock: Clock;
@@ -81,52 +75,35 @@ export interface CollectionFixture {
 export async function startCollectionFixture(
   overrides: Partial<Pick<CollectionServiceOptions, "heartbeatIntervalMs" | "lockTtlSeconds">> = {},
 ): Promise<CollectionFixture> {
-  const store = await createTestStoreContext();
-  const clock = clockStartingOn(TODAY);
-  const clouds = await startDemoClouds({
-    clock,
-    size: { services: 4, accounts: 2, regions: 2 },
-    pageSizes: { AWS: 25, GCP: 60, AZURE: 40 },
-    credentials: RAW_CREDENTIALS,
-  });
-  const { datasets, simulators } = clouds;
-  const { logger, logs: logLines } = capturedLogger();
-  const appStores = createStores(store.doc, store.names, clock);
-  const stores = {
-    clients: appStores.clients,
-    connections: appStores.connections,
-    jobs: appStores.jobs,
-    costRecords: appStores.costs,
-    timeSeries: appStores.timeseries,
-  };
-  const {
-    exchangeRates,
-    clientManager,
-    collections: service,
-  } = createServices({
-    stores: appStores,
-    pubsub: new InProcessPubSub(),
-    logger,
-    secretBox: createLocalSecretBox(randomBytes(32)),
-    allowCustomProviderEndpoints: true,
-    clock,
-    adapterDefaults: { retryPolicy: FAST_RETRY, trustedCertificates: clouds.trustedCertificates },
-    managerRetryPolicy: { ...FAST_RETRY, maxAttempts: 2 },
+  const stack = await startTestStack({
+    clock: clockStartingOn(TODAY),
+    clouds: {
+      size: { services: 4, accounts: 2, regions: 2 },
+      pageSizes: { AWS: 25, GCP: 60, AZURE: 40 },
+      credentials: RAW_CREDENTIALS,
+    },
+    adapterDefaults: { retryPolicy: FAST_RETRY },
     jobTiming: overrides,
   });
-  await exchangeRates.loadFile(SANDBOX_EXCHANGE_RATES_FILE);
-  store.counter.reset();
+  const { clouds, services } = stack;
+  const { clientManager, collections: service } = services;
 
   return {
-    store,
-    datasets,
-    simulators,
-    stores,
-    exchangeRates,
-    clock,
+    store: stack.store,
+    datasets: clouds.datasets,
+    simulators: clouds.simulators,
+    stores: {
+      clients: services.stores.clients,
+      connections: services.stores.connections,
+      jobs: services.stores.jobs,
+      costRecords: services.stores.costs,
+    },
+    stored: stack.stored,
+    exchangeRates: services.exchangeRates,
+    clock: stack.clock,
     clientManager,
     service,
-    logLines,
+    logLines: stack.logs,
     requestCounts: clouds.requestCounts,
     async connectedClient(clientId, reportingCurrency, providers) {
       await clientManager.createClient(
@@ -146,9 +123,6 @@ export async function startCollectionFixture(
       if (!finished) throw new Error(`job ${queued.id} is not running in this process`);
       return finished;
     },
-    async stop() {
-      await service.stop();
-      await clouds.stop();
-    },
+    stop: stack.stop,
   };
 }

@@ -37,15 +37,14 @@ import {
   type GcpCredentials,
 } from "../../src/providers/gcp/gcp-credentials.js";
 import { toProviderError } from "../../src/providers/gcp/gcp-errors.js";
-import type { RetryPolicy } from "../../src/shared/retry.js";
 import { createBillingDataset } from "../../src/sandbox/billing-dataset.js";
 import {
   SANDBOX_GCP_BILLING_TABLE,
   startGcpSimulator,
   type GcpSimulator,
 } from "../../src/sandbox/gcp/gcp-simulator.js";
+import { FAST_RETRY } from "../support/fast-retry.js";
 
-const FAST_RETRY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20, maxTotalMs: 10_000 };
 const PAGE_SIZE = 100;
 const PROJECT = "cost-collector-prod";
 

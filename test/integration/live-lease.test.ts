@@ -9,20 +9,20 @@ import { StreamLease } from "../../src/live/lease.js";
 import { InProcessPubSub } from "../../src/live/pubsub.js";
 import { StreamConsumer } from "../../src/live/stream-consumer.js";
 import { createLogger } from "../../src/observability/logger.js";
-import { CostRecordStore } from "../../src/store/cost-record-store.js";
 import { createTestStoreContext, type TestStoreContext } from "../support/dynamo.js";
 import { costRecord } from "../support/records.js";
+import { storedCosts, type StoredCosts } from "../support/stored-costs.js";
 
 const LEASE_MS = 1_500;
 const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 let ctx: TestStoreContext;
-let records: CostRecordStore;
+let records: StoredCosts;
 const cleanups: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {
   ctx = await createTestStoreContext();
-  records = new CostRecordStore({ doc: ctx.doc, names: ctx.names });
+  records = storedCosts(ctx);
 });
 
 afterEach(async () => {

@@ -11,19 +11,19 @@ import { InProcessPubSub, SubscriberTooSlowError } from "../../src/live/pubsub.j
 import { StreamConsumer, type StreamConsumerOptions } from "../../src/live/stream-consumer.js";
 import { createLogger } from "../../src/observability/logger.js";
 import { CollectionJobStore } from "../../src/store/collection-job-store.js";
-import { CostRecordStore } from "../../src/store/cost-record-store.js";
 import { createTestStoreContext, type TestStoreContext } from "../support/dynamo.js";
 import { costRecord } from "../support/records.js";
+import { storedCosts, type StoredCosts } from "../support/stored-costs.js";
 import { collectionJob } from "../support/collection-jobs.js";
 
 let ctx: TestStoreContext;
-let records: CostRecordStore;
+let records: StoredCosts;
 let jobs: CollectionJobStore;
 const running: StreamConsumer[] = [];
 
 beforeAll(async () => {
   ctx = await createTestStoreContext();
-  records = new CostRecordStore({ doc: ctx.doc, names: ctx.names });
+  records = storedCosts(ctx);
   jobs = new CollectionJobStore({ doc: ctx.doc, names: ctx.names });
 });
 

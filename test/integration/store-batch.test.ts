@@ -13,9 +13,10 @@ import type {
 } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
 import { batchGetAll, batchWriteAll, inKeyOrder } from "../../src/store/batch.js";
-import { createDynamoClients, DynamoRequestCounter } from "../../src/store/dynamo-client.js";
+import { createDynamoClients } from "../../src/store/dynamo-client.js";
 import { BatchIncompleteError } from "../../src/store/errors.js";
 import { createTestStoreContext, type TestStoreContext } from "../support/dynamo.js";
+import { DynamoRequestCounter } from "../support/dynamo-request-counter.js";
 
 let ctx: TestStoreContext;
 
@@ -39,8 +40,8 @@ function partiallyProcessingClient(policy: SendPolicy): {
   doc: DynamoDBDocumentClient;
   counter: DynamoRequestCounter;
 } {
-  const counter = new DynamoRequestCounter();
-  const { doc } = createDynamoClients({ endpoint: ctx.endpoint, requestCounter: counter });
+  const { client, doc } = createDynamoClients({ endpoint: ctx.endpoint });
+  const counter = new DynamoRequestCounter().attach(client);
   let calls = 0;
   doc.middlewareStack.add(
     (next, context) => async (args) => {

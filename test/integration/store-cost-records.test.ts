@@ -6,16 +6,18 @@ import { CLOUD_PROVIDERS } from "../../src/domain/provider.js";
 import { ValidationError } from "../../src/domain/validation.js";
 import { CostRecordStore } from "../../src/store/cost-record-store.js";
 import { VersionConflictError } from "../../src/store/errors.js";
-import { TimeSeriesStore } from "../../src/store/time-series-store.js";
 import { createTestStoreContext, type TestStoreContext } from "../support/dynamo.js";
+import { storedCosts, type StoredCosts } from "../support/stored-costs.js";
 import { costRecord, costRecords } from "../support/records.js";
 
 let ctx: TestStoreContext;
 let store: CostRecordStore;
+let tables: StoredCosts;
 
 beforeAll(async () => {
   ctx = await createTestStoreContext();
   store = new CostRecordStore({ doc: ctx.doc, names: ctx.names });
+  tables = storedCosts(ctx);
 });
 
 const withoutLines = ({ lines: _lines, ...header }: UnifiedCostRecord) => header;
@@ -28,7 +30,7 @@ async function itemCount(table: string): Promise<number> {
 describe("CostRecordStore serialization", () => {
   it("round-trips a record field by field through DynamoDB", async () => {
     const record = costRecord({ clientId: "roundtrip", provider: "AWS", date: "2026-02-01" });
-    const result = await store.upsertDay(record);
+    const result = await tables.upsertDay(record);
     expect(result).toEqual({ outcome: "created", version: 1 });
 
     const stored = await store.getRecord("roundtrip", "AWS", "2026-02-01");
@@ -60,7 +62,7 @@ describe("CostRecordStore serialization", () => {
       lines: [...base.lines, unpriced],
       billedTotals: [...base.billedTotals, { currency: "JPY", amount: 1200 }],
     };
-    await store.upsertDay(record);
+    await tables.upsertDay(record);
     const stored = await store.getRecord("roundtrip", "GCP", "2026-02-02");
     expect(stored).toStrictEqual({ ...record, version: 1 });
     expect(stored?.lines.at(-1)?.cost).toBeNull();
@@ -69,7 +71,7 @@ describe("CostRecordStore serialization", () => {
     );
     expect(stored?.accounts.some((a) => a.accountId === "acme-data-1177" && "accountName" in a)).toBe(false);
     const azure = costRecord({ clientId: "roundtrip", provider: "AZURE", date: "2026-02-02" });
-    await store.upsertDay(azure);
+    await tables.upsertDay(azure);
     const storedAzure = await store.getRecord("roundtrip", "AZURE", "2026-02-02");
     expect(storedAzure?.exchangeRates).toStrictEqual([
       { from: "EUR", to: "USD", rate: 1.0832, rateDate: "2026-02-01", source: "ecb-monthly-2026-02" },
@@ -81,7 +83,7 @@ describe("CostRecordStore serialization", () => {
 describe("CostRecordStore.upsertDay", () => {
   it("writes nothing for an unchanged re-run, and increments the version on each real change", async () => {
     const first = costRecord({ clientId: "versions", provider: "AWS", date: "2026-03-05" });
-    expect((await store.upsertDay(first)).version).toBe(1);
+    expect((await tables.upsertDay(first)).version).toBe(1);
 
     ctx.counter.reset();
     const rerun = costRecord({
@@ -91,7 +93,7 @@ describe("CostRecordStore.upsertDay", () => {
       jobId: "job-2",
       collectedAt: "2026-03-08T06:00:00.000Z",
     });
-    const unchanged = await store.upsertDay(rerun);
+    const unchanged = await tables.upsertDay(rerun);
     expect(unchanged.outcome).toBe("unchanged");
     expect(unchanged.version).toBe(1);
     expect(ctx.counter.requests({ operation: "TransactWriteItems" })).toBe(0);
@@ -100,12 +102,12 @@ describe("CostRecordStore.upsertDay", () => {
     expect((await store.getRecord("versions", "AWS", "2026-03-05"))?.collection.jobId).toBe("job-1");
 
     const restated = costRecord({ clientId: "versions", provider: "AWS", date: "2026-03-05", scale: 1.1 });
-    const second = await store.upsertDay(restated);
+    const second = await tables.upsertDay(restated);
     expect(second.outcome).toBe("updated");
     expect(second.version).toBe(2);
     expect(second.previous?.version).toBe(1);
     expect(second.previous?.total).toBe(first.total);
-    const third = await store.upsertDay(
+    const third = await tables.upsertDay(
       costRecord({ clientId: "versions", provider: "AWS", date: "2026-03-05", scale: 1.2 }),
     );
     expect(third).toMatchObject({
@@ -118,23 +120,22 @@ describe("CostRecordStore.upsertDay", () => {
 
   it("honours expectedVersion: a stale writer is refused and nothing changes", async () => {
     const record = costRecord({ clientId: "expected", provider: "GCP", date: "2026-03-06" });
-    await store.upsertDay(record, { expectedVersion: null });
-    await expect(store.upsertDay(record, { expectedVersion: null })).rejects.toBeInstanceOf(
+    await tables.upsertDay(record, { expectedVersion: null });
+    await expect(tables.upsertDay(record, { expectedVersion: null })).rejects.toBeInstanceOf(
       VersionConflictError,
     );
     const changed = costRecord({ clientId: "expected", provider: "GCP", date: "2026-03-06", scale: 0.5 });
-    await expect(store.upsertDay(changed, { expectedVersion: 7 })).rejects.toThrow(
+    await expect(tables.upsertDay(changed, { expectedVersion: 7 })).rejects.toThrow(
       "expected version 7, found 1",
     );
     expect((await store.getRecord("expected", "GCP", "2026-03-06"))?.total).toBe(record.total);
-    expect(await store.upsertDay(changed, { expectedVersion: 1 })).toMatchObject({
+    expect(await tables.upsertDay(changed, { expectedVersion: 1 })).toMatchObject({
       outcome: "updated",
       version: 2,
     });
   });
 
   it("rejects invalid records before any request, naming the field", async () => {
-    const timeseries = new TimeSeriesStore({ doc: ctx.doc, names: ctx.names });
     const good = costRecord({ clientId: "invalid", provider: "AWS", date: "2026-03-07" });
     const cases: [UnifiedCostRecord, string][] = [
       [{ ...good, clientId: "other#client" }, "clientId"],
@@ -148,22 +149,22 @@ describe("CostRecordStore.upsertDay", () => {
     const dataItemsBefore = await itemCount(ctx.names.data);
     ctx.counter.reset();
     for (const [record, field] of cases) {
-      const error = await store.upsertDay(record).catch((caught: unknown) => caught);
+      const error = await store.upsertDays([record]).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(ValidationError);
       expect((error as ValidationError).field).toBe(field);
       expect((error as ValidationError).message).toContain(field);
     }
     expect(ctx.counter.requests()).toBe(0);
     expect(await itemCount(ctx.names.data)).toBe(dataItemsBefore);
-    expect(await timeseries.getDaily("invalid", ["2026-03-07"])).toEqual([null]);
+    expect(await tables.dailyRollups("invalid", ["2026-03-07"])).toEqual([null]);
   });
 
   it("rejects malformed read arguments with the field named", async () => {
     await expect(store.getHeaders([{ clientId: "a", provider: "AWS", date: "2026-13-01" }])).rejects.toThrow(
       /^keys\[0\]\.date: /,
     );
-    await expect(store.queryRange("a/b", "AWS", "2026-01-01", "2026-01-02")).rejects.toThrow(/^clientId: /);
-    await expect(store.queryRange("a", "AWS", "2026-01-02", "2026-01-01")).rejects.toThrow(/^end: /);
+    await expect(store.getLines("a/b", "AWS", "2026-01-01", "2026-01-02")).rejects.toThrow(/^clientId: /);
+    await expect(store.getLines("a", "AWS", "2026-01-02", "2026-01-01")).rejects.toThrow(/^end: /);
     await expect(store.getRecord("a", "ORACLE" as never, "2026-01-01")).rejects.toThrow(/^provider: /);
   });
 });
@@ -212,7 +213,7 @@ describe("CostRecordStore reads", () => {
 
   it("queries all providers of a client with exactly 3 Query requests", async () => {
     ctx.counter.reset();
-    const headers = await store.queryClientAllProviders(clientId, start, addDays(start, days - 1));
+    const headers = await tables.headersOfClient(clientId, start, addDays(start, days - 1));
     expect(ctx.counter.requests({ operation: "Query" })).toBe(3);
     expect(ctx.counter.requests()).toBe(3);
     expect(headers).toHaveLength(270);
@@ -220,15 +221,17 @@ describe("CostRecordStore reads", () => {
   });
 
   it("queries one provider's range on the table and via GSI2 with the same result", async () => {
-    const range = await store.queryRange(clientId, "GCP", "2025-12-30", "2026-01-02");
+    const range = await tables.headers(clientId, "GCP", "2025-12-30", "2026-01-02");
     expect(range.map((h) => h.date)).toEqual(["2025-12-30", "2025-12-31", "2026-01-01", "2026-01-02"]);
     expect(range.every((h) => h.provider === "GCP" && h.clientId === clientId)).toBe(true);
-    expect(await store.queryClientProvider(clientId, "GCP", "2025-12-30", "2026-01-02")).toStrictEqual(range);
+    expect(await tables.headersByClientProvider(clientId, "GCP", "2025-12-30", "2026-01-02")).toStrictEqual(
+      range,
+    );
   });
 
   it("queries a provider across clients with one GSI1 Query per month bucket", async () => {
     ctx.counter.reset();
-    const headers = await store.queryProviderAcrossClients("AWS", "2025-11-29", "2025-12-01");
+    const headers = await tables.headersAcrossClients("AWS", "2025-11-29", "2025-12-01");
     expect(ctx.counter.requests({ operation: "Query" })).toBe(2);
     expect(headers.map((h) => `${h.date}/${h.clientId}`)).toEqual([
       "2025-11-29/reads",

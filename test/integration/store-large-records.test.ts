@@ -8,14 +8,17 @@ import { TransactionTooLargeError } from "../../src/store/errors.js";
 import { itemSize } from "../../src/store/item-size.js";
 import { createTestStoreContext, type TestStoreContext } from "../support/dynamo.js";
 import { costRecord, hugeCostRecord } from "../support/records.js";
+import { storedCosts, type StoredCosts } from "../support/stored-costs.js";
 
 let ctx: TestStoreContext;
 let store: CostRecordStore;
+let stored: StoredCosts;
 const DAY = "2026-01-05";
 
 beforeAll(async () => {
   ctx = await createTestStoreContext();
   store = new CostRecordStore({ doc: ctx.doc, names: ctx.names });
+  stored = storedCosts(ctx);
 });
 
 /** The raw items of one day: its header and line chunks, as DynamoDB holds them. */
@@ -47,7 +50,7 @@ describe("records over 400 KB", () => {
     // Far over one item's 400 KB as plain JSON.
     expect(Buffer.byteLength(JSON.stringify(huge))).toBeGreaterThan(4 * 400 * 1024);
 
-    expect(await store.upsertDay(huge)).toEqual({ outcome: "created", version: 1 });
+    expect(await stored.upsertDay(huge)).toEqual({ outcome: "created", version: 1 });
     const { header, chunks } = await rawItems("huge");
     expect(header?.detailInChunks).toBe(true);
     expect(header && "services" in header).toBe(false);
@@ -62,13 +65,13 @@ describe("records over 400 KB", () => {
     const [viaBatch] = await store.getHeaders([{ clientId: "huge", provider: "AWS", date: DAY }]);
     const { lines: _lines, ...expectedHeader } = { ...huge, version: 1 };
     expect(viaBatch).toStrictEqual(expectedHeader);
-    expect(await store.queryRange("huge", "AWS", DAY, DAY)).toStrictEqual([expectedHeader]);
+    expect(await stored.headers("huge", "AWS", DAY, DAY)).toStrictEqual([expectedHeader]);
     expect((await store.getLines("huge", "AWS", DAY, DAY)).get(DAY)).toStrictEqual(huge.lines);
   });
 
   it("keeps the marginal lists in the header when they fit", async () => {
     const small = costRecord({ clientId: "huge-small", provider: "AWS", date: DAY });
-    await store.upsertDay(small);
+    await stored.upsertDay(small);
     const { header, chunks } = await rawItems("huge-small");
     expect(header?.detailInChunks).toBe(false);
     expect(header?.services).toHaveLength(small.services.length);
@@ -78,7 +81,7 @@ describe("records over 400 KB", () => {
   it("deletes the chunks a smaller restatement no longer needs, in the same write", async () => {
     const before = (await rawItems("huge")).chunks.length;
     const smaller = costRecord({ clientId: "huge", provider: "AWS", date: DAY });
-    expect(await store.upsertDay(smaller)).toMatchObject({ outcome: "updated", version: 2 });
+    expect(await stored.upsertDay(smaller)).toMatchObject({ outcome: "updated", version: 2 });
     const { header, chunks } = await rawItems("huge");
     expect(before).toBeGreaterThan(1);
     expect(chunks).toHaveLength(1);
@@ -104,8 +107,8 @@ describe("records over 400 KB", () => {
       lines: [...base.lines, ...lines],
     };
     ctx.counter.reset();
-    await expect(store.upsertDay(record)).rejects.toThrow(TransactionTooLargeError);
-    await expect(store.upsertDay(record)).rejects.toThrow(
+    await expect(stored.upsertDay(record)).rejects.toThrow(TransactionTooLargeError);
+    await expect(stored.upsertDay(record)).rejects.toThrow(
       /over one transaction's limit of 100 items and 4194304 bytes/,
     );
     expect(ctx.counter.requests({ operation: "TransactWriteItems" })).toBe(0);

@@ -8,16 +8,19 @@ import { CostRecordStore } from "../../src/store/cost-record-store.js";
 import { exactDifference, exactSumDifference } from "../../src/store/decimal.js";
 import { TimeSeriesStore } from "../../src/store/time-series-store.js";
 import { createTestStoreContext, type TestStoreContext } from "../support/dynamo.js";
+import { storedCosts, type StoredCosts } from "../support/stored-costs.js";
 import { costRecord, costRecords } from "../support/records.js";
 
 let ctx: TestStoreContext;
 let store: CostRecordStore;
 let series: TimeSeriesStore;
+let stored: StoredCosts;
 
 beforeAll(async () => {
   ctx = await createTestStoreContext();
   store = new CostRecordStore({ doc: ctx.doc, names: ctx.names });
   series = new TimeSeriesStore({ doc: ctx.doc, names: ctx.names });
+  stored = storedCosts(ctx);
 });
 
 /** Sums named amounts of many rollups or contributions, attribute by attribute. */
@@ -78,14 +81,14 @@ describe("rollups", () => {
     for (const provider of ["AWS", "AZURE"] as const) {
       for (const date of ["2026-01-01", "2026-01-04", "2026-01-09"]) {
         const smaller = costRecord({ clientId, provider, date, scale: 0.37, serviceCount: 2 });
-        expect((await store.upsertDay(smaller)).outcome).toBe("updated");
+        expect((await stored.upsertDay(smaller)).outcome).toBe("updated");
         latest.set(`${provider}/${date}`, smaller);
       }
     }
   });
 
   it("keeps each day equal to its records' contributions after overwriting with smaller days", async () => {
-    const daily = await series.getDaily(clientId, days);
+    const daily = await stored.dailyRollups(clientId, days);
     for (const [index, date] of days.entries()) {
       const rollup = daily[index] as UnifiedTimeSeriesRecord;
       const records = CLOUD_PROVIDERS.map((p) => latest.get(`${p}/${date}`) as UnifiedCostRecord);
@@ -105,8 +108,8 @@ describe("rollups", () => {
   });
 
   it("keeps the month equal to the sum of its days, per provider and per category, to the cent", async () => {
-    const [monthly] = await series.getMonthly(clientId, [month]);
-    const daily = await series.queryDaily(clientId, "2026-01-01", "2026-01-31");
+    const [monthly] = await stored.monthlyRollups(clientId, [month]);
+    const daily = await stored.dailyRollupsBetween(clientId, "2026-01-01", "2026-01-31");
     expect(daily.map((d) => d.period)).toEqual(days);
     expect(monthly?.recordCount).toBe(30);
     expectSameToTheCent(monthly as UnifiedTimeSeriesRecord, sumAmounts(daily));
@@ -118,18 +121,21 @@ describe("rollups", () => {
   });
 
   it("reads rollups by key, by range and across clients", async () => {
-    await store.upsertDay(costRecord({ clientId: "rollups-b", provider: "GCP", date: "2026-01-02" }));
-    const got = await series.getDaily(clientId, ["2026-01-02", "2025-12-31"]);
+    await stored.upsertDay(costRecord({ clientId: "rollups-b", provider: "GCP", date: "2026-01-02" }));
+    const got = await stored.dailyRollups(clientId, ["2026-01-02", "2025-12-31"]);
     expect(got[0]?.period).toBe("2026-01-02");
     expect(got[1]).toBeNull();
-    expect((await series.queryMonthly(clientId, "2025-11", "2026-03")).map((m) => m.period)).toEqual([month]);
-    const across = await series.queryAcrossClients("DAILY", "2026-01-02");
+    expect((await stored.monthlyRollupsBetween(clientId, "2025-11", "2026-03")).map((m) => m.period)).toEqual(
+      [month],
+    );
+    const across = await stored.rollupsAcrossClients("DAILY", "2026-01-02");
     expect(across.map((r) => r.clientId)).toEqual(["rollups", "rollups-b"]);
     expect(across[1]?.byProvider).toEqual({ GCP: across[1]?.total });
-    const monthAcross = await series.queryAcrossClients("MONTHLY", month);
+    const monthAcross = await stored.rollupsAcrossClients("MONTHLY", month);
     expect(monthAcross.map((r) => `${r.clientId}:${r.recordCount}`)).toEqual(["rollups:30", "rollups-b:1"]);
-    await expect(series.queryAcrossClients("MONTHLY", "2026-1")).rejects.toThrow(/^period: /);
-    await expect(series.queryMonthly(clientId, "2026-03", "2026-01")).rejects.toThrow(/^endMonth: /);
+    await expect(series.getRollups([{ clientId, granularity: "MONTHLY", period: "2026-1" }])).rejects.toThrow(
+      /^keys\[0\]\.period: /,
+    );
   });
 });
 
@@ -139,7 +145,7 @@ describe("concurrent writers of one day", () => {
       costRecord({ clientId: "race", provider: "AWS", date: "2026-02-14", scale, jobId: `job-${scale}` }),
     );
     ctx.counter.reset();
-    const results = await Promise.all(writers.map((record) => store.upsertDay(record)));
+    const results = await Promise.all(writers.map((record) => stored.upsertDay(record)));
     expect(results.map((r) => r.version).sort()).toEqual([1, 2, 3, 4]);
     expect(results.filter((r) => r.outcome === "created")).toHaveLength(1);
     // Every write after the first saw the version right before its own.
@@ -148,8 +154,8 @@ describe("concurrent writers of one day", () => {
 
     const winner = writers[results.findIndex((r) => r.version === 4)] as UnifiedCostRecord;
     expect(await store.getRecord("race", "AWS", "2026-02-14")).toStrictEqual({ ...winner, version: 4 });
-    const [daily] = await series.getDaily("race", ["2026-02-14"]);
-    const [monthly] = await series.getMonthly("race", ["2026-02"]);
+    const [daily] = await stored.dailyRollups("race", ["2026-02-14"]);
+    const [monthly] = await stored.monthlyRollups("race", ["2026-02"]);
     expect(daily?.total).toBe(winner.total);
     expect(monthly?.total).toBe(winner.total);
     expect(daily?.recordCount).toBe(1);
@@ -169,8 +175,8 @@ const month = (clientId: string, scale = 1): UnifiedCostRecord[] =>
 
 /** The month's stored total must be the exact decimal sum of its days' stored totals. */
 async function expectMonthIsSumOfDays(clientId: string): Promise<void> {
-  const days = await series.getDaily(clientId, daysInRange("2026-01-01", "2026-01-31"));
-  const [monthly] = await series.getMonthly(clientId, ["2026-01"]);
+  const days = await stored.dailyRollups(clientId, daysInRange("2026-01-01", "2026-01-31"));
+  const [monthly] = await stored.monthlyRollups(clientId, ["2026-01"]);
   const exact = exactSumDifference(
     days.map((day) => day?.total ?? 0),
     [],
@@ -202,7 +208,7 @@ describe("CostRecordStore.upsertDays within a month", () => {
     const restated = month("batch", 1.37).filter((record) =>
       ["2026-01-03", "2026-01-17", "2026-01-31"].includes(record.date),
     );
-    const before = await series.getDaily(
+    const before = await stored.dailyRollups(
       "batch",
       restated.map((record) => record.date),
     );

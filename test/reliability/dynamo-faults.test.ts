@@ -21,6 +21,7 @@ import {
 import { CostRecordChangedDocument } from "../e2e/generated/graphql.js";
 import { collect, pollJob, trigger } from "../e2e/collections-fixture.js";
 import { checkErrors } from "./error-checks.js";
+import { storedCosts } from "../support/stored-costs.js";
 import { FULL, startReliabilityStack, type ReliabilityStack } from "./stack.js";
 
 type Fault = "stall" | "blackhole" | "cut";
@@ -195,7 +196,12 @@ describe("DynamoDB faults", () => {
     );
     expect(await storedDays()).toEqual(expected.sort());
     for (const provider of CLOUD_PROVIDERS) {
-      const headers = await stack.server.stores.costs.queryRange(TENANT, provider, PERIOD.start, PERIOD.end);
+      const headers = await storedCosts(stack.server.store).headers(
+        TENANT,
+        provider,
+        PERIOD.start,
+        PERIOD.end,
+      );
       for (const header of headers) {
         const expectedTotal = stack.clouds.datasets[provider].total(header.date, header.date);
         if (provider !== "AZURE") expect(header.total).toBeCloseTo(expectedTotal, 2);

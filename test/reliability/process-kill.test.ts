@@ -26,6 +26,7 @@ import {
 import { CollectionJobStatusDocument } from "../e2e/generated/graphql.js";
 import { expectNoSecretIn } from "../e2e/collections-fixture.js";
 import { FULL } from "./stack.js";
+import { storedCosts } from "../support/stored-costs.js";
 
 const JWT_SECRET = randomBytes(32).toString("base64url");
 /** The sandbox's own provider secrets (demo-tenant.ts): fixed, so they can be searched for. */
@@ -69,8 +70,13 @@ function dynamoEndpointOf(sandbox: SandboxProcess): string {
 async function storedDays(sandbox: SandboxProcess, period: { start: string; end: string }) {
   const { client, doc } = createDynamoClients({ endpoint: dynamoEndpointOf(sandbox) });
   try {
-    const costs = new CostRecordStore({ doc, names: tableNames("") });
-    const headers = await costs.queryClientAllProviders(DEMO_CLIENT_ID, period.start, period.end);
+    const names = tableNames("");
+    const costs = new CostRecordStore({ doc, names });
+    const headers = await storedCosts({ doc, names }).headersOfClient(
+      DEMO_CLIENT_ID,
+      period.start,
+      period.end,
+    );
     const days: { key: string; problems: unknown[] }[] = [];
     for (let i = 0; i < headers.length; i += READ_CONCURRENCY) {
       const read = headers.slice(i, i + READ_CONCURRENCY).map(async (header) => {

@@ -10,6 +10,7 @@ import { addDays, dayOfInstant, daysInRange } from "../../src/domain/dates.js";
 import { CLOUD_PROVIDERS, type CloudProvider } from "../../src/domain/provider.js";
 import type { Fault } from "../../src/sandbox/faults.js";
 import { byProvider, collect } from "../e2e/collections-fixture.js";
+import { storedCosts } from "../support/stored-costs.js";
 import { FULL, startReliabilityStack, type ReliabilityStack } from "./stack.js";
 
 const TENANT = "initech";
@@ -58,7 +59,7 @@ afterAll(async () => {
 
 /** Each stored day of the period, per provider: what was billed (in the billing currency) and its version. */
 async function storedDays(provider: CloudProvider) {
-  const headers = await stack.server.stores.costs.queryRange(TENANT, provider, PERIOD.start, PERIOD.end);
+  const headers = await storedCosts(stack.server.store).headers(TENANT, provider, PERIOD.start, PERIOD.end);
   return headers.map((h) => ({
     date: h.date,
     billed: h.billedTotals.reduce((sum, b) => sum + b.amount, 0),

@@ -1,6 +1,6 @@
 /**
- * The service the reliability files attack: the runtime over the run's DynamoDB Local (optionally
- * through a TCP proxy that can stall or cut it), the three billing simulators, and tenants
+ * The service the reliability files attack: the tests' stack (support/stack.ts) started over HTTP,
+ * its DynamoDB traffic optionally through a TCP proxy that can stall or cut it, and tenants
  * connected over GraphQL with distinctive secrets. Every HTTP response body and WebSocket message
  * is kept and the logs are captured, so each file ends by proving no secret ever left the server.
  */
@@ -9,11 +9,11 @@ import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { createClient, type Client as WsClient } from "graphql-ws";
 import WebSocket from "ws";
 import { CLOUD_PROVIDERS } from "../../src/domain/provider.js";
-import { SANDBOX_EXCHANGE_RATES_FILE } from "../../src/sandbox/exchange-rates.js";
 import type { AdapterDefaults } from "../../src/collection/client-manager.js";
-import { startDemoClouds, type DemoClouds } from "../../src/sandbox/demo-tenant.js";
+import type { DemoClouds } from "../../src/sandbox/demo-tenant.js";
 import type { Role } from "../../src/graphql/auth.js";
-import { startTestServer, type GraphQLCall, type TestServer } from "../support/server.js";
+import type { GraphQLCall, TestServer } from "../support/server.js";
+import { startTestStack } from "../support/stack.js";
 import type { TcpProxy } from "../support/tcp-proxy.js";
 import {
   connectedClient,
@@ -59,12 +59,11 @@ export interface StackOptions {
 }
 
 export async function startReliabilityStack(options: StackOptions = {}): Promise<ReliabilityStack> {
-  const clouds = await startDemoClouds({ size: { services: 4, accounts: 2, regions: 2 } });
   const credentialsKey = randomBytes(32).toString("base64");
-  let partial: TestServer | undefined;
-  // A set-up that fails half-way leaves nothing running (a caller may start again).
-  const setUp = async () => {
-    const server = await startTestServer({
+  const stack = await startTestStack({
+    clouds: { size: { services: 4, accounts: 2, regions: 2 } },
+    ...(options.adapterDefaults ? { adapterDefaults: options.adapterDefaults } : {}),
+    server: {
       streamConsumer: options.streamConsumer ?? true,
       env: {
         CREDENTIALS_ENCRYPTION_KEY: credentialsKey,
@@ -72,10 +71,11 @@ export async function startReliabilityStack(options: StackOptions = {}): Promise
         ...(options.proxy ? { DYNAMODB_ENDPOINT: options.proxy.endpoint } : {}),
         ...options.env,
       },
-      adapterDefaults: { ...options.adapterDefaults, trustedCertificates: clouds.trustedCertificates },
-    });
-    partial = server;
-    await server.runtime.services.exchangeRates.loadFile(SANDBOX_EXCHANGE_RATES_FILE);
+    },
+  });
+  const { server, clouds } = stack;
+  // A set-up that fails half-way leaves nothing running (a caller may start again).
+  const setUp = async () => {
     const { call, bodies } = recordingCaller(server.graphql);
     const provider = distinctiveProviderInputs(clouds);
     const tokens: string[] = [];
@@ -87,17 +87,16 @@ export async function startReliabilityStack(options: StackOptions = {}): Promise
     const admin = await token({ roles: ["admin"] });
     for (const tenant of options.tenants ?? [])
       await connectedClient(call, admin, tenant, provider.inputs, CLOUD_PROVIDERS);
-    return { server, call, bodies, provider, tokens, token, admin };
+    return { call, bodies, provider, tokens, token, admin };
   };
   let ready: Awaited<ReturnType<typeof setUp>>;
   try {
     ready = await setUp();
   } catch (error) {
-    await partial?.stop().catch(() => undefined);
-    await clouds.stop();
+    await stack.stop().catch(() => undefined);
     throw error;
   }
-  const { server, call, bodies, provider, tokens, token, admin } = ready;
+  const { call, bodies, provider, tokens, token, admin } = ready;
   const sockets: WsClient[] = [];
   const secrets = [...provider.secrets, server.secret, credentialsKey];
 
@@ -145,8 +144,7 @@ export async function startReliabilityStack(options: StackOptions = {}): Promise
     secretsIn: (text) => secrets.filter((secret) => text.includes(secret)),
     stop: async () => {
       await Promise.all(sockets.map((socket) => socket.dispose()));
-      await server.stop();
-      await clouds.stop();
+      await stack.stop();
     },
   };
 }

@@ -1,12 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { inject } from "vitest";
 import { ensureTables } from "../../src/store/bootstrap.js";
-import {
-  createDynamoClients,
-  DynamoRequestCounter,
-  type DynamoClients,
-} from "../../src/store/dynamo-client.js";
+import { createDynamoClients, type DynamoClients } from "../../src/store/dynamo-client.js";
 import { tableNames, type TableNames } from "../../src/store/table-definitions.js";
+import { DynamoRequestCounter } from "./dynamo-request-counter.js";
 
 /**
  * DynamoDB Local shared by a whole run on 2 cores can go quiet for seconds under load; the service's
@@ -19,7 +16,10 @@ export interface TestStoreContext extends DynamoClients {
   /** Unique per call, so test files sharing the run's DynamoDB Local never see each other's items. */
   prefix: string;
   names: TableNames;
-  /** Counts the requests of `client` and `doc`; reset after set-up, so it starts at zero. */
+  /**
+   * Counts the requests of `client` and `doc` (and of a test server's own clients over these
+   * tables, see server.ts); reset after set-up, so it starts at zero.
+   */
   counter: DynamoRequestCounter;
 }
 
@@ -28,12 +28,8 @@ export async function createTestStoreContext(): Promise<TestStoreContext> {
   const endpoint = inject("dynamoEndpoint");
   const prefix = `t${randomUUID().slice(0, 8)}-`;
   const names = tableNames(prefix);
-  const counter = new DynamoRequestCounter();
-  const clients = createDynamoClients({
-    endpoint,
-    requestCounter: counter,
-    requestTimeoutMs: TEST_DYNAMO_TIMEOUT_MS,
-  });
+  const clients = createDynamoClients({ endpoint, requestTimeoutMs: TEST_DYNAMO_TIMEOUT_MS });
+  const counter = new DynamoRequestCounter().attach(clients.client);
   await ensureTables(clients.client, names);
   counter.reset();
   return { endpoint, prefix, names, counter, ...clients };

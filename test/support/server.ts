@@ -91,11 +91,11 @@ export async function startTestServer(
   );
   const runtime = await startRuntime(config, {
     logger,
-    requestCounter: store.counter,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.adapterDefaults ? { adapterDefaults: options.adapterDefaults } : {}),
     ...(options.awsCredentials ? { awsCredentials: options.awsCredentials } : {}),
   });
+  store.counter.attach(runtime.dynamo.client);
   const url = runtime.url;
   return {
     url,
