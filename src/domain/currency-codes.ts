@@ -26,8 +26,6 @@ const MINOR_UNITS: Readonly<Record<string, number>> = {
   XOF: 0, XPF: 0, YER: 2, ZAR: 2, ZMW: 2, ZWG: 2,
 };
 
-export const CURRENCY_CODES: readonly string[] = Object.freeze(Object.keys(MINOR_UNITS));
-
 export function isCurrencyCode(value: unknown): value is string {
   return typeof value === "string" && Object.hasOwn(MINOR_UNITS, value);
 }

@@ -4,14 +4,6 @@ import type { IsoDay, IsoMonth } from "./cost-record.js";
 
 export type RollupGranularity = "DAILY" | "MONTHLY";
 
-/** One point of a series: a day or a month, in the client's reporting currency. */
-export interface TimeSeriesDataPoint {
-  /** First day of the bucket. */
-  date: IsoDay;
-  amount: number;
-  currency: string;
-}
-
 /**
  * A stored rollup for one client and one day or month: totals by provider and by service category,
  * in the client's reporting currency. A month is kept equal to the sum of its days on every write.

@@ -2,7 +2,7 @@
 import type { IsoDay } from "./cost-record.js";
 import { addDays, startOfDayEpochSeconds } from "./dates.js";
 
-/** Two years, the retention DESIGN.md sets by default. */
+/** Two years: the default retention of cost records. */
 export const DEFAULT_RETENTION_DAYS = 730;
 
 /** Epoch seconds at which a record of `day` may be deleted: end of the day + retentionDays. */

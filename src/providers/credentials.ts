@@ -20,8 +20,6 @@ export type ProviderCredentials =
   | ({ provider: "GCP" } & GcpCredentials)
   | ({ provider: "AZURE" } & AzureCredentials);
 
-export type CredentialsOf<P extends CloudProvider> = Extract<ProviderCredentials, { provider: P }>;
-
 /** Where a credentials path was given in a caller's input: the input field, and the path left inside it. */
 export interface CredentialInputField {
   field: string;

@@ -1,7 +1,7 @@
 /**
- * Limits how many operations run at once per key (here: per cloud provider), across every caller
- * that shares the instance, so two collection jobs do not hit the same provider's rate limit
- * together. Waiters are served in arrival order; a waiter can give up through an AbortSignal.
+ * Limits how many operations run at once per key, across every caller that shares the instance
+ * (provider pulls key it by cloud, so two collection jobs do not hit one provider's rate limit
+ * together). Waiters are served in arrival order; a waiter can give up through an AbortSignal.
  */
 class Semaphore {
   private active = 0;

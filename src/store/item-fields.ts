@@ -115,8 +115,3 @@ class FieldReader implements ItemFields {
 export function itemFields(item: StoredItem, what: string): ItemFields {
   return new FieldReader(item, what);
 }
-
-/** Drops undefined properties so an absent optional field stays absent in the item. */
-export function compact<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}

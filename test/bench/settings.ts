@@ -1,6 +1,6 @@
 /**
  * The benchmark's knobs, from the environment, validated (a bad value names its variable). The
- * defaults fit a few minutes on a 2-core machine; BENCH_CLIENTS=20 runs the issue's full size.
+ * defaults fit a few minutes on a 2-core machine; BENCH_CLIENTS=20 runs the full size.
  */
 import { z } from "zod";
 
