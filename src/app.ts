@@ -24,7 +24,7 @@ import {
   type ExecutionArgs,
   type GraphQLSchema,
 } from "graphql";
-import { authenticate } from "./graphql/auth.js";
+import { authenticate } from "./security/tokens.js";
 import { errorReportingPlugin, formatError, formatLiveResult, formatRefusal } from "./graphql/errors.js";
 import {
   apolloProtection,

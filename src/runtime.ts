@@ -5,10 +5,9 @@
  */
 import { buildApiSchema } from "./graphql/schema.js";
 import { createApp, type App } from "./app.js";
-import { authenticate } from "./graphql/auth.js";
-import { createLoaders } from "./graphql/loaders.js";
-import { CostReader } from "./graphql/cost-reader.js";
-import { CursorCodec } from "./graphql/pagination.js";
+import { authenticate } from "./security/tokens.js";
+import { createUseCases, type UseCases } from "./application/use-cases.js";
+import { CursorCodec } from "./application/cursors.js";
 import { createServices, createStores, type AppServices, type ServiceOptions } from "./services.js";
 import { createDynamoClients, type DynamoClients } from "./store/dynamo-client.js";
 import { ensureTables } from "./store/bootstrap.js";
@@ -49,6 +48,8 @@ export interface Runtime {
   services: AppServices;
   /** The service's DynamoDB clients (tests count their requests; stop() destroys them). */
   dynamo: DynamoClients;
+  /** The use cases outside any request (the sandbox's set-up, as the system identity). */
+  useCases(): UseCases;
   port: number;
   url: string;
   /**
@@ -145,21 +146,24 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
   };
   let consumer = config.streamConsumer ? startConsumer() : undefined;
 
-  const cursors = new CursorCodec(config.auth.jwtSecret);
+  const useCaseDeps = {
+    stores,
+    clientManager: services.clientManager,
+    collections: services.collections,
+    exchangeRates: services.exchangeRates,
+    pubsub,
+    cursors: new CursorCodec(config.auth.jwtSecret),
+  };
   const createContext = async (input: {
     requestId: string;
     authorization: string | undefined;
     live: boolean;
   }): Promise<GraphQLContext> => {
-    const loaders = createLoaders(stores, { cache: !input.live, batch: config.batchReads });
     return {
       requestId: input.requestId,
       logger: logger.child({ requestId: input.requestId }),
       auth: await authenticate(input.authorization, config.auth.jwtSecret),
-      loaders,
-      costReader: new CostReader(loaders),
-      cursors,
-      services,
+      useCases: createUseCases(useCaseDeps, { cache: !input.live, batch: config.batchReads }),
     };
   };
 
@@ -189,6 +193,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     app,
     services,
     dynamo,
+    useCases: () => createUseCases(useCaseDeps, { cache: false, batch: config.batchReads }),
     port,
     url: `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${port}/graphql`,
     restartStreamConsumer: async (whileStopped) => {

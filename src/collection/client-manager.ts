@@ -10,7 +10,6 @@ import type { Client, ProviderConnection } from "../domain/client.js";
 import type { CloudProvider } from "../domain/provider.js";
 import {
   validateCurrencyCode,
-  validateProvider,
   validateSafeId,
   ValidationError,
   describeValue,
@@ -19,7 +18,6 @@ import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { CostProviderAdapter } from "../providers/adapter.js";
 import {
-  InvalidProviderCredentialsError,
   maskCredentials,
   parseProviderCredentials,
   type ProviderCredentials,
@@ -30,7 +28,7 @@ import { createProviderAdapter, type CreateProviderAdapterOptions } from "../pro
 import type { ClientStore } from "../store/client-store.js";
 import type { ConnectionStore } from "../store/connection-store.js";
 import { ItemAlreadyExistsError } from "../store/errors.js";
-import { clientNotFound, CollectionServiceError } from "./errors.js";
+import { clientNotFound, ConflictError, NotFoundError } from "../domain/errors.js";
 import type { SecretBox } from "../security/secret-box.js";
 
 const MAX_NAME_LENGTH = 100;
@@ -67,9 +65,8 @@ export interface CreateClientInput {
 
 export interface ConnectProviderInput {
   clientId: string;
-  provider: CloudProvider;
-  /** Untrusted: the cloud's credential fields as the caller sent them. */
-  credentials: unknown;
+  /** Parsed once, at the edge, by the cloud's schema (providers/credentials.ts). */
+  credentials: ProviderCredentials;
   /** A custom API endpoint (the sandbox's simulators); refused unless custom endpoints are allowed. */
   endpoint?: string | null;
 }
@@ -93,24 +90,6 @@ function validateName(value: unknown): string {
     );
   }
   return name;
-}
-
-/**
- * The cloud's own schema decides; each bad field is an issue named by its path in `input.credentials`,
- * and no message echoes a value. (The GraphQL layer validates first, naming its own input fields.)
- */
-function parseCredentialsInput(provider: CloudProvider, input: unknown): ProviderCredentials {
-  try {
-    return parseProviderCredentials(provider, input);
-  } catch (error) {
-    if (error instanceof InvalidProviderCredentialsError) {
-      throw error.toValidationError((path) => ({
-        field: ["input.credentials", ...path].join("."),
-        inner: [],
-      }));
-    }
-    throw error;
-  }
 }
 
 export class ClientManager {
@@ -138,7 +117,7 @@ export class ClientManager {
       await this.options.clients.create(client);
     } catch (error) {
       if (error instanceof ItemAlreadyExistsError) {
-        throw new CollectionServiceError("CONFLICT", `client id "${id}" already exists`);
+        throw new ConflictError(`client id "${id}" already exists`);
       }
       throw error;
     }
@@ -152,8 +131,8 @@ export class ClientManager {
    */
   async connectProvider(input: ConnectProviderInput): Promise<ProviderConnection> {
     const clientId = validateSafeId(input.clientId, "input.clientId");
-    const provider = validateProvider(input.provider, "input.provider");
-    const credentials = parseCredentialsInput(provider, input.credentials);
+    const { credentials } = input;
+    const provider = credentials.provider;
     const endpoint = input.endpoint ?? undefined;
     if (!(await this.options.clients.get(clientId))) throw clientNotFound(clientId);
     // Built before anything is stored: the factory is what refuses a disallowed or malformed endpoint.
@@ -191,7 +170,7 @@ export class ClientManager {
     const connection = await this.options.connections.get(clientId, provider);
     const envelope = await this.options.connections.getSecretEnvelope(clientId, provider);
     if (!connection || !envelope) {
-      throw new CollectionServiceError("NOT_FOUND", `client "${clientId}" has no ${provider} connection`);
+      throw new NotFoundError(`client "${clientId}" has no ${provider} connection`);
     }
     const secret = await this.options.secretBox.open(envelope, envelopeContext(clientId, provider));
     const credentials = parseProviderCredentials(provider, secret);

@@ -21,7 +21,7 @@ import {
   validateCollectionRequest,
   type CollectionRequestInput,
 } from "./collection-request.js";
-import { clientNotFound, CollectionServiceError } from "./errors.js";
+import { clientNotFound, ConflictError } from "../domain/errors.js";
 import { isActiveStatus, JobProgress } from "./job-progress.js";
 import { JobAbort, runCollectionJob, type JobRunnerDeps } from "./job-runner.js";
 import { ProviderPulls } from "./provider-pull.js";
@@ -269,8 +269,7 @@ export class CollectionService {
       }
       await jobs.releaseLock(clientId, provider, holder.jobId);
     }
-    throw new CollectionServiceError(
-      "CONFLICT",
+    throw new ConflictError(
       `the ${provider} collection lock of client "${clientId}" is contended; try again`,
     );
   }

@@ -15,7 +15,7 @@ import {
   type DayRange,
 } from "./dates.js";
 import { sortByAmountThenName, sumBy } from "./breakdowns.js";
-import { checkListSize, TOP_ITEMS } from "./list-limits.js";
+import { checkListSize, TOP_ITEMS } from "./limits.js";
 import {
   collectEntries,
   isRecord,

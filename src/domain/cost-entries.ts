@@ -4,7 +4,7 @@
  * marginal breakdowns, or - only when a filter crosses dimensions (accounts filtered while breaking
  * down by service) - from its joint lines. Rollups answer provider and category questions only.
  */
-import type { IsoDay, UnifiedCostRecord } from "./cost-record.js";
+import type { CostRecordHeader, IsoDay, UnifiedCostRecord } from "./cost-record.js";
 import { PROVIDER_LABELS, type CloudProvider } from "./provider.js";
 import type { UnifiedTimeSeriesRecord } from "./time-series.js";
 import { firstDayOfMonth } from "./dates.js";
@@ -23,7 +23,8 @@ export interface CostFilter {
   categories?: readonly string[];
 }
 
-export type CostSource = UnifiedCostRecord | UnifiedTimeSeriesRecord;
+/** A day's record: its header (totals and marginal breakdowns), with its joint lines when a question needs them. */
+export type CostSource = CostRecordHeader | UnifiedCostRecord | UnifiedTimeSeriesRecord;
 
 type EntryField = "serviceName" | "serviceCategory" | "accountId" | "region";
 
@@ -53,7 +54,7 @@ const DIMENSION_FIELDS: Record<CostDimension, EntryField | undefined> = {
   REGION: "region",
 };
 
-export const isRecord = (source: CostSource): source is UnifiedCostRecord => "lines" in source;
+export const isRecord = (source: CostSource): source is CostRecordHeader => "services" in source;
 const restricts = (values: readonly string[] | undefined): values is readonly string[] =>
   !!values && values.length > 0;
 
@@ -91,7 +92,7 @@ export function needsJointLines(filter: CostFilter = {}, by?: CostDimension): bo
   return fields.size > 0 && !MARGINAL_FIELD_SETS.some((allowed) => within(fields, ...allowed));
 }
 
-function entriesOfRecord(record: UnifiedCostRecord, fields: Set<EntryField>): CostEntry[] {
+function entriesOfRecord(record: CostRecordHeader | UnifiedCostRecord, fields: Set<EntryField>): CostEntry[] {
   const base = { provider: record.provider, date: record.date };
   if (fields.size === 0) return [{ ...base, amount: record.total }];
   if (within(fields, "serviceCategory"))
@@ -117,6 +118,9 @@ function entriesOfRecord(record: UnifiedCostRecord, fields: Set<EntryField>): Co
     }));
   if (within(fields, "region"))
     return record.regions.map((r) => ({ ...base, amount: r.cost, region: r.region }));
+  if (!("lines" in record)) {
+    throw new Error(`a record header holds no joint ${[...fields].join("/")} detail; read its lines`);
+  }
   return record.lines.flatMap((line) =>
     line.cost === null ? [] : [{ ...base, ...line, amount: line.cost }],
   );

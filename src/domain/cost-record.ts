@@ -122,3 +122,6 @@ export interface UnifiedCostRecord {
   /** Epoch seconds at which DynamoDB TTL may delete the record. */
   expiresAt: number;
 }
+
+/** A record without its joint lines: what most questions need, and what a header item holds. */
+export type CostRecordHeader = Omit<UnifiedCostRecord, "lines">;

@@ -12,6 +12,14 @@ import { unwrapResolverError } from "@apollo/server/errors";
 import type { ApolloServerPlugin } from "@apollo/server";
 import type { GraphQLContext } from "./context.js";
 import { LiveStreamError } from "../live/subscription.js";
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnauthenticatedError,
+  UnavailableError,
+} from "../domain/errors.js";
+import { ValidationError } from "../domain/validation.js";
 
 /** Codes whose messages are written for clients and carry no internals. */
 const SAFE_CODES = new Set([
@@ -29,35 +37,41 @@ const SAFE_CODES = new Set([
   "SERVICE_UNAVAILABLE",
 ]);
 
-/** Domain validation errors carry the field they are about. */
-interface FieldError {
-  name: string;
-  field: string;
+/** What a caller sees of an error the application raised for it: its code, field and HTTP status. */
+interface KnownError {
+  code: string;
   message: string;
+  field?: string;
+  status?: number;
 }
 
-function isFieldError(error: unknown): error is FieldError {
-  return (
-    error instanceof Error &&
-    error.name === "ValidationError" &&
-    typeof (error as Partial<FieldError>).field === "string"
-  );
-}
-
-export function badUserInput(field: string, message: string): GraphQLError {
-  return new GraphQLError(`${field}: ${message}`, { extensions: { code: "BAD_USER_INPUT", field } });
-}
-
-/** Turns a domain ValidationError into BAD_USER_INPUT; anything else is returned unchanged. */
-export function toUserError(error: unknown): unknown {
-  if (isFieldError(error)) return badUserInput(error.field, error.message.replace(`${error.field}: `, ""));
-  return error;
+/** The one mapping from the application's typed errors to GraphQL codes; anything else is unknown. */
+export function knownError(error: unknown): KnownError | undefined {
+  if (error instanceof ValidationError) {
+    const prefix = `${error.field}: `;
+    const message = error.message.startsWith(prefix) ? error.message : prefix + error.message;
+    return { code: "BAD_USER_INPUT", message, field: error.field };
+  }
+  const [code, status] =
+    error instanceof UnauthenticatedError
+      ? ["UNAUTHENTICATED", 401]
+      : error instanceof ForbiddenError
+        ? ["FORBIDDEN", 403]
+        : error instanceof NotFoundError
+          ? ["NOT_FOUND"]
+          : error instanceof ConflictError
+            ? ["CONFLICT"]
+            : error instanceof UnavailableError
+              ? ["SERVICE_UNAVAILABLE", 503]
+              : [];
+  if (!code) return undefined;
+  return { code, message: (error as Error).message, ...(status ? { status } : {}) };
 }
 
 /** Errors whose detail must not reach the client (anything not written for it). */
 export function isUnexpected(formatted: GraphQLFormattedError, error: unknown): boolean {
   const original = unwrapResolverError(error);
-  if (isFieldError(original)) return false;
+  if (knownError(original)) return false;
   const code = formatted.extensions?.code;
   if (typeof code === "string" && SAFE_CODES.has(code)) return false;
   // A GraphQLError raised by graphql-js itself (e.g. variable coercion) is about the request.
@@ -66,12 +80,10 @@ export function isUnexpected(formatted: GraphQLFormattedError, error: unknown): 
 
 /** Apollo's formatError: safe errors pass without stack traces; the rest are masked. */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
-  if (isFieldError(original)) {
-    const message = original.message.startsWith(`${original.field}: `)
-      ? original.message
-      : `${original.field}: ${original.message}`;
-    return { message, path: formatted.path, extensions: { code: "BAD_USER_INPUT", field: original.field } };
+  const known = knownError(unwrapResolverError(error));
+  if (known) {
+    const extensions = { code: known.code, ...(known.field ? { field: known.field } : {}) };
+    return { message: known.message, path: formatted.path, extensions };
   }
   if (!isUnexpected(formatted, error)) {
     const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
@@ -103,8 +115,12 @@ export function errorReportingPlugin(): ApolloServerPlugin<GraphQLContext> {
             }
           }
         },
-        async willSendResponse({ response, contextValue }) {
+        async willSendResponse({ response, contextValue, errors }) {
           response.http.headers.set("x-request-id", contextValue.requestId);
+          // Refused for who the caller is (401, 403): the whole answer says so, as Apollo does for
+          // its own refusals.
+          const status = errors?.map((e) => knownError(unwrapResolverError(e))?.status).find(Boolean);
+          if (status && status < 500 && !response.http.status) response.http.status = status;
           if (response.body.kind !== "single") return;
           for (const error of response.body.singleResult.errors ?? []) {
             if (error.extensions?.code === "INTERNAL_SERVER_ERROR") {

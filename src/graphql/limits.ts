@@ -20,8 +20,6 @@ export const MAX_DIRECTIVES = 20;
 export const MAX_TOKENS = 2_000;
 /** Request bodies above this are refused before parsing (HTTP 413). */
 export const MAX_BODY_BYTES = 100_000;
-/** Any string argument above this many characters is refused (ids, names, filter values). */
-export const MAX_STRING_ARGUMENT = 256;
 
 function armorConfig(limits: QueryLimits): GraphQLArmorConfig {
   return {

@@ -1,5 +1,5 @@
 /** Domain values -> the GraphQL types' shapes (amounts become Money in the right currency). */
-import type { CostRecordHeader } from "../store/cost-record-store.js";
+import type { CostRecordHeader } from "../domain/cost-record.js";
 import type { CostRecord } from "./types/cost-record.type.js";
 import { money } from "./types/money.type.js";
 

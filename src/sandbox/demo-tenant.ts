@@ -6,7 +6,8 @@
 import { dayOfInstant } from "../domain/dates.js";
 import { CLOUD_PROVIDERS, type CloudProvider } from "../domain/provider.js";
 import { systemClock, type Clock } from "../shared/clock.js";
-import type { ClientManager } from "../collection/client-manager.js";
+import type { ConnectProviderInput } from "../collection/client-manager.js";
+import { parseProviderCredentials } from "../providers/credentials.js";
 import type { TrustedCertificate } from "../providers/factory.js";
 import { startAwsSimulator, type AwsSimulator } from "./aws/aws-simulator.js";
 import { startAzureSimulator, type AzureSimulator } from "./azure/azure-simulator.js";
@@ -29,7 +30,7 @@ export interface DemoClouds {
   requestCounts(): Record<CloudProvider, number>;
   /** Connects a client to the simulators, all three by default (an upsert: ports change every start), health checks included. */
   connect(
-    clientManager: ClientManager,
+    connectProvider: (input: ConnectProviderInput) => Promise<unknown>,
     clientId: string,
     providers?: readonly CloudProvider[],
   ): Promise<void>;
@@ -105,12 +106,11 @@ export async function startDemoClouds(options: DemoCloudOptions = {}): Promise<D
       GCP: simulators.GCP.requestCount(),
       AZURE: simulators.AZURE.requestCount(),
     }),
-    connect: async (clientManager, clientId, providers = CLOUD_PROVIDERS) => {
+    connect: async (connectProvider, clientId, providers = CLOUD_PROVIDERS) => {
       for (const provider of providers) {
-        await clientManager.connectProvider({
+        await connectProvider({
           clientId,
-          provider,
-          credentials: credentials[provider],
+          credentials: parseProviderCredentials(provider, credentials[provider]),
           endpoint: simulators[provider].endpoint,
         });
       }

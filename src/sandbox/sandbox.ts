@@ -7,12 +7,13 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { join, resolve } from "node:path";
 import { loadConfig, type AppConfig } from "../config.js";
-import { issueToken } from "../graphql/auth.js";
-import { addDays, dayOfInstant } from "../domain/dates.js";
+import { issueToken } from "../security/tokens.js";
+import { addDays, dayOfInstant, monthsInRange } from "../domain/dates.js";
 import { MAX_COLLECTION_DAYS } from "../collection/collection-request.js";
-import { SANDBOX_EXCHANGE_RATES_FILE } from "./exchange-rates.js";
+import { sandboxExchangeRates } from "./exchange-rates.js";
 import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from "./dynamodb-local/embedded-dynamodb.js";
 import { startRuntime, type Runtime } from "../runtime.js";
+import { SYSTEM } from "../domain/identity.js";
 import { clockStartingOn, systemClock } from "../shared/clock.js";
 import { startDemoClouds, type DemoCloudOptions, type DemoClouds } from "./demo-tenant.js";
 import type { Logger } from "../observability/logger.js";
@@ -86,28 +87,26 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       ...(options.dynamoEndpoint ? {} : { jobTiming: { staleAfterMs: 0 } }),
     });
     stops.unshift(() => runtime.stop());
-    const { clientManager, collections, exchangeRates, stores } = runtime.services;
-
-    await exchangeRates.loadFile(SANDBOX_EXCHANGE_RATES_FILE);
-    if (!(await stores.clients.get(DEMO_CLIENT_ID))) {
-      await clientManager.createClient(
-        { sub: "sandbox" },
-        { id: DEMO_CLIENT_ID, name: "Demo Corp", reportingCurrency: "USD" },
-      );
-    }
-    await clouds.connect(clientManager, DEMO_CLIENT_ID);
+    // The demo tenant is set up through the same use cases as any caller's, as the system itself.
+    const { tenants, collections, exchangeRates } = runtime.useCases();
     const today = dayOfInstant(clock());
     const backfillDays = options.backfillDays ?? MAX_COLLECTION_DAYS;
-    const backfill = await collections.triggerCollection({
+    // Rates for every month a collection of this sandbox can reach, whatever its date.
+    const collectable = monthsInRange(addDays(today, 1 - MAX_COLLECTION_DAYS), today);
+    await exchangeRates.set(SYSTEM, sandboxExchangeRates(collectable));
+    if (!(await tenants.client(SYSTEM, DEMO_CLIENT_ID))) {
+      await tenants.createClient(SYSTEM, { id: DEMO_CLIENT_ID, name: "Demo Corp", reportingCurrency: "USD" });
+    }
+    await clouds.connect((input) => tenants.connectProvider(SYSTEM, input), DEMO_CLIENT_ID);
+    const backfill = await collections.trigger(SYSTEM, {
       clientId: DEMO_CLIENT_ID,
       period: { start: addDays(today, 1 - backfillDays), end: today },
-      requestedBy: "sandbox",
     });
 
     const refresh = async () => {
       const days = Array.from({ length: REFRESH_DAYS }, (_, i) => addDays(today, -i));
       for (const dataset of Object.values(clouds.datasets)) dataset.restate(days);
-      return collections.refreshRecentDays(DEMO_CLIENT_ID, REFRESH_DAYS, "sandbox-refresh");
+      return runtime.useCases().collections.refreshRecentDays(SYSTEM, DEMO_CLIENT_ID, REFRESH_DAYS);
     };
     if (config.sandbox.refreshSeconds > 0) {
       const timer = setInterval(() => {

@@ -6,7 +6,7 @@
  * make the header too big they move into the chunk payload too (`detailInChunks`).
  */
 import { gunzipSync, gzipSync } from "node:zlib";
-import type { CostLine, UnifiedCostRecord } from "../domain/cost-record.js";
+import type { CostLine, CostRecordHeader, UnifiedCostRecord } from "../domain/cost-record.js";
 import { CorruptItemError, TransactionTooLargeError } from "./errors.js";
 import { itemFields } from "./item-fields.js";
 import { itemSize } from "./item-size.js";
@@ -25,8 +25,6 @@ import {
 
 export const LINE_CHUNK_BYTES = 300_000;
 export const HEADER_MAX_BYTES = 350_000;
-
-export type CostRecordHeader = Omit<UnifiedCostRecord, "lines">;
 
 /** What the header item holds: the summary, the detail when it fits, and the storage bookkeeping. */
 export interface StoredCostHeader {

@@ -6,7 +6,7 @@
 import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { monthOf } from "../domain/dates.js";
 import { validateCostRecord } from "../domain/validation.js";
-import type { CostLine, IsoDay, UnifiedCostRecord } from "../domain/cost-record.js";
+import type { CostLine, CostRecordHeader, IsoDay, UnifiedCostRecord } from "../domain/cost-record.js";
 import type { CloudProvider } from "../domain/provider.js";
 import { batchGetAll, inKeyOrder } from "./batch.js";
 import {
@@ -15,7 +15,6 @@ import {
   headerRecord,
   lineChunkFromItem,
   TornReadError,
-  type CostRecordHeader,
   type LineChunk,
   type StoredCostHeader,
 } from "./cost-record-item.js";
@@ -25,7 +24,6 @@ import { keys } from "./keys.js";
 import { queryAll, type StoredItem } from "./query.js";
 import type { TableNames } from "./table-definitions.js";
 
-export type { CostRecordHeader } from "./cost-record-item.js";
 export type { UpsertResult } from "./cost-record-upsert.js";
 
 export interface CostRecordKey {

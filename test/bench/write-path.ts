@@ -93,7 +93,7 @@ export async function runWritePath(
       { sub: "bench" },
       { id: CLIENT_ID, name: "Backfill", reportingCurrency: "USD" },
     );
-    await clouds.connect(clientManager, CLIENT_ID);
+    await clouds.connect((input) => clientManager.connectProvider(input), CLIENT_ID);
     const today = dayOfInstant(new Date());
     const period = { start: addDays(today, 1 - settings.backfillDays), end: today };
     log(`write path: backfilling ${period.start}..${period.end} from the three simulators ...`);

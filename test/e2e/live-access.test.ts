@@ -21,7 +21,7 @@ import {
   CreateClientDocument,
   type CostRecordChangedSubscription,
 } from "./generated/graphql.js";
-import { issueToken } from "../../src/graphql/auth.js";
+import { issueToken } from "../../src/security/tokens.js";
 import { addDays } from "../../src/domain/dates.js";
 import { MAX_ALIASES, MAX_TOKENS } from "../../src/graphql/limits.js";
 import type { GraphQLFormattedError } from "graphql";

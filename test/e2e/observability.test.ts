@@ -15,6 +15,7 @@ import {
 import { tableNames } from "../../src/store/table-definitions.js";
 import { CLOUD_PROVIDERS } from "../../src/domain/provider.js";
 import { addDays } from "../../src/domain/dates.js";
+import { parseProviderCredentials } from "../../src/providers/credentials.js";
 import type { ReadinessReport } from "../../src/observability/readiness.js";
 
 const CLIENT = "demo";
@@ -263,8 +264,10 @@ describe("/readyz with an unhealthy tenant connection", () => {
     clouds.simulators.AWS.faults.inject({ kind: "auth" });
     const connection = await clientManager.connectProvider({
       clientId: "acme",
-      provider: "AWS",
-      credentials: { ...clouds.credentials.AWS, secretAccessKey: OTHER_SECRET },
+      credentials: parseProviderCredentials("AWS", {
+        ...clouds.credentials.AWS,
+        secretAccessKey: OTHER_SECRET,
+      }),
       endpoint: clouds.endpoints.AWS,
     });
     expect(connection.health).toBe("UNHEALTHY");

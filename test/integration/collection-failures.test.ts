@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { CollectionServiceError } from "../../src/collection/errors.js";
+import { NotFoundError } from "../../src/domain/errors.js";
 import type { CollectionJob } from "../../src/domain/collection-job.js";
 import { ValidationError } from "../../src/domain/validation.js";
 import {
@@ -137,9 +137,7 @@ describe("jobs left behind by a crashed process", () => {
     );
 
   it("recovers jobs whose heartbeat stopped as FAILED (INTERRUPTED), releases their locks, leaves live ones", async () => {
-    const crashed = await fixture.stores.jobs.create(
-      job("job-crashed", "crashed", minutesAgo(10)),
-    );
+    const crashed = await fixture.stores.jobs.create(job("job-crashed", "crashed", minutesAgo(10)));
     const alive = await fixture.stores.jobs.create(job("job-alive", "elsewhere", minutesAgo(5 / 60)));
     expect(await fixture.stores.jobs.acquireLock("crashed", "AZURE", crashed.id, 900)).toBe(true);
     expect(await fixture.stores.jobs.acquireLock("elsewhere", "AZURE", alive.id, 900)).toBe(true);
@@ -279,7 +277,7 @@ describe("a trigger with bad input", () => {
     expect(lonely.field).toBe("input.providers");
     expect(lonely.message).toMatch(/no connected provider/);
     const unknown = await trigger("nobody", { period: { start: TODAY, end: TODAY } });
-    expect((unknown as unknown as CollectionServiceError).extensions).toEqual({ code: "NOT_FOUND" });
+    expect(unknown).toBeInstanceOf(NotFoundError);
   });
 });
 

@@ -110,7 +110,7 @@ export async function startCollectionFixture(
         { sub: "test-admin" },
         { id: clientId, name: `Client ${clientId}`, reportingCurrency },
       );
-      await clouds.connect(clientManager, clientId, providers);
+      await clouds.connect((input) => clientManager.connectProvider(input), clientId, providers);
     },
     async collect(clientId, period, providers) {
       const queued = await service.triggerCollection({

@@ -11,7 +11,7 @@ import WebSocket from "ws";
 import { CLOUD_PROVIDERS } from "../../src/domain/provider.js";
 import type { AdapterDefaults } from "../../src/collection/client-manager.js";
 import type { DemoClouds } from "../../src/sandbox/demo-tenant.js";
-import type { Role } from "../../src/graphql/auth.js";
+import type { Role } from "../../src/domain/identity.js";
 import type { GraphQLCall, TestServer } from "../support/server.js";
 import { startTestStack } from "../support/stack.js";
 import type { TcpProxy } from "../support/tcp-proxy.js";

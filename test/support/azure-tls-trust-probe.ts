@@ -13,6 +13,7 @@ import { Writable } from "node:stream";
 import type { AdapterDefaults } from "../../src/collection/client-manager.js";
 import { createLocalSecretBox } from "../../src/security/secret-box.js";
 import { addDays, dayOfInstant } from "../../src/domain/dates.js";
+import { parseProviderCredentials } from "../../src/providers/credentials.js";
 import { InProcessPubSub } from "../../src/live/pubsub.js";
 import { createLogger } from "../../src/observability/logger.js";
 import { simulatorCredentials } from "../../src/sandbox/simulator-credentials.js";
@@ -73,8 +74,7 @@ async function main(): Promise<void> {
     );
     const connection = await clientManager.connectProvider({
       clientId,
-      provider: "AZURE",
-      credentials,
+      credentials: parseProviderCredentials("AZURE", credentials),
       endpoint,
     });
     const outcome: AzureTlsProbeOutcome = {

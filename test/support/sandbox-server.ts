@@ -5,7 +5,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { inject } from "vitest";
-import { issueToken, type Role } from "../../src/graphql/auth.js";
+import { issueToken } from "../../src/security/tokens.js";
+import type { Role } from "../../src/domain/identity.js";
 import { startSandbox, type Sandbox, type SandboxOptions } from "../../src/sandbox/sandbox.js";
 import { capturedLogger } from "./logs.js";
 import { TEST_DYNAMO_TIMEOUT_MS } from "./dynamo.js";

@@ -35,7 +35,7 @@ describe("providerCredentialsInput", () => {
   it("builds each cloud's credentials, the GCP key parsed from its JSON and unused fields dropped", () => {
     const gcp = providerCredentialsInput({ clientId: "acme", gcp: gcpInput });
     expect(gcp.provider).toBe("GCP");
-    expect(gcp.credentials).toMatchObject({
+    expect(gcp).toMatchObject({
       serviceAccountKey: { client_email: GCP.serviceAccountKey.client_email },
     });
 
@@ -43,7 +43,7 @@ describe("providerCredentialsInput", () => {
       clientId: "acme",
       azure: { ...AZURE, useManagedIdentity: true },
     });
-    expect(azure.credentials).toEqual({
+    expect(azure).toEqual({
       provider: "AZURE",
       method: "managedIdentity",
       clientId: AZURE.clientId,

@@ -75,10 +75,7 @@ function inputFieldOf(name: CloudInputName, path: readonly string[]): Credential
     : { field: `input.${name}`, inner: path };
 }
 
-export function providerCredentialsInput(input: ConnectProviderInput): {
-  provider: CloudProvider;
-  credentials: ProviderCredentials;
-} {
+export function providerCredentialsInput(input: ConnectProviderInput): ProviderCredentials {
   const chosen = (["aws", "gcp", "azure"] as const).filter((name) => input[name]);
   const [name] = chosen;
   if (chosen.length !== 1 || !name) {
@@ -86,8 +83,7 @@ export function providerCredentialsInput(input: ConnectProviderInput): {
   }
   const cloud = CLOUD_INPUTS[name];
   try {
-    const credentials = parseProviderCredentials(cloud.provider, credentialsFrom(cloud, { ...input[name] }));
-    return { provider: cloud.provider, credentials };
+    return parseProviderCredentials(cloud.provider, credentialsFrom(cloud, { ...input[name] }));
   } catch (error) {
     if (error instanceof InvalidProviderCredentialsError) {
       throw error.toValidationError((path) => inputFieldOf(name, path));

@@ -7,7 +7,7 @@ import { CostSeries } from "../types/cost-series.type.js";
 import { CostRecordConnection } from "../types/cost-record.type.js";
 import { money } from "../types/money.type.js";
 import { DateRangeInput } from "../inputs/date-range.input.js";
-import { CostFilterInput } from "../inputs/cost-filter.input.js";
+import { CostFilterInput, toCostFilter } from "../inputs/cost-filter.input.js";
 import {
   CloudProviderEnum,
   CostDimensionEnum,
@@ -15,51 +15,16 @@ import {
   type CostDimension,
   type Granularity,
 } from "../enums.js";
-import { requireRead } from "../auth.js";
-import { FIRST_DESCRIPTION, pageSize } from "../pagination.js";
-import { checkPeriod, type CostReader } from "../cost-reader.js";
+import { FIRST_DESCRIPTION } from "../page-arguments.js";
 import { costRecordView } from "../views.js";
-import { CLOUD_PROVIDERS, type CloudProvider } from "../../domain/provider.js";
-import { daysInRange } from "../../domain/dates.js";
-import { checkListSize, TOP_ITEMS } from "../../domain/list-limits.js";
-import { ValidationError } from "../../domain/validation.js";
-import { MAX_STRING_ARGUMENT } from "../limits.js";
-import type { CostFilter } from "../../domain/aggregation.js";
+import type { CloudProvider } from "../../domain/provider.js";
+import { checkListSize, TOP_ITEMS } from "../../domain/limits.js";
 import type { Client as ClientModel } from "../../domain/client.js";
 import type { GraphQLContext } from "../context.js";
 import type { Connection } from "../types/page-info.type.js";
 import type { CostRecord } from "../types/cost-record.type.js";
-import type { CostRecordHeader } from "../../store/cost-record-store.js";
-
-const MAX_FILTER_VALUES = 100;
-
-/** Filter lists are bounded in count and length: they are matched in memory, never sent to DynamoDB. */
-function costFilter(input: CostFilterInput | undefined): CostFilter {
-  const filter: CostFilter = {};
-  if (!input) return filter;
-  for (const name of ["accountIds", "services", "regions", "categories"] as const) {
-    const values = input[name];
-    if (!values) continue;
-    if (values.length > MAX_FILTER_VALUES)
-      throw new ValidationError(`filter.${name}`, `has more than ${MAX_FILTER_VALUES} values`);
-    const tooLong = values.findIndex((v) => v.length > MAX_STRING_ARGUMENT);
-    if (tooLong >= 0)
-      throw new ValidationError(
-        `filter.${name}[${tooLong}]`,
-        `is longer than ${MAX_STRING_ARGUMENT} characters`,
-      );
-    filter[name] = values;
-  }
-  if (input.providers) filter.providers = input.providers;
-  return filter;
-}
 
 const TOP_DESCRIPTION = `Items kept, largest first: ${TOP_ITEMS.min} to ${TOP_ITEMS.max}; the rest is folded into one more item.`;
-
-function checkTop(top: number | undefined): number | undefined {
-  if (top === undefined || top === null) return undefined;
-  return checkListSize(top, "top", TOP_ITEMS);
-}
 
 interface CostFieldArgs {
   period: DateRangeInput;
@@ -70,59 +35,37 @@ interface CostFieldArgs {
   groupBy?: CostDimension | null;
 }
 
-/** The read behind each cost field, from its arguments: the field resolvers and the prefetch both run it. */
+/** Each cost field's use case call, from its arguments: the field resolvers and the read-ahead both run it. */
 const COST_FIELD_READS = {
-  costSummary: (reader: CostReader, clientId: string, args: CostFieldArgs) =>
-    reader.summary(clientId, args.period, costFilter(args.filter ?? undefined)),
-  costBreakdown: (reader: CostReader, clientId: string, args: CostFieldArgs) =>
-    reader.breakdown(
-      clientId,
-      args.period,
-      args.by as CostDimension,
-      costFilter(args.filter ?? undefined),
-      checkTop(args.top ?? undefined),
-    ),
-  costTimeSeries: (reader: CostReader, clientId: string, args: CostFieldArgs) =>
-    reader.timeSeries(
-      clientId,
-      args.period,
-      args.granularity ?? "DAILY",
-      costFilter(args.filter ?? undefined),
-      args.groupBy ?? undefined,
-    ),
+  costSummary: (ctx: GraphQLContext, clientId: string, args: CostFieldArgs) =>
+    ctx.useCases.costs.summary(ctx.auth, clientId, {
+      period: args.period,
+      filter: toCostFilter(args.filter),
+    }),
+  costBreakdown: (ctx: GraphQLContext, clientId: string, args: CostFieldArgs) =>
+    ctx.useCases.costs.breakdown(ctx.auth, clientId, {
+      period: args.period,
+      by: args.by as CostDimension,
+      filter: toCostFilter(args.filter),
+      ...(args.top === undefined || args.top === null
+        ? {}
+        : { top: checkListSize(args.top, "top", TOP_ITEMS) }),
+    }),
+  costTimeSeries: (ctx: GraphQLContext, clientId: string, args: CostFieldArgs) =>
+    ctx.useCases.costs.timeSeries(ctx.auth, clientId, {
+      period: args.period,
+      granularity: args.granularity ?? "DAILY",
+      filter: toCostFilter(args.filter),
+      ...(args.groupBy ? { groupBy: args.groupBy } : {}),
+    }),
 };
 type CostField = keyof typeof COST_FIELD_READS;
 
-/** JSON with sorted keys and without undefined: the same arguments give the same text. */
-function argumentsKey(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)))
-      : v,
-  );
-}
-
-function readCostField<F extends CostField>(
-  ctx: GraphQLContext,
-  field: F,
-  clientId: string,
-  args: CostFieldArgs,
-): ReturnType<(typeof COST_FIELD_READS)[F]> {
-  const read = COST_FIELD_READS[field] as (
-    reader: CostReader,
-    id: string,
-    a: CostFieldArgs,
-  ) => Promise<unknown>;
-  return ctx.costReader.once(`${field}|${clientId}|${argumentsKey(args)}`, () =>
-    read(ctx.costReader, clientId, args),
-  ) as ReturnType<(typeof COST_FIELD_READS)[F]>;
-}
-
 /**
  * Starts the cost reads a `client(id)` selection will ask for while the client's profile is still
- * loading, so they do not wait for it: the field resolvers then find the answers under the same
- * arguments. Only plain fields are read ahead (not fragments or fields under @skip/@include); a
- * field whose arguments do not coerce is left to its resolver to report.
+ * loading, so they do not wait for it: the field resolvers then find the answers the use case
+ * memoized under the same arguments. Only plain fields are read ahead (not fragments or fields under
+ * @skip/@include); a field whose arguments do not coerce is left to its resolver to report.
  */
 export function prefetchCostFields(info: GraphQLResolveInfo, clientId: string, ctx: GraphQLContext): void {
   const clientType = info.schema.getType("Client");
@@ -143,7 +86,7 @@ export function prefetchCostFields(info: GraphQLResolveInfo, clientId: string, c
         continue;
       }
       // Errors reach the client through the field's own resolver, which awaits the same answer.
-      readCostField(ctx, field as CostField, clientId, args).catch(() => undefined);
+      (async () => COST_FIELD_READS[field as CostField](ctx, clientId, args))().catch(() => undefined);
     }
   }
 }
@@ -157,8 +100,7 @@ export class ClientCostResolver {
     @Arg("filter", () => CostFilterInput, { nullable: true }) filter: CostFilterInput | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<CostSummary> {
-    requireRead(ctx.auth, client.id);
-    const summary = await readCostField(ctx, "costSummary", client.id, { period, filter });
+    const summary = await COST_FIELD_READS.costSummary(ctx, client.id, { period, filter });
     const currency = client.reportingCurrency;
     return {
       period: summary.period,
@@ -181,8 +123,7 @@ export class ClientCostResolver {
     @Arg("top", () => Int, { nullable: true, description: TOP_DESCRIPTION }) top: number | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<CostBreakdownItem[]> {
-    requireRead(ctx.auth, client.id);
-    const items = await readCostField(ctx, "costBreakdown", client.id, { period, by, filter, top });
+    const items = await COST_FIELD_READS.costBreakdown(ctx, client.id, { period, by, filter, top });
     return items.map((item) => ({
       key: item.key,
       label: item.label,
@@ -200,8 +141,7 @@ export class ClientCostResolver {
     @Arg("groupBy", () => CostDimensionEnum, { nullable: true }) groupBy: CostDimension | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<CostSeries[]> {
-    requireRead(ctx.auth, client.id);
-    const series = await readCostField(ctx, "costTimeSeries", client.id, {
+    const series = await COST_FIELD_READS.costTimeSeries(ctx, client.id, {
       period,
       granularity,
       filter,
@@ -223,29 +163,12 @@ export class ClientCostResolver {
     @Arg("after", () => String, { nullable: true }) after: string | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Connection<CostRecord>> {
-    requireRead(ctx.auth, client.id);
-    const range = checkPeriod(period);
-    const size = pageSize(first);
-    // Alphabetical, so the slot order and the cursor comparison below agree.
-    const providers = provider ? [provider] : [...CLOUD_PROVIDERS].sort();
-    const scope = `records:${client.id}:${providers.join(",")}:${range.start}:${range.end}`;
-    const afterPosition = ctx.cursors.decode(scope, after);
-    // Every (day, provider) slot in order; existing records are found 100 slots at a time.
-    const slots = daysInRange(range.start, range.end)
-      .flatMap((date) => providers.map((p) => ({ clientId: client.id, provider: p, date })))
-      .filter((slot) => afterPosition === undefined || `${slot.date}|${slot.provider}` > afterPosition);
-    const found: CostRecordHeader[] = [];
-    for (let i = 0; i < slots.length && found.length <= size; i += 100) {
-      const headers = await ctx.loaders.costHeader.loadMany(slots.slice(i, i + 100));
-      for (const header of headers) {
-        if (header instanceof Error) throw header;
-        if (header) found.push(header);
-      }
-    }
-    const edges = found.slice(0, size).map((header) => ({
-      node: costRecordView(header),
-      cursor: ctx.cursors.encode(scope, `${header.date}|${header.provider}`),
-    }));
-    return { edges, pageInfo: { hasNextPage: found.length > size, endCursor: edges.at(-1)?.cursor ?? null } };
+    const page = await ctx.useCases.costs.records(
+      ctx.auth,
+      client.id,
+      { period, ...(provider ? { provider } : {}) },
+      { first, after },
+    );
+    return { ...page, edges: page.edges.map((edge) => ({ ...edge, node: costRecordView(edge.node) })) };
   }
 }

@@ -6,9 +6,7 @@ import { CreateClientInput } from "../inputs/create-client.input.js";
 import { ConnectProviderInput } from "../inputs/connect-provider.input.js";
 import { TriggerCollectionInput } from "../inputs/trigger-collection.input.js";
 import { ExchangeRateInput } from "../inputs/exchange-rate.input.js";
-import { requireAdmin, requireEdit } from "../auth.js";
 import { providerCredentialsInput } from "../inputs/provider-credentials.js";
-import { validateSafeId } from "../../domain/validation.js";
 import type { GraphQLContext } from "../context.js";
 import type {
   Client as ClientModel,
@@ -23,8 +21,7 @@ export class MutationResolver {
     @Arg("input", () => CreateClientInput) input: CreateClientInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ClientModel> {
-    const caller = requireAdmin(ctx.auth);
-    return ctx.services.clientManager.createClient(caller, input);
+    return ctx.useCases.tenants.createClient(ctx.auth, input);
   }
 
   @Mutation(() => ProviderConnection, {
@@ -35,13 +32,9 @@ export class MutationResolver {
     @Arg("input", () => ConnectProviderInput) input: ConnectProviderInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ProviderConnectionModel> {
-    const clientId = validateSafeId(input.clientId, "input.clientId");
-    requireEdit(ctx.auth, clientId);
-    const { provider, credentials } = providerCredentialsInput(input);
-    return ctx.services.clientManager.connectProvider({
-      clientId,
-      provider,
-      credentials,
+    return ctx.useCases.tenants.connectProvider(ctx.auth, {
+      clientId: input.clientId,
+      credentials: providerCredentialsInput(input),
       endpoint: input.endpoint ?? null,
     });
   }
@@ -54,13 +47,10 @@ export class MutationResolver {
     @Arg("input", () => TriggerCollectionInput) input: TriggerCollectionInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<CollectionJobModel> {
-    const clientId = validateSafeId(input.clientId, "input.clientId");
-    const caller = requireEdit(ctx.auth, clientId);
-    return ctx.services.collections.triggerCollection({
-      clientId,
+    return ctx.useCases.collections.trigger(ctx.auth, {
+      clientId: input.clientId,
       period: input.period,
       ...(input.providers ? { providers: input.providers } : {}),
-      requestedBy: caller.sub,
     });
   }
 
@@ -71,7 +61,6 @@ export class MutationResolver {
     @Arg("rates", () => [ExchangeRateInput]) rates: ExchangeRateInput[],
     @Ctx() ctx: GraphQLContext,
   ): Promise<number> {
-    requireAdmin(ctx.auth);
-    return (await ctx.services.exchangeRates.setExchangeRates(rates)).length;
+    return (await ctx.useCases.exchangeRates.set(ctx.auth, rates)).length;
   }
 }

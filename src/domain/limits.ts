@@ -1,9 +1,12 @@
 /**
- * One rule for every list size: an integer within the list's bounds, and one message when it is not,
- * naming the field: `first: 101 is out of range: use 0 to 100`. The bounds live here, so the GraphQL
- * arguments, the stores under them and the domain's own checks cannot disagree.
+ * The bounds of what a caller may ask for, in one place: list sizes (one rule and one message,
+ * naming the field: `first: 101 is out of range: use 0 to 100`), period lengths and filter sizes.
+ * The GraphQL arguments, the use cases and the stores under them read them here, so they cannot
+ * disagree.
  */
-import { describeValue, ValidationError } from "./validation.js";
+import type { Granularity } from "./cost-entries.js";
+import { validateDateRange, describeValue, ValidationError } from "./validation.js";
+import type { DayRange } from "./dates.js";
 
 export interface ListLimit {
   /** Smallest size accepted (inclusive). */
@@ -44,3 +47,26 @@ export function pageSizeOrDefault(first: unknown, field = "first"): number {
   if (first === null || first === undefined) return DEFAULT_PAGE_SIZE;
   return checkListSize(first, field, PAGE_SIZE);
 }
+
+/** Any cost period: five years. */
+export const MAX_PERIOD_DAYS = 5 * 366;
+/** A DAILY series: 400 points. */
+export const MAX_DAILY_SERIES_DAYS = 400;
+/** WEEKLY: two years of weeks. */
+export const MAX_WEEKLY_SERIES_DAYS = 2 * 366;
+
+/** The longest period a series of this granularity may span. */
+export function seriesPeriodLimit(granularity: Granularity): number {
+  if (granularity === "DAILY") return MAX_DAILY_SERIES_DAYS;
+  return granularity === "WEEKLY" ? MAX_WEEKLY_SERIES_DAYS : MAX_PERIOD_DAYS;
+}
+
+/** A cost period: real days, in order, at most `maxDays` long. */
+export function checkPeriod(period: DayRange, field = "period", maxDays = MAX_PERIOD_DAYS): DayRange {
+  return validateDateRange(period, field, maxDays);
+}
+
+/** Values in one filter list: matched in memory, never sent to DynamoDB. */
+export const MAX_FILTER_VALUES = 100;
+/** Characters in any string argument (ids, names, filter values). */
+export const MAX_STRING_LENGTH = 256;

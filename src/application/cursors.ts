@@ -1,17 +1,26 @@
 /**
- * Relay cursors: opaque, HMAC-signed and bound to the list they came from, so a cursor cannot be
- * forged, edited, or replayed against another list (e.g. another tenant's jobs).
+ * Relay connections, built one way for every list: opaque cursors, HMAC-signed and bound to the list
+ * they came from, so a cursor cannot be forged, edited, or replayed against another list (e.g.
+ * another tenant's jobs); `first` follows the one rule of domain/limits.ts.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { DEFAULT_PAGE_SIZE, PAGE_SIZE, pageSizeOrDefault } from "../domain/list-limits.js";
+import { pageSizeOrDefault } from "../domain/limits.js";
 import { ValidationError } from "../domain/validation.js";
 
-/** The `first` argument's description, the same on every connection. */
-export const FIRST_DESCRIPTION = `Page size: ${PAGE_SIZE.min} to ${PAGE_SIZE.max}, ${DEFAULT_PAGE_SIZE} when omitted; ${PAGE_SIZE.min} answers only pageInfo.`;
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
 
-/** `first` of a connection (the rule and its message: domain/list-limits.ts). */
-export function pageSize(first: number | null | undefined, field = "first"): number {
-  return pageSizeOrDefault(first, field);
+export interface Connection<T> {
+  edges: Edge<T>[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+/** What a caller asks of a list: `first` unchecked, `after` as the cursor it was given. */
+export interface PageRequest {
+  first?: number | null;
+  after?: string | null;
 }
 
 export class CursorCodec {
@@ -38,5 +47,21 @@ export class CursorCodec {
     const parsed: unknown = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
     if (!Array.isArray(parsed) || parsed[0] !== scope || typeof parsed[1] !== "string") throw invalid();
     return parsed[1];
+  }
+
+  /**
+   * Reads one page of the list `scope`: `read(size, after)` gets the checked page size and the
+   * position after which to start, and returns the items and whether more follow.
+   */
+  async page<T>(
+    scope: string,
+    request: PageRequest,
+    positionOf: (item: T) => string,
+    read: (size: number, after: string | undefined) => Promise<{ items: T[]; hasNextPage: boolean }>,
+  ): Promise<Connection<T>> {
+    const size = pageSizeOrDefault(request.first);
+    const { items, hasNextPage } = await read(size, this.decode(scope, request.after));
+    const edges = items.map((node) => ({ node, cursor: this.encode(scope, positionOf(node)) }));
+    return { edges, pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 }

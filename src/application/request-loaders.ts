@@ -6,36 +6,28 @@
  * benchmark compares against.
  */
 import DataLoader from "dataloader";
-import type { CloudProvider } from "../domain/provider.js";
-import type { CostLine, IsoDay } from "../domain/cost-record.js";
+import type { CostLine, CostRecordHeader, IsoDay } from "../domain/cost-record.js";
 import type { Client, ProviderConnection } from "../domain/client.js";
-import type { RollupGranularity, UnifiedTimeSeriesRecord } from "../domain/time-series.js";
-import type { CostRecordHeader } from "../store/cost-record-store.js";
-import type { AppStores } from "../services.js";
-
-export interface RollupKey {
-  clientId: string;
-  granularity: RollupGranularity;
-  period: string;
-}
-
-export interface CostRecordLoaderKey {
-  clientId: string;
-  provider: CloudProvider;
-  date: IsoDay;
-}
-
-export interface LinesKey {
-  clientId: string;
-  provider: CloudProvider;
-  start: IsoDay;
-  end: IsoDay;
-}
+import type { UnifiedTimeSeriesRecord } from "../domain/time-series.js";
+import type { ClientStore } from "../store/client-store.js";
+import type { ConnectionStore } from "../store/connection-store.js";
+import type { CostRecordStore } from "../store/cost-record-store.js";
+import type { TimeSeriesStore } from "../store/time-series-store.js";
+import type { CostSources } from "./costs/cost-reads.js";
+import type { CostRecordKey, LinesKey, RollupKey } from "./costs/cost-read-plan.js";
 
 /** DynamoDB BatchGetItem takes at most 100 keys. */
 const BATCH_GET_MAX = 100;
 
-export function createLoaders(stores: AppStores, options: { cache: boolean; batch?: boolean }) {
+/** The stores the loaders read. */
+export interface LoadedStores {
+  clients: ClientStore;
+  connections: ConnectionStore;
+  costs: CostRecordStore;
+  timeseries: TimeSeriesStore;
+}
+
+export function createLoaders(stores: LoadedStores, options: { cache: boolean; batch?: boolean }) {
   const batch = options.batch ?? true;
   const cache = options.cache && batch;
   const common = { batch, cache, maxBatchSize: BATCH_GET_MAX };
@@ -45,7 +37,7 @@ export function createLoaders(stores: AppStores, options: { cache: boolean; batc
       (clientIds) => Promise.all(clientIds.map((id) => stores.connections.listByClient(id))),
       { batch, cache },
     ),
-    costHeader: new DataLoader<CostRecordLoaderKey, CostRecordHeader | null, string>(
+    costHeader: new DataLoader<CostRecordKey, CostRecordHeader | null, string>(
       (recordKeys) => stores.costs.getHeaders(recordKeys),
       { ...common, cacheKeyFn: (k) => `${k.clientId}|${k.provider}|${k.date}` },
     ),
@@ -63,3 +55,17 @@ export function createLoaders(stores: AppStores, options: { cache: boolean; batc
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
+
+const unwrap = <T>(value: T | Error): T => {
+  if (value instanceof Error) throw value;
+  return value;
+};
+
+/** The cost reads' sources, batched and cached by the request's loaders. */
+export function loaderCostSources(loaders: Loaders): CostSources {
+  return {
+    headers: async (keys) => (await loaders.costHeader.loadMany(keys)).map(unwrap),
+    rollups: async (keys) => (await loaders.rollup.loadMany(keys)).map(unwrap),
+    lines: (key) => loaders.lines.load(key),
+  };
+}

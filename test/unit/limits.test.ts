@@ -14,9 +14,9 @@ import {
   pageSizeOrDefault,
   TOP_ITEMS,
   type ListLimit,
-} from "../../src/domain/list-limits.js";
+} from "../../src/domain/limits.js";
 import { ValidationError } from "../../src/domain/validation.js";
-import { pageSize } from "../../src/graphql/pagination.js";
+import { pageSizeOrDefault as pageSize } from "../../src/domain/limits.js";
 import { checkPageSize } from "../../src/store/input.js";
 import { ConnectionStore } from "../../src/store/connection-store.js";
 import { tableNames } from "../../src/store/table-definitions.js";

@@ -1,0 +1,104 @@
+/**
+ * Cost questions about one client, for callers who may read it: summary, breakdown and time series
+ * (answered by CostReads, memoized per request under their arguments), and the stored records page
+ * by page, by date then provider.
+ */
+import type { CostDimension, CostFilter, Granularity } from "../../domain/aggregation.js";
+import type { CostRecordHeader } from "../../domain/cost-record.js";
+import { daysInRange, type DayRange } from "../../domain/dates.js";
+import type { Authentication } from "../../domain/identity.js";
+import { checkPeriod } from "../../domain/limits.js";
+import { CLOUD_PROVIDERS, type CloudProvider } from "../../domain/provider.js";
+import { requireRead } from "../authorization.js";
+import type { Connection, CursorCodec, PageRequest } from "../cursors.js";
+import type { CostRecordKey } from "./cost-read-plan.js";
+import type { CostReads, CostSources } from "./cost-reads.js";
+
+export interface BreakdownQuestion {
+  period: DayRange;
+  by: CostDimension;
+  filter: CostFilter;
+  top?: number;
+}
+
+export interface SeriesQuestion {
+  period: DayRange;
+  granularity: Granularity;
+  filter: CostFilter;
+  groupBy?: CostDimension;
+}
+
+/** Headers looked up per round trip while paging records (one BatchGetItem). */
+const RECORD_SLOTS_PER_READ = 100;
+
+/** JSON with sorted keys and without undefined: the same arguments give the same text. */
+function argumentsKey(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  );
+}
+
+export class CostQueries {
+  constructor(
+    private readonly reads: CostReads,
+    private readonly sources: CostSources,
+    private readonly cursors: CursorCodec,
+  ) {}
+
+  async summary(auth: Authentication, clientId: string, question: { period: DayRange; filter: CostFilter }) {
+    requireRead(auth, clientId);
+    return this.reads.once(`summary|${clientId}|${argumentsKey(question)}`, () =>
+      this.reads.summary(clientId, question.period, question.filter),
+    );
+  }
+
+  async breakdown(auth: Authentication, clientId: string, question: BreakdownQuestion) {
+    requireRead(auth, clientId);
+    return this.reads.once(`breakdown|${clientId}|${argumentsKey(question)}`, () =>
+      this.reads.breakdown(clientId, question.period, question.by, question.filter, question.top),
+    );
+  }
+
+  async timeSeries(auth: Authentication, clientId: string, question: SeriesQuestion) {
+    requireRead(auth, clientId);
+    return this.reads.once(`series|${clientId}|${argumentsKey(question)}`, () =>
+      this.reads.timeSeries(
+        clientId,
+        question.period,
+        question.granularity,
+        question.filter,
+        question.groupBy,
+      ),
+    );
+  }
+
+  /** The stored records of the period, by date then provider (alphabetical). */
+  async records(
+    auth: Authentication,
+    clientId: string,
+    question: { period: DayRange; provider?: CloudProvider },
+    page: PageRequest,
+  ): Promise<Connection<CostRecordHeader>> {
+    requireRead(auth, clientId);
+    const range = checkPeriod(question.period);
+    // Alphabetical, so the slot order and the cursor comparison below agree.
+    const providers = question.provider ? [question.provider] : [...CLOUD_PROVIDERS].sort();
+    const scope = `records:${clientId}:${providers.join(",")}:${range.start}:${range.end}`;
+    const positionOf = (record: Pick<CostRecordHeader, "date" | "provider">) =>
+      `${record.date}|${record.provider}`;
+    return this.cursors.page(scope, page, positionOf, async (size, after) => {
+      // Every (day, provider) slot in order; existing records are found a batch of slots at a time.
+      const slots: CostRecordKey[] = daysInRange(range.start, range.end)
+        .flatMap((date) => providers.map((provider) => ({ clientId, provider, date })))
+        .filter((slot) => after === undefined || positionOf(slot) > after);
+      const found: CostRecordHeader[] = [];
+      for (let i = 0; i < slots.length && found.length <= size; i += RECORD_SLOTS_PER_READ) {
+        const headers = await this.sources.headers(slots.slice(i, i + RECORD_SLOTS_PER_READ));
+        found.push(...headers.filter((header): header is CostRecordHeader => header !== null));
+      }
+      return { items: found.slice(0, size), hasNextPage: found.length > size };
+    });
+  }
+}

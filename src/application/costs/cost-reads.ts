@@ -1,0 +1,124 @@
+/**
+ * Cost answers from stored items: each question is planned (cost-read-plan.ts), its items are read
+ * through the request's batched sources, and the domain's aggregation computes the answer. An
+ * answer asked twice in a request (a field and its read-ahead) is computed once.
+ */
+import {
+  breakdown,
+  summarize,
+  timeSeries,
+  type CostDimension,
+  type CostFilter,
+  type CostSource,
+  type Granularity,
+} from "../../domain/aggregation.js";
+import type { CostLine, CostRecordHeader, IsoDay, UnifiedCostRecord } from "../../domain/cost-record.js";
+import { previousPeriod, type DayRange } from "../../domain/dates.js";
+import { checkPeriod, seriesPeriodLimit } from "../../domain/limits.js";
+import type { UnifiedTimeSeriesRecord } from "../../domain/time-series.js";
+import {
+  planCostRead,
+  type CostQuestion,
+  type CostRecordKey,
+  type LinesKey,
+  type RollupKey,
+} from "./cost-read-plan.js";
+
+/** The stored items a plan names, read in batches (the request's DataLoaders in production). */
+export interface CostSources {
+  headers(keys: readonly CostRecordKey[]): Promise<(CostRecordHeader | null)[]>;
+  rollups(keys: readonly RollupKey[]): Promise<(UnifiedTimeSeriesRecord | null)[]>;
+  lines(key: LinesKey): Promise<Map<IsoDay, CostLine[]>>;
+}
+
+export interface CostSummaryAnswer {
+  period: DayRange;
+  previousPeriod: DayRange;
+  total: number;
+  byProvider: { provider: CostRecordHeader["provider"]; amount: number }[];
+  previousTotal: number;
+  /** Null when the previous period cost nothing: no percentage of zero. */
+  changePercent: number | null;
+}
+
+const present = <T>(items: (T | null)[]): T[] => items.filter((item): item is T => item !== null);
+
+export class CostReads {
+  private readonly answers = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly sources: CostSources) {}
+
+  /** The answer to the question `key`, computed by `compute` the first time it is asked. */
+  once<T>(key: string, compute: () => Promise<T>): Promise<T> {
+    let answer = this.answers.get(key) as Promise<T> | undefined;
+    if (!answer) {
+      // async: a synchronous throw (bad arguments) becomes a rejection like any other.
+      answer = (async () => compute())();
+      this.answers.set(key, answer);
+    }
+    return answer;
+  }
+
+  async summary(clientId: string, period: DayRange, filter: CostFilter): Promise<CostSummaryAnswer> {
+    const current = checkPeriod(period);
+    const previous = previousPeriod(current);
+    const [now, before] = await Promise.all([
+      this.read({ clientId, period: current, filter }),
+      this.read({ clientId, period: previous, filter }),
+    ]);
+    const summary = summarize(now, filter);
+    const previousTotal = summarize(before, filter).total;
+    return {
+      period: current,
+      previousPeriod: previous,
+      total: summary.total,
+      byProvider: summary.byProvider,
+      previousTotal,
+      changePercent:
+        previousTotal === 0 ? null : ((summary.total - previousTotal) / Math.abs(previousTotal)) * 100,
+    };
+  }
+
+  async breakdown(clientId: string, period: DayRange, by: CostDimension, filter: CostFilter, top?: number) {
+    const range = checkPeriod(period);
+    return breakdown(await this.read({ clientId, period: range, filter, by }), by, {
+      filter,
+      ...(top === undefined ? {} : { top }),
+    });
+  }
+
+  async timeSeries(
+    clientId: string,
+    period: DayRange,
+    granularity: Granularity,
+    filter: CostFilter,
+    groupBy?: CostDimension,
+  ) {
+    const range = checkPeriod(period, "period", seriesPeriodLimit(granularity));
+    const sources = await this.read({
+      clientId,
+      period: range,
+      filter,
+      ...(groupBy ? { by: groupBy } : {}),
+      daily: granularity !== "MONTHLY",
+    });
+    return timeSeries(sources, { period: range, granularity, filter, ...(groupBy ? { groupBy } : {}) });
+  }
+
+  /** The smallest set of stored items that answers the question. */
+  private async read(question: CostQuestion): Promise<CostSource[]> {
+    const plan = planCostRead(question);
+    if (plan.source === "rollups") return present(await this.sources.rollups(plan.rollups));
+    const headers = present(await this.sources.headers(plan.headers));
+    if (plan.lines.length === 0) return headers;
+    const linesByProvider = new Map(
+      await Promise.all(
+        plan.lines.map(async (key) => [key.provider, await this.sources.lines(key)] as const),
+      ),
+    );
+    return headers.map((header): UnifiedCostRecord => ({
+      ...header,
+      lines: linesByProvider.get(header.provider)?.get(header.date) ?? [],
+    }));
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Live updates of one client for callers who may read it. Access is checked when the subscription
+ * starts: the topic is the tenant's, so no later event can cross tenants. A subscription is handed
+ * out once the event broker confirmed it, so no event published from then on is missed.
+ */
+import type { CloudProvider } from "../domain/provider.js";
+import type { Authentication } from "../domain/identity.js";
+import { UnavailableError } from "../domain/errors.js";
+import { validateSafeId } from "../domain/validation.js";
+import {
+  collectionJobTopic,
+  costRecordTopic,
+  type CollectionJobEvent,
+  type CostRecordChangeEvent,
+} from "../live/events.js";
+import type { PubSub } from "../live/pubsub.js";
+import type { Subscription } from "../live/subscription.js";
+import { requireRead } from "./authorization.js";
+
+async function receiving<E>(events: Subscription<E>): Promise<Subscription<E>> {
+  try {
+    await events.ready;
+    return events;
+  } catch {
+    events.close();
+    throw new UnavailableError("live updates are unavailable right now: subscribe again shortly");
+  }
+}
+
+/**
+ * The events of the wanted providers. Not an async generator: a generator's return() waits until
+ * its pending next() settles, i.e. until the client's next event, so an unsubscribed or closed
+ * subscription would keep listening to its topic until then.
+ */
+function onlyProviders(
+  events: Subscription<CostRecordChangeEvent>,
+  providers: readonly CloudProvider[] | undefined,
+): AsyncIterableIterator<CostRecordChangeEvent> {
+  if (!providers?.length) return events;
+  const filtered: AsyncIterableIterator<CostRecordChangeEvent> = {
+    async next() {
+      for (;;) {
+        const result = await events.next();
+        if (result.done || providers.includes(result.value.provider)) return result;
+      }
+    },
+    return: () => events.return(),
+    [Symbol.asyncIterator]: () => filtered,
+  };
+  return filtered;
+}
+
+export class LiveUpdates {
+  constructor(private readonly pubsub: PubSub) {}
+
+  /** New and restated days of the client, optionally of some providers only. */
+  async costRecordChanges(
+    auth: Authentication,
+    clientId: string,
+    providers?: readonly CloudProvider[],
+  ): Promise<AsyncIterableIterator<CostRecordChangeEvent>> {
+    const id = validateSafeId(clientId, "clientId");
+    requireRead(auth, id);
+    return onlyProviders(await receiving(this.pubsub.subscribe(costRecordTopic(id))), providers);
+  }
+
+  /** Progress of the client's collection jobs. */
+  async jobUpdates(auth: Authentication, clientId: string): Promise<Subscription<CollectionJobEvent>> {
+    const id = validateSafeId(clientId, "clientId");
+    requireRead(auth, id);
+    return receiving(this.pubsub.subscribe(collectionJobTopic(id)));
+  }
+}

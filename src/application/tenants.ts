@@ -1,0 +1,70 @@
+/**
+ * Tenants and their provider connections: read a client, list the clients a caller may see, create
+ * one (admins), connect a provider (editors and admins of the client). Reads go through the
+ * request's loaders; writes through the client manager, which validates, encrypts and health-checks.
+ */
+import type { Client, ProviderConnection } from "../domain/client.js";
+import type { Authentication } from "../domain/identity.js";
+import { validateSafeId } from "../domain/validation.js";
+import type { ClientManager, ConnectProviderInput, CreateClientInput } from "../collection/client-manager.js";
+import type { ClientStore } from "../store/client-store.js";
+import { isAdmin, requireAdmin, requireCaller, requireEdit, requireRead } from "./authorization.js";
+import type { Connection, CursorCodec, PageRequest } from "./cursors.js";
+import type { Loaders } from "./request-loaders.js";
+
+export interface TenantDeps {
+  clients: ClientStore;
+  clientManager: ClientManager;
+  loaders: Loaders;
+  cursors: CursorCodec;
+}
+
+const CLIENTS_SCOPE = "clients";
+
+export class Tenants {
+  constructor(private readonly deps: TenantDeps) {}
+
+  /** A client the caller may read; null when it does not exist. */
+  async client(auth: Authentication, id: string): Promise<Client | null> {
+    validateSafeId(id, "id");
+    requireRead(auth, id);
+    return this.deps.loaders.client.load(id);
+  }
+
+  /** The clients the caller may read, in id order: all for admins, their own tenants for others. */
+  async clients(auth: Authentication, page: PageRequest): Promise<Connection<Client>> {
+    const caller = requireCaller(auth);
+    return this.deps.cursors.page(
+      CLIENTS_SCOPE,
+      page,
+      (client: Client) => client.id,
+      async (size, after) => {
+        if (isAdmin(caller)) return this.deps.clients.list(size, after);
+        // A non-admin's list is their own tenants: the cursor can never reach past them.
+        const ids = [...new Set(caller.clientIds)].sort().filter((id) => after === undefined || id > after);
+        const found = (await this.deps.loaders.client.loadMany(ids.slice(0, size + 1))).filter(
+          (client): client is Client => client !== null && !(client instanceof Error),
+        );
+        return { items: found.slice(0, size), hasNextPage: found.length > size };
+      },
+    );
+  }
+
+  /** Never exposes a secret. */
+  async connections(auth: Authentication, clientId: string): Promise<ProviderConnection[]> {
+    requireRead(auth, clientId);
+    return this.deps.loaders.connections.load(clientId);
+  }
+
+  async createClient(auth: Authentication, input: CreateClientInput): Promise<Client> {
+    const caller = requireAdmin(auth);
+    return this.deps.clientManager.createClient(caller, input);
+  }
+
+  /** Validates and encrypts the credentials and runs a health check. */
+  async connectProvider(auth: Authentication, input: ConnectProviderInput): Promise<ProviderConnection> {
+    const clientId = validateSafeId(input.clientId, "input.clientId");
+    requireEdit(auth, clientId);
+    return this.deps.clientManager.connectProvider({ ...input, clientId });
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Every use case, built per request over the process's services and the request's loaders: the one
+ * thing the GraphQL layer (and the sandbox) calls. Each takes the caller's identity and checks it.
+ */
+import type { ClientManager } from "../collection/client-manager.js";
+import type { CollectionService } from "../collection/collection-service.js";
+import type { ExchangeRateService } from "../collection/exchange-rates.js";
+import type { PubSub } from "../live/pubsub.js";
+import type { CollectionJobStore } from "../store/collection-job-store.js";
+import { Collections } from "./collections.js";
+import { CostQueries } from "./costs/cost-queries.js";
+import { CostReads } from "./costs/cost-reads.js";
+import type { CursorCodec } from "./cursors.js";
+import { ExchangeRates } from "./exchange-rates.js";
+import { LiveUpdates } from "./live-updates.js";
+import { createLoaders, loaderCostSources, type LoadedStores } from "./request-loaders.js";
+import { Tenants } from "./tenants.js";
+
+export interface UseCaseDeps {
+  stores: LoadedStores & { jobs: CollectionJobStore };
+  clientManager: ClientManager;
+  collections: CollectionService;
+  exchangeRates: ExchangeRateService;
+  pubsub: PubSub;
+  cursors: CursorCodec;
+}
+
+export interface RequestOptions {
+  /** Live (subscription) requests must not cache loader results across events. */
+  cache: boolean;
+  /** Off: one store call per item, the N+1 the benchmark compares against. */
+  batch: boolean;
+}
+
+export function createUseCases(deps: UseCaseDeps, request: RequestOptions) {
+  const loaders = createLoaders(deps.stores, request);
+  const sources = loaderCostSources(loaders);
+  const { cursors } = deps;
+  return {
+    tenants: new Tenants({
+      clients: deps.stores.clients,
+      clientManager: deps.clientManager,
+      loaders,
+      cursors,
+    }),
+    costs: new CostQueries(new CostReads(sources), sources, cursors),
+    collections: new Collections({ jobs: deps.stores.jobs, collections: deps.collections, cursors }),
+    exchangeRates: new ExchangeRates(deps.exchangeRates),
+    live: new LiveUpdates(deps.pubsub),
+  };
+}
+
+export type UseCases = ReturnType<typeof createUseCases>;

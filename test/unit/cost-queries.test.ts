@@ -1,0 +1,105 @@
+/**
+ * The cost use cases over in-memory sources (no DynamoDB): who may ask, that a question asked twice
+ * in a request reads once, and records paged by date then provider with cursors bound to the list.
+ */
+import { describe, expect, it } from "vitest";
+import { CostQueries } from "../../src/application/costs/cost-queries.js";
+import { CostReads, type CostSources } from "../../src/application/costs/cost-reads.js";
+import { CursorCodec } from "../../src/application/cursors.js";
+import type { CostRecordHeader, UnifiedCostRecord } from "../../src/domain/cost-record.js";
+import { ForbiddenError, UnauthenticatedError } from "../../src/domain/errors.js";
+import type { Authentication } from "../../src/domain/identity.js";
+import { ValidationError } from "../../src/domain/validation.js";
+import { costRecords } from "../support/records.js";
+
+const viewer = (clientIds: string[]): Authentication => ({
+  caller: { sub: "v", roles: ["viewer"], clientIds },
+});
+const period = { start: "2026-03-01", end: "2026-03-04" };
+
+function header({ lines: _lines, ...rest }: UnifiedCostRecord): CostRecordHeader {
+  return rest;
+}
+
+/** Headers of acme's AWS and GCP days in March 2026; counts every read. */
+function fakeSources() {
+  const stored = new Map(
+    [
+      ...costRecords({ clientId: "acme", provider: "AWS" }, "2026-03-01", 4),
+      ...costRecords({ clientId: "acme", provider: "GCP" }, "2026-03-02", 2),
+    ].map((record) => [`${record.provider}|${record.date}`, header(record)]),
+  );
+  const reads = { headers: 0, rollups: 0, lines: 0 };
+  const sources: CostSources = {
+    headers: async (keys) => {
+      reads.headers++;
+      return keys.map((key) => stored.get(`${key.provider}|${key.date}`) ?? null);
+    },
+    rollups: async () => {
+      reads.rollups++;
+      return [];
+    },
+    lines: async () => {
+      reads.lines++;
+      return new Map();
+    },
+  };
+  const cursors = new CursorCodec("test-secret-test-secret-test-secret");
+  return { reads, stored, queries: new CostQueries(new CostReads(sources), sources, cursors) };
+}
+
+describe("CostQueries", () => {
+  it("refuses anonymous callers and other tenants' viewers before reading anything", async () => {
+    const { queries, reads } = fakeSources();
+    const question = { period, by: "SERVICE" as const, filter: {} };
+    await expect(
+      queries.breakdown({ caller: null, reason: "missing bearer token" }, "acme", question),
+    ).rejects.toBeInstanceOf(UnauthenticatedError);
+    await expect(queries.breakdown(viewer(["other"]), "acme", question)).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
+    expect(reads).toEqual({ headers: 0, rollups: 0, lines: 0 });
+  });
+
+  it("answers a question asked twice in a request (a field and its read-ahead) with one read", async () => {
+    const { queries, reads, stored } = fakeSources();
+    const question = { period, by: "SERVICE" as const, filter: { providers: ["AWS" as const] } };
+    const [first, second] = await Promise.all([
+      queries.breakdown(viewer(["acme"]), "acme", question),
+      queries.breakdown(viewer(["acme"]), "acme", { filter: question.filter, by: "SERVICE", period }),
+    ]);
+    expect(second).toBe(first);
+    expect(reads.headers).toBe(1);
+    const total = [...stored.values()].filter((h) => h.provider === "AWS").reduce((s, h) => s + h.total, 0);
+    expect(first.reduce((sum, item) => sum + item.amount, 0)).toBeCloseTo(total, 6);
+  });
+
+  it("pages the stored records by date then provider, and refuses a cursor from another list", async () => {
+    const { queries } = fakeSources();
+    const auth = viewer(["acme"]);
+    const first = await queries.records(auth, "acme", { period }, { first: 4 });
+    expect(first.edges.map((e) => `${e.node.date} ${e.node.provider}`)).toEqual([
+      "2026-03-01 AWS",
+      "2026-03-02 AWS",
+      "2026-03-02 GCP",
+      "2026-03-03 AWS",
+    ]);
+    expect(first.pageInfo.hasNextPage).toBe(true);
+    const rest = await queries.records(
+      auth,
+      "acme",
+      { period },
+      { first: 4, after: first.pageInfo.endCursor },
+    );
+    expect(rest.edges.map((e) => `${e.node.date} ${e.node.provider}`)).toEqual([
+      "2026-03-03 GCP",
+      "2026-03-04 AWS",
+    ]);
+    expect(rest.pageInfo).toEqual({ hasNextPage: false, endCursor: rest.edges[1]!.cursor });
+    const none = await queries.records(auth, "acme", { period }, { first: 0 });
+    expect(none).toEqual({ edges: [], pageInfo: { hasNextPage: true, endCursor: null } });
+    await expect(
+      queries.records(auth, "acme", { period, provider: "AWS" }, { after: first.pageInfo.endCursor }),
+    ).rejects.toThrow(ValidationError);
+  });
+});
