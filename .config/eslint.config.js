@@ -17,6 +17,7 @@ const LAYER_IMPORTS = {
   live: ["domain", "shared", "store", "observability"],
   collection: ["domain", "shared", "providers", "store", "security", "observability"],
   application: ["domain", "shared", "store", "collection", "providers", "security", "live", "observability"],
+  graphql: ["application", "domain", "shared", "observability"],
   // store: the table definitions; observability: the names of the metrics its alarms read (app-metrics.ts).
   infra: ["domain", "store", "observability"],
 };

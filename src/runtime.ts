@@ -176,7 +176,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
   });
 
   const app = await createApp({
-    schema: await buildApiSchema(pubsub),
+    schema: await buildApiSchema(),
     logger,
     metrics,
     jwtSecret: config.auth.jwtSecret,

@@ -15,6 +15,9 @@ import {
 } from "../live/events.js";
 import type { PubSub } from "../live/pubsub.js";
 import type { Subscription } from "../live/subscription.js";
+
+export type { CollectionJobEvent, CostRecordChangeEvent } from "../live/events.js";
+export { LiveStreamError } from "../live/subscription.js";
 import { requireRead } from "./authorization.js";
 
 async function receiving<E>(events: Subscription<E>): Promise<Subscription<E>> {

@@ -12,6 +12,14 @@ import { isAdmin, requireAdmin, requireCaller, requireEdit, requireRead } from "
 import type { Connection, CursorCodec, PageRequest } from "./cursors.js";
 import type { Loaders } from "./request-loaders.js";
 
+/** Each cloud's credentials schema: the edge parses a caller's input with it, once. */
+export {
+  InvalidProviderCredentialsError,
+  parseProviderCredentials,
+  type CredentialInputField,
+  type ProviderCredentials,
+} from "../providers/credentials.js";
+
 export interface TenantDeps {
   clients: ClientStore;
   clientManager: ClientManager;

@@ -11,7 +11,7 @@ import {
 import { unwrapResolverError } from "@apollo/server/errors";
 import type { ApolloServerPlugin } from "@apollo/server";
 import type { GraphQLContext } from "./context.js";
-import { LiveStreamError } from "../live/subscription.js";
+import { LiveStreamError } from "../application/live-updates.js";
 import {
   ConflictError,
   ForbiddenError,

@@ -6,7 +6,6 @@ import { ClientCostResolver } from "./resolvers/client-cost.resolver.js";
 import { CollectionJobResolver } from "./resolvers/collection-job.resolver.js";
 import { SubscriptionResolver } from "./resolvers/subscription.resolver.js";
 import { MutationResolver } from "./resolvers/mutation.resolver.js";
-import { InProcessPubSub, type PubSub } from "../live/pubsub.js";
 
 export const RESOLVERS = [
   ClientResolver,
@@ -16,15 +15,20 @@ export const RESOLVERS = [
   MutationResolver,
 ] as const;
 
-/** type-graphql's view of our pubsub (its subscriptions name their topics themselves, per tenant). */
-function typeGraphQLPubSub(pubsub: PubSub): TypeGraphQLPubSub {
-  return {
-    publish: (topic: string, event: unknown) => void pubsub.publish(topic, event),
-    subscribe: (topic: string) => pubsub.subscribe(topic),
-  };
-}
+/**
+ * type-graphql insists on a pubsub when there are subscriptions; ours subscribe through their use
+ * cases (the tenant's topic, after the access check), so this one is never asked.
+ */
+const USE_CASES_SUBSCRIBE: TypeGraphQLPubSub = {
+  publish: () => {
+    throw new Error("events are published by the stream consumer, not the schema");
+  },
+  subscribe: () => {
+    throw new Error("subscriptions subscribe through their use case");
+  },
+};
 
 /** Every type names its scalars explicitly (tsx emits no decorator metadata), so no scalarsMap is needed. */
-export function buildApiSchema(pubsub: PubSub = new InProcessPubSub()): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers: RESOLVERS, validate: false, pubSub: typeGraphQLPubSub(pubsub) });
+export function buildApiSchema(): Promise<GraphQLSchema> {
+  return buildSchema({ resolvers: RESOLVERS, validate: false, pubSub: USE_CASES_SUBSCRIBE });
 }

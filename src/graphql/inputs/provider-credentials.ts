@@ -9,7 +9,7 @@ import {
   parseProviderCredentials,
   type CredentialInputField,
   type ProviderCredentials,
-} from "../../providers/credentials.js";
+} from "../../application/tenants.js";
 import type { ConnectProviderInput } from "./connect-provider.input.js";
 
 type CloudInputName = "aws" | "gcp" | "azure";

@@ -4,7 +4,7 @@ import { CollectionJob } from "../types/collection-job.type.js";
 import { CloudProviderEnum } from "../enums.js";
 import { money } from "../types/money.type.js";
 import { costRecordView } from "../views.js";
-import type { CollectionJobEvent, CostRecordChangeEvent } from "../../live/events.js";
+import type { CollectionJobEvent, CostRecordChangeEvent } from "../../application/live-updates.js";
 import type { CloudProvider } from "../../domain/provider.js";
 import type { CollectionJob as CollectionJobModel } from "../../domain/collection-job.js";
 import type { GraphQLContext } from "../context.js";
