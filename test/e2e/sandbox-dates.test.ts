@@ -48,10 +48,13 @@ async function finished(sandbox: Sandbox): Promise<CollectionJob> {
   return job;
 }
 
-async function storedDays(sandbox: Sandbox, start: string, end: string) {
+function storedHeaders(sandbox: Sandbox, start: string, end: string) {
   const tables = { doc: sandbox.runtime.dynamo.doc, names: tableNames(sandbox.config.dynamo.tablePrefix) };
-  const headers = await storedCosts(tables).headersOfClient(DEMO_CLIENT_ID, start, end);
-  return headers.map((header) => `${header.provider} ${header.date}`);
+  return storedCosts(tables).headersOfClient(DEMO_CLIENT_ID, start, end);
+}
+
+async function storedDays(sandbox: Sandbox, start: string, end: string) {
+  return (await storedHeaders(sandbox, start, end)).map((header) => `${header.provider} ${header.date}`);
 }
 
 const REAL_TODAY = dayOfInstant(new Date());
@@ -108,6 +111,11 @@ describe("the sandbox backfill and restart", () => {
         const last = await storedDays(second, today, today);
         expect(found.sort()).toEqual(CLOUD_PROVIDERS.map((p) => `${p} ${edges[0]}`).sort());
         expect(last.sort()).toEqual(CLOUD_PROVIDERS.map((p) => `${p} ${today}`).sort());
+        // Azure bills in EUR: the sandbox has a rate for its month whatever the date, so none is missing.
+        const [azure] = (await storedHeaders(second, today, today)).filter((h) => h.provider === "AZURE");
+        expect(azure?.exchangeRates.map((rate) => `${rate.from}->${rate.to} ${rate.source}`)).toEqual([
+          "EUR->USD sandbox-fixed",
+        ]);
         const rerun = await finished(second);
         expect(rerun.status).toBe("SUCCEEDED");
         // The same data again: nothing to write.
@@ -123,16 +131,18 @@ describe("the sandbox backfill and restart", () => {
     "skips the days before a GCP billing export began, and stores none of them",
     async () => {
       const today = "2027-06-15";
-      const exportBegan = "2027-02-10";
+      const backfillDays = 60;
+      const exportBegan = "2027-05-10";
       const sandbox = await startOn(today, `t${randomUUID().slice(0, 8)}-`, {
         clouds: { firstDays: { GCP: exportBegan } },
+        backfillDays,
       });
       try {
         const job = await finished(sandbox);
         expect(job.status).toBe("SUCCEEDED");
         const gcp = job.providers.find((p) => p.provider === "GCP");
         expect(gcp?.skipped).toEqual({
-          start: addDays(today, 1 - MAX_COLLECTION_DAYS),
+          start: addDays(today, 1 - backfillDays),
           end: addDays(exportBegan, -1),
           reason: expect.stringContaining(exportBegan) as string,
         });
