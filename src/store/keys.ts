@@ -12,8 +12,14 @@ export interface ItemKey {
 
 const monthOf = (day: IsoDay): IsoMonth => day.slice(0, 7);
 
+/** Prefixes the builders below write and itemKindOf recognises. */
+const CLIENT_PARTITION = "CLIENT#";
+const COST_RECORD_SORT = "COST#";
+const JOB_PARTITION = "JOB#";
+const JOB_SORT = "JOB";
+
 export const keys = {
-  client: (clientId: string): ItemKey => ({ PK: `CLIENT#${clientId}`, SK: "PROFILE" }),
+  client: (clientId: string): ItemKey => ({ PK: `${CLIENT_PARTITION}${clientId}`, SK: "PROFILE" }),
   /** All clients share one GSI1 partition so `clients` can page through them in id order. */
   clientListing: (clientId: string) => ({ GSI1PK: "CLIENTS", GSI1SK: `CLIENT#${clientId}` }),
   connection: (clientId: string, provider: CloudProvider): ItemKey => ({
@@ -26,8 +32,8 @@ export const keys = {
     GSI1SK: `CLIENT#${clientId}#${provider}`,
   }),
   costRecord: (clientId: string, provider: CloudProvider, day: IsoDay): ItemKey => ({
-    PK: `CLIENT#${clientId}`,
-    SK: `COST#${provider}#${day}`,
+    PK: `${CLIENT_PARTITION}${clientId}`,
+    SK: `${COST_RECORD_SORT}${provider}#${day}`,
   }),
   costRecordIndexes: (clientId: string, provider: CloudProvider, day: IsoDay) => ({
     GSI1PK: `PROVIDER#${provider}#${monthOf(day)}`,
@@ -40,7 +46,7 @@ export const keys = {
     PK: `CLIENT#${clientId}`,
     SK: `LINES#${provider}#${day}#${String(chunk).padStart(3, "0")}`,
   }),
-  job: (jobId: string): ItemKey => ({ PK: `JOB#${jobId}`, SK: "JOB" }),
+  job: (jobId: string): ItemKey => ({ PK: `${JOB_PARTITION}${jobId}`, SK: JOB_SORT }),
   jobListing: (clientId: string, createdAt: string, jobId: string) => ({
     GSI2PK: `CLIENT#${clientId}#JOBS`,
     GSI2SK: `${createdAt}#${jobId}`,
@@ -74,3 +80,15 @@ export const keys = {
     GSI1SK: `CLIENT#${clientId}`,
   }),
 };
+
+/** The item kinds a stream reader decodes; every other kind is "other". */
+export type ItemKind = "costRecordHeader" | "collectionJob" | "other";
+
+/** What a stored item is, from its key alone (line chunks, locks and profiles share the client partition). */
+export function itemKindOf(item: { PK?: unknown; SK?: unknown }): ItemKind {
+  const pk = String(item.PK);
+  const sk = String(item.SK);
+  if (pk.startsWith(CLIENT_PARTITION) && sk.startsWith(COST_RECORD_SORT)) return "costRecordHeader";
+  if (pk.startsWith(JOB_PARTITION) && sk === JOB_SORT) return "collectionJob";
+  return "other";
+}
