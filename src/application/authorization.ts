@@ -1,5 +1,5 @@
 /**
- * The access rules of DESIGN.md, checked inside every use case: viewers read their tenants, editors
+ * The access rules (README, "API"), checked inside every use case: viewers read their tenants, editors
  * also collect and connect providers for them, admins do anything. Resolvers never decide access.
  */
 import type { Authentication, Caller } from "../domain/identity.js";

@@ -1,6 +1,6 @@
 /**
  * Who is asking, as every use case sees it: a signed-in caller with roles and tenants, or nobody
- * (with the reason a credential was refused, safe to show). The access rules of DESIGN.md live in
+ * (with the reason a credential was refused, safe to show). The access rules live in
  * application/authorization.ts; how a caller is proven (JWT) is the edge's business.
  */
 export const ROLES = ["admin", "editor", "viewer"] as const;
