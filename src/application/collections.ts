@@ -25,7 +25,7 @@ export class Collections {
     auth: Authentication,
     input: CollectionRequestInput & { clientId: string },
   ): Promise<CollectionJob> {
-    const clientId = validateSafeId(input.clientId, "input.clientId");
+    const clientId = validateSafeId(input.clientId, "clientId");
     const caller = requireEdit(auth, clientId);
     return this.deps.collections.triggerCollection({ ...input, clientId, requestedBy: caller.sub });
   }

@@ -71,7 +71,7 @@ export class Tenants {
 
   /** Validates and encrypts the credentials and runs a health check. */
   async connectProvider(auth: Authentication, input: ConnectProviderInput): Promise<ProviderConnection> {
-    const clientId = validateSafeId(input.clientId, "input.clientId");
+    const clientId = validateSafeId(input.clientId, "clientId");
     requireEdit(auth, clientId);
     return this.deps.clientManager.connectProvider({ ...input, clientId });
   }

@@ -85,7 +85,7 @@ function validateName(value: unknown): string {
   const name = typeof value === "string" ? value.trim() : "";
   if (name.length < 1 || name.length > MAX_NAME_LENGTH) {
     throw new ValidationError(
-      "input.name",
+      "name",
       `${describeValue(value)} is not a name of 1 to ${MAX_NAME_LENGTH} characters (spaces trimmed)`,
     );
   }
@@ -104,13 +104,11 @@ export class ClientManager {
   /** Creates a client (admins only: the resolver checks). CONFLICT when the id is taken. */
   async createClient(requester: Requester, input: CreateClientInput): Promise<Client> {
     const id =
-      input.id === undefined || input.id === null
-        ? generatedClientId()
-        : validateSafeId(input.id, "input.id");
+      input.id === undefined || input.id === null ? generatedClientId() : validateSafeId(input.id, "id");
     const client: Client = {
       id,
       name: validateName(input.name),
-      reportingCurrency: validateCurrencyCode(input.reportingCurrency, "input.reportingCurrency"),
+      reportingCurrency: validateCurrencyCode(input.reportingCurrency, "reportingCurrency"),
       createdAt: this.now().toISOString(),
     };
     try {
@@ -130,13 +128,13 @@ export class ClientManager {
    * provider and records the health. An unhealthy connection is stored and returned as such.
    */
   async connectProvider(input: ConnectProviderInput): Promise<ProviderConnection> {
-    const clientId = validateSafeId(input.clientId, "input.clientId");
+    const clientId = validateSafeId(input.clientId, "clientId");
     const { credentials } = input;
     const provider = credentials.provider;
     const endpoint = input.endpoint ?? undefined;
     if (!(await this.options.clients.get(clientId))) throw clientNotFound(clientId);
     // Built before anything is stored: the factory is what refuses a disallowed or malformed endpoint.
-    const adapter = this.buildAdapter(clientId, provider, credentials, endpoint, "input.endpoint");
+    const adapter = this.buildAdapter(clientId, provider, credentials, endpoint, "endpoint");
 
     const now = this.now().toISOString();
     const existing = await this.options.connections.get(clientId, provider);

@@ -1,7 +1,7 @@
 /**
  * Checks a collection request before anything is locked or written: the period (real days, in
  * order, bounded, not in the future) and the providers (each connected for the client). Field names
- * are the GraphQL input's (`input.period.end`, `input.providers`).
+ * are the request's own (`period.end`, `providers`); the caller's edge names them from its input.
  */
 import type { ProviderConnection } from "../domain/client.js";
 import type { IsoDay } from "../domain/cost-record.js";
@@ -27,28 +27,26 @@ export function validateCollectionRequest(
   connections: readonly ProviderConnection[],
   now: Date,
 ): CollectionRequest {
-  const period = validateDateRange(input.period, "input.period", MAX_COLLECTION_DAYS);
+  const period = validateDateRange(input.period, "period", MAX_COLLECTION_DAYS);
   const today = dayOfInstant(now);
   if (period.end > today) {
-    throw new ValidationError("input.period.end", `${period.end} is in the future (today is ${today} UTC)`);
+    throw new ValidationError("period.end", `${period.end} is in the future (today is ${today} UTC)`);
   }
   const connected = connections.map((connection) => connection.provider);
   if (input.providers === undefined || input.providers === null) {
     if (connected.length === 0) {
-      throw new ValidationError("input.providers", "the client has no connected provider; connect one first");
+      throw new ValidationError("providers", "the client has no connected provider; connect one first");
     }
     return { period, providers: [...new Set(connected)] };
   }
   if (input.providers.length === 0) {
-    throw new ValidationError("input.providers", "must name at least one provider (or be omitted for all)");
+    throw new ValidationError("providers", "must name at least one provider (or be omitted for all)");
   }
-  const providers = input.providers.map((value, index) =>
-    validateProvider(value, `input.providers[${index}]`),
-  );
+  const providers = input.providers.map((value, index) => validateProvider(value, `providers[${index}]`));
   const missing = providers.filter((provider) => !connected.includes(provider));
   if (missing.length > 0) {
     throw new ValidationError(
-      "input.providers",
+      "providers",
       `${[...new Set(missing)].join(", ")} ${missing.length === 1 ? "is" : "are"} not connected for this client; connect ${missing.length === 1 ? "it" : "them"} first`,
     );
   }

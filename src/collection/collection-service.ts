@@ -111,7 +111,7 @@ export class CollectionService {
    */
   async triggerCollection(input: TriggerCollectionInput): Promise<CollectionJob> {
     if (this.stopping) throw new Error("the collection service is shutting down");
-    const clientId = validateSafeId(input.clientId, "input.clientId");
+    const clientId = validateSafeId(input.clientId, "clientId");
     const client = await this.options.clients.get(clientId);
     if (!client) throw clientNotFound(clientId);
     const connections = await this.options.connections.listByClient(clientId);

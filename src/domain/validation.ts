@@ -32,6 +32,15 @@ export class ValidationError extends Error {
     this.field = issues[0].field;
     this.issues = issues;
   }
+
+  /** The same problems, named from a parent field: `period.end` under `input` is `input.period.end`. */
+  under(parent: string): ValidationError {
+    const [first, ...rest] = this.issues.map((issue) => ({
+      field: `${parent}.${issue.field}`,
+      message: `${parent}.${issue.message}`,
+    }));
+    return new ValidationError([first!, ...rest]);
+  }
 }
 
 /** Quoted, length-capped rendering of a rejected value for error messages. */

@@ -12,7 +12,7 @@ import {
   type QueryCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import type { HealthStatus, ProviderConnection } from "../domain/client.js";
-import { checkListSize, CONNECTION_LISTING } from "../domain/list-limits.js";
+import { checkListSize, CONNECTION_LISTING } from "../domain/limits.js";
 import type { CloudProvider } from "../domain/provider.js";
 import { ValidationError, validateText } from "../domain/validation.js";
 import { isConditionFailure, ItemNotFoundError } from "./errors.js";

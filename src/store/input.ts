@@ -4,7 +4,7 @@
  * Each failure is a domain ValidationError naming the field.
  */
 import { isIsoMonth } from "../domain/dates.js";
-import { checkListSize, PAGE_SIZE } from "../domain/list-limits.js";
+import { checkListSize, PAGE_SIZE } from "../domain/limits.js";
 import type { IsoDay, IsoMonth } from "../domain/cost-record.js";
 import type { CloudProvider } from "../domain/provider.js";
 import {

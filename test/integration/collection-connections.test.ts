@@ -79,10 +79,10 @@ describe("createClient", () => {
   });
 
   it.each([
-    [{ id: "bad#id", name: "X", reportingCurrency: "USD" }, "input.id"],
-    [{ id: "blank-name", name: "   ", reportingCurrency: "USD" }, "input.name"],
-    [{ id: "long-name", name: "x".repeat(101), reportingCurrency: "USD" }, "input.name"],
-    [{ id: "bad-currency", name: "X", reportingCurrency: "usd" }, "input.reportingCurrency"],
+    [{ id: "bad#id", name: "X", reportingCurrency: "USD" }, "id"],
+    [{ id: "blank-name", name: "   ", reportingCurrency: "USD" }, "name"],
+    [{ id: "long-name", name: "x".repeat(101), reportingCurrency: "USD" }, "name"],
+    [{ id: "bad-currency", name: "X", reportingCurrency: "usd" }, "reportingCurrency"],
   ])("names the bad field of %o and writes nothing", async (input, field) => {
     const error = await failure(() => fixture.clientManager.createClient(admin, input));
     expect(error).toBeInstanceOf(ValidationError);
@@ -161,9 +161,9 @@ describe("connectProvider", () => {
         endpoint: "http://169.254.169.254",
       }),
     );
-    expect((refused as ValidationError).field).toBe("input.endpoint");
+    expect((refused as ValidationError).field).toBe("endpoint");
     expect(refused.message).toBe(
-      "input.endpoint: custom provider endpoints are disabled; set ALLOW_CUSTOM_PROVIDER_ENDPOINTS=1",
+      "endpoint: custom provider endpoints are disabled; set ALLOW_CUSTOM_PROVIDER_ENDPOINTS=1",
     );
     expect(await fixture.stores.connections.get("initech", "GCP")).toBeNull();
   });

@@ -236,29 +236,25 @@ describe("a trigger with bad input", () => {
     );
 
   it.each([
-    [{ period: { start: "2026-02-30", end: "2026-03-02" } }, "input.period.start", /is not a calendar day/],
-    [
-      { period: { start: "2026-03-02", end: "2026-03-01" } },
-      "input.period.end",
-      /is before input.period.start/,
-    ],
+    [{ period: { start: "2026-02-30", end: "2026-03-02" } }, "period.start", /is not a calendar day/],
+    [{ period: { start: "2026-03-02", end: "2026-03-01" } }, "period.end", /is before period.start/],
     [
       { period: { start: "2025-01-01", end: "2026-02-05" } },
-      "input.period",
+      "period",
       /spans 401 days, more than the maximum of 400/,
     ],
-    [{ period: { start: TODAY, end: addDays(TODAY, 1) } }, "input.period.end", /is in the future/],
+    [{ period: { start: TODAY, end: addDays(TODAY, 1) } }, "period.end", /is in the future/],
     [
       { period: { start: TODAY, end: TODAY }, providers: ["AWS"] },
-      "input.providers",
-      /^input.providers: AWS is not connected/,
+      "providers",
+      /^providers: AWS is not connected/,
     ],
     [
       { period: { start: TODAY, end: TODAY }, providers: ["OCI"] },
-      "input.providers[0]",
+      "providers[0]",
       /is not one of AWS, GCP, AZURE/,
     ],
-    [{ period: { start: TODAY, end: TODAY }, providers: [] }, "input.providers", /at least one provider/],
+    [{ period: { start: TODAY, end: TODAY }, providers: [] }, "providers", /at least one provider/],
   ])("rejects %o naming the field, and starts nothing", async (input, field, message) => {
     const error = await trigger("picky", input);
     expect(error).toBeInstanceOf(ValidationError);
@@ -274,7 +270,7 @@ describe("a trigger with bad input", () => {
       { id: "lonely", name: "Lonely", reportingCurrency: "USD" },
     );
     const lonely = await trigger("lonely", { period: { start: TODAY, end: TODAY } });
-    expect(lonely.field).toBe("input.providers");
+    expect(lonely.field).toBe("providers");
     expect(lonely.message).toMatch(/no connected provider/);
     const unknown = await trigger("nobody", { period: { start: TODAY, end: TODAY } });
     expect(unknown).toBeInstanceOf(NotFoundError);

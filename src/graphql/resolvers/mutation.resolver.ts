@@ -7,6 +7,7 @@ import { ConnectProviderInput } from "../inputs/connect-provider.input.js";
 import { TriggerCollectionInput } from "../inputs/trigger-collection.input.js";
 import { ExchangeRateInput } from "../inputs/exchange-rate.input.js";
 import { providerCredentialsInput } from "../inputs/provider-credentials.js";
+import { underInput } from "../inputs/under-input.js";
 import type { GraphQLContext } from "../context.js";
 import type {
   Client as ClientModel,
@@ -21,7 +22,7 @@ export class MutationResolver {
     @Arg("input", () => CreateClientInput) input: CreateClientInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ClientModel> {
-    return ctx.useCases.tenants.createClient(ctx.auth, input);
+    return underInput(() => ctx.useCases.tenants.createClient(ctx.auth, input));
   }
 
   @Mutation(() => ProviderConnection, {
@@ -32,11 +33,14 @@ export class MutationResolver {
     @Arg("input", () => ConnectProviderInput) input: ConnectProviderInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ProviderConnectionModel> {
-    return ctx.useCases.tenants.connectProvider(ctx.auth, {
-      clientId: input.clientId,
-      credentials: providerCredentialsInput(input),
-      endpoint: input.endpoint ?? null,
-    });
+    const credentials = providerCredentialsInput(input);
+    return underInput(() =>
+      ctx.useCases.tenants.connectProvider(ctx.auth, {
+        clientId: input.clientId,
+        credentials,
+        endpoint: input.endpoint ?? null,
+      }),
+    );
   }
 
   @Mutation(() => CollectionJob, {
@@ -47,11 +51,13 @@ export class MutationResolver {
     @Arg("input", () => TriggerCollectionInput) input: TriggerCollectionInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<CollectionJobModel> {
-    return ctx.useCases.collections.trigger(ctx.auth, {
-      clientId: input.clientId,
-      period: input.period,
-      ...(input.providers ? { providers: input.providers } : {}),
-    });
+    return underInput(() =>
+      ctx.useCases.collections.trigger(ctx.auth, {
+        clientId: input.clientId,
+        period: input.period,
+        ...(input.providers ? { providers: input.providers } : {}),
+      }),
+    );
   }
 
   @Mutation(() => Int, {
