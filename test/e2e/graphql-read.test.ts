@@ -43,6 +43,20 @@ afterAll(async () => {
   await server?.stop();
 });
 
+/** A finished AWS job of the client, stored as a collection would leave it. */
+function storeFinishedJob(id: string, clientId: string) {
+  return server.stores.jobs.create({
+    id,
+    clientId,
+    status: "SUCCEEDED",
+    period: { start: START, end: "2026-01-10" },
+    providers: [{ provider: "AWS", status: "SUCCEEDED", recordsWritten: 10, apiRequests: 1, attempts: 1 }],
+    createdAt: "2026-01-11T00:00:00.000Z",
+    updatedAt: "2026-01-11T00:00:00.000Z",
+    requestedBy: "admin",
+  });
+}
+
 describe("reading costs over HTTP", () => {
   it("serves a summary whose total equals the stored records, by provider, with the previous period", async () => {
     const { body } = await server.graphql(
@@ -210,16 +224,7 @@ describe("list sizes", () => {
     );
     expect(asViewer.body.data).toEqual({ clients: empty(true) });
 
-    await server.stores.jobs.create({
-      id: "job-acme-first-0",
-      clientId: "acme",
-      status: "SUCCEEDED",
-      period: { start: START, end: "2026-01-10" },
-      providers: [{ provider: "AWS", status: "SUCCEEDED", recordsWritten: 10, apiRequests: 1, attempts: 1 }],
-      createdAt: "2026-01-11T00:00:00.000Z",
-      updatedAt: "2026-01-11T00:00:00.000Z",
-      requestedBy: "admin",
-    });
+    await storeFinishedJob("job-acme-first-0", "acme");
     const oneJob = await server.graphql<Answer>(query, {}, admin);
     expect(oneJob.body.data!.client.collectionJobs).toEqual(empty(true));
     // After the last job there is nothing left: first: 0 says so too.
@@ -297,16 +302,7 @@ describe("access rules", () => {
   });
 
   it("gives FORBIDDEN for another tenant's collection job id", async () => {
-    await server.stores.jobs.create({
-      id: "job-globex-1",
-      clientId: "globex",
-      status: "SUCCEEDED",
-      period: { start: START, end: "2026-01-10" },
-      providers: [{ provider: "AWS", status: "SUCCEEDED", recordsWritten: 10, apiRequests: 1, attempts: 1 }],
-      createdAt: "2026-01-11T00:00:00.000Z",
-      updatedAt: "2026-01-11T00:00:00.000Z",
-      requestedBy: "admin",
-    });
+    await storeFinishedJob("job-globex-1", "globex");
     const asViewer = await server.graphql(`{ collectionJob(id: "job-globex-1") { id status } }`, {}, viewerA);
     expect(asViewer.body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     const asAdmin = await server.graphql<{ collectionJob: { status: string } }>(
