@@ -31,6 +31,12 @@ export interface StoredTables {
 
 export type StoredCosts = ReturnType<typeof storedCosts>;
 
+const withoutLines = (record: UnifiedCostRecord | null) => {
+  if (!record) return null;
+  const { lines: _lines, ...header } = record;
+  return header;
+};
+
 /** The reads and the single-day write over one pair of tables (a TestStoreContext will do). */
 export function storedCosts(tables: StoredTables, now: () => Date = () => new Date()) {
   const records = new CostRecordStore({ ...tables, now });
@@ -48,21 +54,15 @@ export function storedCosts(tables: StoredTables, now: () => Date = () => new Da
     return headersOf(items);
   };
 
-  /** As the store decodes them: a header whose marginal lists moved to the chunks is read whole. */
-  const headersOf = async (items: readonly StoredItem[]) => {
-    const headers = await Promise.all(
-      items.map(async (item) => {
-        const stored = costHeaderFromItem(item);
-        if (!stored.storage.detailInChunks) return headerRecord(stored);
-        const { clientId, provider, date } = stored.summary;
-        const record = await records.getRecord(clientId, provider, date);
-        if (!record) return null;
-        const { lines: _lines, ...header } = record;
-        return header;
-      }),
-    );
-    return headers.filter((header) => header !== null);
+  /** As the store decodes one: a header whose marginal lists moved to the chunks is read whole. */
+  const headerOf = async (item: StoredItem) => {
+    const stored = costHeaderFromItem(item);
+    if (!stored.storage.detailInChunks) return headerRecord(stored);
+    const { clientId, provider, date } = stored.summary;
+    return withoutLines(await records.getRecord(clientId, provider, date));
   };
+  const headersOf = async (items: readonly StoredItem[]) =>
+    (await Promise.all(items.map(headerOf))).filter((header) => header !== null);
 
   const rollupsBetween = async (from: ItemKey, to: ItemKey): Promise<UnifiedTimeSeriesRecord[]> => {
     const { items } = await queryAll(tables.doc, {

@@ -1,7 +1,7 @@
 /**
  * The SQL the GCP adapter sends to the Cloud Billing export in BigQuery, and the columns it gets back.
- * The BigQuery simulator imports these same builders to recognise the queries, so the two sides of
- * the contract cannot drift apart.
+ * The BigQuery simulator (src/sandbox/gcp) does not use these builders: it reads the SQL it receives
+ * on its own, so a query that asks for the wrong columns, filters or grouping fails the tests.
  *
  * Only the table name is written into the SQL (BigQuery cannot take a table as a parameter): it is
  * checked against BILLING_EXPORT_TABLE_PATTERN here, at the last moment, and quoted with backticks.

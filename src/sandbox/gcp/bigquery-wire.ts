@@ -2,7 +2,6 @@
  * BigQuery's JSON wire format, as the REST API v2 writes it: Google's error envelope and the
  * `{"f":[{"v":...}]}` row encoding where every scalar is a string and NULL is null.
  */
-import type { BigQueryColumn } from "../../providers/gcp/billing-export-query.js";
 
 /** A failure the simulator answers with Google's JSON error format. */
 export class BigQueryReplyError extends Error {
@@ -68,6 +67,14 @@ export const unauthenticated = () =>
 
 /** A result cell before encoding; TIMESTAMP cells hold int64 microseconds since the epoch. */
 export type Cell = string | null;
+
+export type BigQueryType = "DATE" | "STRING" | "FLOAT" | "INTEGER" | "TIMESTAMP";
+
+/** A column of a result, as its schema names it. */
+export interface BigQueryColumn {
+  name: string;
+  type: BigQueryType;
+}
 
 export interface SchemaField {
   name: string;
