@@ -16,15 +16,14 @@ import {
 } from "../../src/providers/credentials.js";
 import { InvalidRequestError } from "../../src/providers/errors.js";
 import { createProviderAdapter, CUSTOM_ENDPOINTS_DISABLED } from "../../src/providers/factory.js";
-import type { RetryPolicy } from "../../src/shared/retry.js";
 import { createBillingDataset, type BillingDataset } from "../../src/sandbox/billing-dataset.js";
 import { startAwsSimulator, type AwsSimulator } from "../../src/sandbox/aws/aws-simulator.js";
 import { startAzureSimulator, type AzureSimulator } from "../../src/sandbox/azure/azure-simulator.js";
 import { startGcpSimulator, type GcpSimulator } from "../../src/sandbox/gcp/gcp-simulator.js";
 import { simulatorCredentials } from "../../src/sandbox/simulator-credentials.js";
 import { capturedLogger } from "../support/logs.js";
+import { FAST_RETRY } from "../support/fast-retry.js";
 
-const FAST: RetryPolicy = { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, maxTotalMs: 10_000 };
 const TODAY = dayOfInstant(new Date());
 const PERIOD = { start: addDays(TODAY, -6), end: TODAY };
 const AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYMANAGER012";
@@ -48,7 +47,7 @@ function adapterFor(provider: CloudProvider, endpoint?: string): CostProviderAda
     credentials: parseProviderCredentials(provider, RAW_CREDENTIALS[provider]),
     endpoint: endpoint ?? simulators[provider].endpoint,
     allowCustomEndpoints: true,
-    retryPolicy: FAST,
+    retryPolicy: FAST_RETRY,
     trustedCertificates: [{ origin: azure.endpoint, ca: azure.ca }],
   });
 }
@@ -87,7 +86,7 @@ beforeEach(() => {
 describe("ProviderPulls", () => {
   it("isolates a provider that is denied access: pulls of the others still succeed", async () => {
     gcp.faults.inject({ kind: "forbidden" });
-    const pulls = new ProviderPulls({ retryPolicy: FAST });
+    const pulls = new ProviderPulls({ retryPolicy: FAST_RETRY });
     const awsBefore = aws.requestCount();
     const providers = ["AWS", "GCP", "AZURE"] as const;
     const outcomes = await Promise.all(
@@ -111,9 +110,9 @@ describe("ProviderPulls", () => {
 
   it("retries a whole pull whose final error is retryable, counting every request", async () => {
     const clean = await adapterFor("AWS").fetchDailyCosts(PERIOD);
-    aws.faults.inject({ kind: "throttle", times: FAST.maxAttempts });
+    aws.faults.inject({ kind: "throttle", times: FAST_RETRY.maxAttempts });
     const before = aws.requestCount();
-    const outcome = await new ProviderPulls({ retryPolicy: FAST }).pull(
+    const outcome = await new ProviderPulls({ retryPolicy: FAST_RETRY }).pull(
       adapterFor("AWS"),
       PERIOD,
       running,
@@ -121,7 +120,7 @@ describe("ProviderPulls", () => {
     );
     const success = succeeded(outcome);
     expect(success.attempts).toBe(2);
-    expect(success.apiRequests).toBe(clean.apiRequests + FAST.maxAttempts);
+    expect(success.apiRequests).toBe(clean.apiRequests + FAST_RETRY.maxAttempts);
     expect(success.apiRequests).toBe(aws.requestCount() - before);
   });
 
@@ -139,14 +138,14 @@ describe("ProviderPulls", () => {
           ),
         );
       // One instance serves every job of a process: two jobs of two pulls each share its slot.
-      const shared = new ProviderPulls({ retryPolicy: FAST });
+      const shared = new ProviderPulls({ retryPolicy: FAST_RETRY });
       const limitedOutcomes = (
         await Promise.all([pullAll(shared, limited.endpoint, 2), pullAll(shared, limited.endpoint, 2)])
       ).flat();
       expect(limitedOutcomes.every((outcome) => outcome.status === "SUCCEEDED")).toBe(true);
       expect(limited.maxConcurrentRequests()).toBe(1);
 
-      const wide = new ProviderPulls({ retryPolicy: FAST, concurrencyPerProvider: 3 });
+      const wide = new ProviderPulls({ retryPolicy: FAST_RETRY, concurrencyPerProvider: 3 });
       const parallelOutcomes = await pullAll(wide, parallel.endpoint, 3);
       expect(parallelOutcomes.every((outcome) => outcome.status === "SUCCEEDED")).toBe(true);
       expect(parallel.maxConcurrentRequests()).toBeGreaterThan(1);
