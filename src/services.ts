@@ -66,7 +66,7 @@ export interface ServiceOptions {
   /** Collection durations and provider API requests are exported here when given. */
   metrics?: Metrics;
   /** Whole-pull retries of every provider pull (tests make them fast). */
-  managerRetryPolicy?: RetryPolicy;
+  pullRetryPolicy?: RetryPolicy;
   /** What "today" is for collections, connections and adapters (default: the system clock). */
   clock?: Clock;
   /** Job timing knobs (tests shorten them). */
@@ -97,7 +97,7 @@ export function createServices(options: ServiceOptions): AppServices {
     jobs: stores.jobs,
     costRecords: stores.costs,
     exchangeRates,
-    ...(options.managerRetryPolicy ? { pullRetryPolicy: options.managerRetryPolicy } : {}),
+    ...(options.pullRetryPolicy ? { pullRetryPolicy: options.pullRetryPolicy } : {}),
     adapterFor: (clientId, provider) => clientManager.adapterFor(clientId, provider),
     logger,
     ...(options.metrics ? { metrics: options.metrics } : {}),

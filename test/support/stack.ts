@@ -119,7 +119,7 @@ function servicesInProcess(
     clock,
     adapterDefaults,
     // A failed pull is tried once more, at once (the runtime waits 30 s or more).
-    managerRetryPolicy: { ...FAST_RETRY, maxAttempts: 2 },
+    pullRetryPolicy: { ...FAST_RETRY, maxAttempts: 2 },
     ...(jobTiming ? { jobTiming } : {}),
   });
   return { services, logs };
