@@ -5,7 +5,7 @@
  * same tables finds every provider's days at once. The sandbox's clock starts on SANDBOX_TODAY.
  */
 import { randomUUID } from "node:crypto";
-import { describe, expect, inject, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CollectionJob } from "../../src/domain/collection-job.js";
 import { addDays, addMonths, dayOfInstant, firstDayOfMonth, monthOf } from "../../src/domain/dates.js";
 import { CLOUD_PROVIDERS } from "../../src/domain/provider.js";
@@ -13,9 +13,26 @@ import { tableNames } from "../../src/store/table-definitions.js";
 import { MAX_COLLECTION_DAYS } from "../../src/collection/collection-request.js";
 import { DEMO_CLIENT_ID, startSandbox, type Sandbox } from "../../src/sandbox/sandbox.js";
 import type { DemoCloudOptions } from "../../src/sandbox/demo-tenant.js";
+import {
+  startEmbeddedDynamoDb,
+  type EmbeddedDynamoDb,
+} from "../../src/sandbox/dynamodb-local/embedded-dynamodb.js";
 import { capturedLogger } from "../support/logs.js";
 import { TEST_DYNAMO_TIMEOUT_MS } from "../support/dynamo.js";
 import { storedCosts } from "../support/stored-costs.js";
+
+/**
+ * 400-day backfills are the heaviest writes of the run: each date gets a fresh DynamoDB Local of its
+ * own, so the run's shared one stays responsive for the other test files, and no date slows down
+ * under the tables and streams the dates before it left.
+ */
+let dynamo: EmbeddedDynamoDb;
+beforeEach(async () => {
+  dynamo = await startEmbeddedDynamoDb();
+});
+afterEach(async () => {
+  await dynamo?.stop();
+});
 
 const TEST_TIMEOUT_MS = 180_000;
 const SMALL_TENANT = { services: 2, accounts: 1, regions: 1 };
@@ -36,7 +53,7 @@ function startOn(
       DYNAMODB_TIMEOUT_MS: String(TEST_DYNAMO_TIMEOUT_MS),
     },
     logger: capturedLogger().logger,
-    dynamoEndpoint: inject("dynamoEndpoint"),
+    dynamoEndpoint: dynamo.endpoint,
     clouds: { size: SMALL_TENANT, ...options.clouds },
     ...(options.backfillDays ? { backfillDays: options.backfillDays } : {}),
   });
