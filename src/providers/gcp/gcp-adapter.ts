@@ -129,13 +129,7 @@ export class GcpBillingExportAdapter implements CostProviderAdapter {
   async historyLimit(today: IsoDay, signal?: AbortSignal): Promise<HistoryLimitAnswer> {
     const session = this.openSession();
     const table = this.options.credentials.billingExportTable;
-    let row: unknown;
-    try {
-      [row] = await this.runQuery(session, exportFirstDaySql(table), {}, {}, signal);
-    } catch (error) {
-      if (error instanceof ProviderError) error.apiRequests = session.requests();
-      throw error;
-    }
+    const [row] = await this.runQuery(session, exportFirstDaySql(table), {}, {}, signal);
     const first = (row as { first_usage_date?: { value: string } | null } | undefined)?.first_usage_date;
     if (first && !isIsoDay(first.value)) {
       throw new InvalidRequestError("BigQuery answered the export's first usage day with a non-date value");
@@ -203,8 +197,25 @@ export class GcpBillingExportAdapter implements CostProviderAdapter {
     return { client, requests: () => requests };
   }
 
-  /** All rows of one query: the first reply, then pending-job polls and pages, each retried alone. */
+  /** All rows of one query; a failure carries the requests the session spent, as each is billed. */
   private async runQuery(
+    session: Session,
+    query: string,
+    params: QueryParams,
+    types: ParamTypes,
+    signal: AbortSignal | undefined,
+    policy?: RetryPolicy,
+  ): Promise<unknown[]> {
+    try {
+      return await this.queryRows(session, query, params, types, signal, policy);
+    } catch (error) {
+      if (error instanceof ProviderError) error.apiRequests = session.requests();
+      throw error;
+    }
+  }
+
+  /** The first reply, then pending-job polls and pages, each retried alone. */
+  private async queryRows(
     session: Session,
     query: string,
     params: QueryParams,
