@@ -45,6 +45,15 @@ interface KnownError {
   status?: number;
 }
 
+/** Each typed error's code, and the HTTP status it gives a whole answer (refusals for who asks). */
+const ERROR_CODES: { type: new (message: string) => Error; code: string; status?: number }[] = [
+  { type: UnauthenticatedError, code: "UNAUTHENTICATED", status: 401 },
+  { type: ForbiddenError, code: "FORBIDDEN", status: 403 },
+  { type: NotFoundError, code: "NOT_FOUND" },
+  { type: ConflictError, code: "CONFLICT" },
+  { type: UnavailableError, code: "SERVICE_UNAVAILABLE" },
+];
+
 /** The one mapping from the application's typed errors to GraphQL codes; anything else is unknown. */
 export function knownError(error: unknown): KnownError | undefined {
   if (error instanceof ValidationError) {
@@ -52,19 +61,9 @@ export function knownError(error: unknown): KnownError | undefined {
     const message = error.message.startsWith(prefix) ? error.message : prefix + error.message;
     return { code: "BAD_USER_INPUT", message, field: error.field };
   }
-  const [code, status] =
-    error instanceof UnauthenticatedError
-      ? ["UNAUTHENTICATED", 401]
-      : error instanceof ForbiddenError
-        ? ["FORBIDDEN", 403]
-        : error instanceof NotFoundError
-          ? ["NOT_FOUND"]
-          : error instanceof ConflictError
-            ? ["CONFLICT"]
-            : error instanceof UnavailableError
-              ? ["SERVICE_UNAVAILABLE", 503]
-              : [];
-  if (!code) return undefined;
+  const known = ERROR_CODES.find(({ type }) => error instanceof type);
+  if (!known) return undefined;
+  const { code, status } = known;
   return { code, message: (error as Error).message, ...(status ? { status } : {}) };
 }
 
@@ -120,7 +119,7 @@ export function errorReportingPlugin(): ApolloServerPlugin<GraphQLContext> {
           // Refused for who the caller is (401, 403): the whole answer says so, as Apollo does for
           // its own refusals.
           const status = errors?.map((e) => knownError(unwrapResolverError(e))?.status).find(Boolean);
-          if (status && status < 500 && !response.http.status) response.http.status = status;
+          if (status && !response.http.status) response.http.status = status;
           if (response.body.kind !== "single") return;
           for (const error of response.body.singleResult.errors ?? []) {
             if (error.extensions?.code === "INTERNAL_SERVER_ERROR") {

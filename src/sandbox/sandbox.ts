@@ -106,7 +106,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const refresh = async () => {
       const days = Array.from({ length: REFRESH_DAYS }, (_, i) => addDays(today, -i));
       for (const dataset of Object.values(clouds.datasets)) dataset.restate(days);
-      return runtime.useCases().collections.refreshRecentDays(SYSTEM, DEMO_CLIENT_ID, REFRESH_DAYS);
+      return collections.refreshRecentDays(SYSTEM, DEMO_CLIENT_ID, REFRESH_DAYS);
     };
     if (config.sandbox.refreshSeconds > 0) {
       const timer = setInterval(() => {
