@@ -16,7 +16,19 @@ const LAYER_IMPORTS = {
   store: ["domain", "shared", "observability"],
   live: ["domain", "shared", "store", "observability"],
   collection: ["domain", "shared", "providers", "store", "security", "observability"],
-  application: ["domain", "shared", "store", "collection", "providers", "security", "live", "observability"],
+  // Tenant administration: clients and their provider connections (validated, sealed, health-checked).
+  tenancy: ["domain", "shared", "providers", "store", "security", "observability"],
+  application: [
+    "domain",
+    "shared",
+    "store",
+    "collection",
+    "tenancy",
+    "providers",
+    "security",
+    "live",
+    "observability",
+  ],
   graphql: ["application", "domain", "shared", "observability"],
   // store: the table definitions; observability: the names of the metrics its alarms read (app-metrics.ts).
   infra: ["domain", "store", "observability"],

@@ -9,7 +9,7 @@ import { authenticate } from "./security/tokens.js";
 import { createUseCases, type UseCases } from "./application/use-cases.js";
 import { CursorCodec } from "./application/cursors.js";
 import { createServices, createStores, type AppServices, type ServiceOptions } from "./services.js";
-import { createDynamoClients, type DynamoClients } from "./store/dynamo-client.js";
+import { createDynamoClients, type DynamoSdkClients } from "./store/dynamo-client.js";
 import { ensureTables } from "./store/bootstrap.js";
 import { tableNames } from "./store/table-definitions.js";
 import { InProcessPubSub } from "./live/pubsub.js";
@@ -23,7 +23,7 @@ import { createKmsClient, KmsKeyWrapper } from "./security/kms-key-wrapper.js";
 import { Registry } from "prom-client";
 import { dynamoRequestMetrics } from "./store/dynamo-metrics.js";
 import { createReadinessCheck } from "./observability/readiness.js";
-import type { AdapterDefaults } from "./collection/client-manager.js";
+import type { AdapterDefaults } from "./tenancy/client-manager.js";
 import type { AppConfig } from "./config.js";
 import { systemClock, type Clock } from "./shared/clock.js";
 import type { Logger } from "./observability/logger.js";
@@ -47,7 +47,7 @@ export interface Runtime {
   app: App;
   services: AppServices;
   /** The service's DynamoDB clients (tests count their requests; stop() destroys them). */
-  dynamo: DynamoClients;
+  dynamo: DynamoSdkClients;
   /** The use cases outside any request (the sandbox's set-up, as the system identity). */
   useCases(): UseCases;
   port: number;
@@ -69,7 +69,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
   const registry = new Registry();
   const alarmPublisher = config.cloudwatchMetrics
     ? new CloudWatchMetricsPublisher({
-        client: createCloudWatchClient({
+        cloudWatch: createCloudWatchClient({
           ...aws,
           ...(config.cloudwatchMetrics.endpoint ? { endpoint: config.cloudwatchMetrics.endpoint } : {}),
         }),
@@ -98,7 +98,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     onRequest: dynamoRequestMetrics(metrics),
   });
   const names = tableNames(config.dynamo.tablePrefix);
-  if (options.ensureTables) await ensureTables(dynamo.client, names);
+  if (options.ensureTables) await ensureTables(dynamo.lowLevel, names);
 
   const clock = options.clock ?? systemClock;
   const stores = createStores(dynamo.doc, names, clock);
@@ -219,7 +219,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
         await step();
         logger.debug({ step: name }, "stopped");
       }
-      dynamo.client.destroy();
+      dynamo.lowLevel.destroy();
       kms?.destroy();
     },
   };

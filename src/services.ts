@@ -11,7 +11,7 @@ import { TimeSeriesStore } from "./store/time-series-store.js";
 import { ExchangeRateStore } from "./store/exchange-rate-store.js";
 import type { TableNames } from "./store/table-definitions.js";
 import type { PubSub } from "./live/pubsub.js";
-import { ClientManager, type AdapterDefaults } from "./collection/client-manager.js";
+import { ClientManager, type AdapterDefaults } from "./tenancy/client-manager.js";
 import { CollectionService, type CollectionServiceOptions } from "./collection/collection-service.js";
 import { ExchangeRateService } from "./collection/exchange-rates.js";
 import type { SecretBox } from "./security/secret-box.js";

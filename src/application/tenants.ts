@@ -6,7 +6,7 @@
 import type { Client, ProviderConnection } from "../domain/client.js";
 import type { Authentication } from "../domain/identity.js";
 import { validateSafeId } from "../domain/validation.js";
-import type { ClientManager, ConnectProviderInput, CreateClientInput } from "../collection/client-manager.js";
+import type { ClientManager, ConnectProviderInput, CreateClientInput } from "../tenancy/client-manager.js";
 import type { ClientStore } from "../store/client-store.js";
 import { isAdmin, requireAdmin, requireCaller, requireEdit, requireRead } from "./authorization.js";
 import type { Connection, CursorCodec, PageRequest } from "./cursors.js";

@@ -2,7 +2,7 @@
  * Every use case, built per request over the process's services and the request's loaders: the one
  * thing the GraphQL layer (and the sandbox) calls. Each takes the caller's identity and checks it.
  */
-import type { ClientManager } from "../collection/client-manager.js";
+import type { ClientManager } from "../tenancy/client-manager.js";
 import type { CollectionService } from "../collection/collection-service.js";
 import type { ExchangeRateService } from "../collection/exchange-rates.js";
 import type { PubSub } from "../live/pubsub.js";

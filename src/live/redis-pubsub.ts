@@ -39,7 +39,7 @@ export class RedisPubSub implements PubSub {
   private readonly local: InProcessPubSub;
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
-  private lastConnectionError: string | undefined;
+  private lastSocketError: string | undefined;
 
   private constructor(private readonly options: RedisPubSubOptions) {
     const connection = {
@@ -64,8 +64,8 @@ export class RedisPubSub implements PubSub {
     ] as const) {
       // The error's name and code only: ioredis messages can carry the host and port.
       client.on("error", (error: Error & { code?: string }) => {
-        this.lastConnectionError = error.code ?? error.name;
-        options.logger.warn({ connection: name, error: this.lastConnectionError }, "redis connection error");
+        this.lastSocketError = error.code ?? error.name;
+        options.logger.warn({ connection: name, error: this.lastSocketError }, "redis connection error");
       });
     }
     this.subscriber.on("close", () => {
@@ -87,7 +87,7 @@ export class RedisPubSub implements PubSub {
       pubsub.publisher.disconnect();
       pubsub.subscriber.disconnect();
       // ioredis rejects with "Connection is closed."; the socket's own error says why.
-      const reason = pubsub.lastConnectionError ?? (error as Error).name;
+      const reason = pubsub.lastSocketError ?? (error as Error).name;
       throw new EventBrokerError(`cannot connect to Redis (REDIS_URL): ${reason}`);
     }
     return pubsub;

@@ -7,7 +7,7 @@
 import type { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import type { Logger } from "../observability/logger.js";
 import { abortableSleep } from "../shared/retry.js";
-import type { DynamoClients } from "../store/dynamo-client.js";
+import type { DynamoSdkClients } from "../store/dynamo-client.js";
 import { CheckpointStore, LeaseLostError } from "./checkpoints.js";
 import { StreamLease } from "./lease.js";
 import type { PubSub } from "./pubsub.js";
@@ -15,7 +15,7 @@ import { StreamReader, messageOf } from "./stream-reader.js";
 import { streamsClientFor } from "./stream-shards.js";
 
 export interface StreamConsumerOptions {
-  dynamo: DynamoClients;
+  dynamo: DynamoSdkClients;
   /** Defaults to a client built from `dynamo`'s region, credentials and custom endpoint. */
   streams?: DynamoDBStreamsClient;
   /** The data table (its stream is read; lease and checkpoints are stored in it). */
@@ -74,7 +74,7 @@ export class StreamConsumer {
     }
     this.options = options;
     this.logger = options.logger;
-    this.streams = options.streams ?? streamsClientFor(options.dynamo.client);
+    this.streams = options.streams ?? streamsClientFor(options.dynamo.lowLevel);
     // The table name, not the stream ARN, names the stream: it survives re-enabling the stream.
     const streamName = options.table;
     this.lease = new StreamLease({
@@ -85,7 +85,7 @@ export class StreamConsumer {
       ...(options.holderId !== undefined ? { holderId: options.holderId } : {}),
     });
     this.reader = new StreamReader({
-      dynamo: options.dynamo.client,
+      dynamo: options.dynamo.lowLevel,
       streams: this.streams,
       table: options.table,
       checkpoints: new CheckpointStore({ doc: options.dynamo.doc, table: options.table, streamName }),

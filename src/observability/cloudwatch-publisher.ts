@@ -47,7 +47,7 @@ export function createCloudWatchClient(options: CloudWatchClientOptions): CloudW
 }
 
 export interface CloudWatchPublisherOptions {
-  client: CloudWatchClient;
+  cloudWatch: CloudWatchClient;
   /** The Deployment dimension's value (deploymentName(tablePrefix)). */
   deployment: string;
   intervalMs: number;
@@ -124,7 +124,7 @@ export class CloudWatchMetricsPublisher implements AlarmMetrics {
     if (this.queue.length > 0) {
       this.options.logger.warn({ windows: this.queue.length }, "alarm metrics not published before shutdown");
     }
-    this.options.client.destroy();
+    this.options.cloudWatch.destroy();
   }
 
   private closeWindow(): void {
@@ -149,7 +149,7 @@ export class CloudWatchMetricsPublisher implements AlarmMetrics {
     while (this.queue.length > 0) {
       const batch = this.nextBatch();
       try {
-        await this.options.client.send(
+        await this.options.cloudWatch.send(
           new PutMetricDataCommand({
             Namespace: APP_METRIC_NAMESPACE,
             MetricData: batch.flatMap((window) => window.data),

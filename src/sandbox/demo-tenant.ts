@@ -6,7 +6,7 @@
 import { dayOfInstant } from "../domain/dates.js";
 import { CLOUD_PROVIDERS, type CloudProvider } from "../domain/provider.js";
 import { systemClock, type Clock } from "../shared/clock.js";
-import type { ConnectProviderInput } from "../collection/client-manager.js";
+import type { ConnectProviderInput } from "../tenancy/client-manager.js";
 import { parseProviderCredentials } from "../providers/credentials.js";
 import type { TrustedCertificate } from "../providers/factory.js";
 import { startAwsSimulator, type AwsSimulator } from "./aws/aws-simulator.js";

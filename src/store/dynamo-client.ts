@@ -5,8 +5,9 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 
-export interface DynamoClients {
-  client: DynamoDBClient;
+export interface DynamoSdkClients {
+  /** The low-level client (tables, streams set-up); `doc` speaks plain JS values. */
+  lowLevel: DynamoDBClient;
   doc: DynamoDBDocumentClient;
 }
 
@@ -48,8 +49,8 @@ const httpOptions = new WeakMap<DynamoDBClient, DynamoHttpOptions>();
 
 const timeouts = (ms: number): DynamoHttpOptions => ({ connectionTimeout: ms, socketTimeout: ms });
 
-export function httpOptionsOf(client: DynamoDBClient): DynamoHttpOptions {
-  return httpOptions.get(client) ?? timeouts(DEFAULT_DYNAMO_TIMEOUT_MS);
+export function httpOptionsOf(lowLevel: DynamoDBClient): DynamoHttpOptions {
+  return httpOptions.get(lowLevel) ?? timeouts(DEFAULT_DYNAMO_TIMEOUT_MS);
 }
 
 /** DynamoDB Local accepts any key pair; these only satisfy the SDK's signer. */
@@ -57,26 +58,26 @@ const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
 const LOCAL_REGION = "us-east-1";
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
-export function createDynamoClients(options: DynamoClientOptions = {}): DynamoClients {
+export function createDynamoClients(options: DynamoClientOptions = {}): DynamoSdkClients {
   const local = options.endpoint !== undefined && isLoopbackEndpoint(options.endpoint);
   const region = options.region ?? (local ? LOCAL_REGION : undefined);
   const credentials = options.credentials ?? (local ? LOCAL_CREDENTIALS : undefined);
-  const client = new DynamoDBClient({
+  const lowLevel = new DynamoDBClient({
     ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
     ...(region !== undefined ? { region } : {}),
     ...(credentials !== undefined ? { credentials } : {}),
     ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
     requestHandler: timeouts(options.requestTimeoutMs ?? DEFAULT_DYNAMO_TIMEOUT_MS),
   });
-  httpOptions.set(client, timeouts(options.requestTimeoutMs ?? DEFAULT_DYNAMO_TIMEOUT_MS));
+  httpOptions.set(lowLevel, timeouts(options.requestTimeoutMs ?? DEFAULT_DYNAMO_TIMEOUT_MS));
   if (options.onRequest) {
-    addConsumedCapacityRequest(client);
-    observeDynamoRequests(client, options.onRequest);
+    addConsumedCapacityRequest(lowLevel);
+    observeDynamoRequests(lowLevel, options.onRequest);
   }
-  const doc = DynamoDBDocumentClient.from(client, {
+  const doc = DynamoDBDocumentClient.from(lowLevel, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
-  return { client, doc };
+  return { lowLevel, doc };
 }
 
 function isLoopbackEndpoint(endpoint: string): boolean {
@@ -113,8 +114,8 @@ export type DynamoRequestListener = (request: DynamoRequestRecord) => void;
  * middleware (finalizeRequest, high), so it runs once per attempt, and sees the signed request and
  * the deserialized output. Attaching several observers is fine: each gets every attempt.
  */
-export function observeDynamoRequests(client: DynamoDBClient, observe: DynamoRequestListener): void {
-  client.middlewareStack.add(
+export function observeDynamoRequests(lowLevel: DynamoDBClient, observe: DynamoRequestListener): void {
+  lowLevel.middlewareStack.add(
     (next, context) => async (args) => {
       const operation = operationOf(args.request, context.commandName);
       const tables = tablesOf(args.input);
@@ -157,8 +158,8 @@ const CAPACITY_COMMANDS = new Set(
 );
 
 /** Asks for the consumed capacity on a copy of the input; a command that asks for INDEXES keeps it. */
-function addConsumedCapacityRequest(client: DynamoDBClient): void {
-  client.middlewareStack.add(
+function addConsumedCapacityRequest(lowLevel: DynamoDBClient): void {
+  lowLevel.middlewareStack.add(
     (next, context) => (args) => {
       const input = args.input as Loose;
       if (!CAPACITY_COMMANDS.has(context.commandName ?? "") || input.ReturnConsumedCapacity !== undefined) {

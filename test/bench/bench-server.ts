@@ -57,7 +57,7 @@ export async function startBenchServer(options: {
     ensureTables: true,
     ...options.runtime,
   });
-  const counter = new DynamoRequestCounter().attach(runtime.dynamo.client);
+  const counter = new DynamoRequestCounter().attach(runtime.dynamo.lowLevel);
   return {
     runtime,
     config,

@@ -173,7 +173,7 @@ export async function runReadPath(
     off: await startBenchServer({ endpoint, tablePrefix, env: { DATALOADER: "off" } }),
   };
   const baselineClients = createDynamoClients({ endpoint, requestTimeoutMs: BENCH_DYNAMO_TIMEOUT_MS });
-  const baselineCounter = new DynamoRequestCounter().attach(baselineClients.client);
+  const baselineCounter = new DynamoRequestCounter().attach(baselineClients.lowLevel);
   try {
     const stores = servers.on.runtime.services.stores;
     log(
@@ -233,7 +233,7 @@ export async function runReadPath(
       runs,
     };
   } finally {
-    baselineClients.client.destroy();
+    baselineClients.lowLevel.destroy();
     await servers.off.stop();
     await servers.on.stop();
   }

@@ -85,7 +85,7 @@ export async function runWritePath(
   });
   const plain = createDynamoClients({ endpoint, requestTimeoutMs: BENCH_DYNAMO_TIMEOUT_MS });
   const direct = createDynamoClients({ endpoint, requestTimeoutMs: BENCH_DYNAMO_TIMEOUT_MS });
-  const directCounter = new DynamoRequestCounter().attach(direct.client);
+  const directCounter = new DynamoRequestCounter().attach(direct.lowLevel);
   try {
     const { clientManager, collections, exchangeRates } = server.runtime.services;
     await exchangeRates.loadFile(SANDBOX_EXCHANGE_RATES_FILE);
@@ -114,7 +114,7 @@ export async function runWritePath(
     log("write path: writing the same items directly with BatchWriteItem ...");
     const source = tableNames(tablePrefix);
     const target = tableNames("bench-direct-");
-    await ensureTables(plain.client, target);
+    await ensureTables(plain.lowLevel, target);
     const isCostItem = (item: StoredItem) => /^(COST|LINES)#/.test(String(item.SK));
     const dataItems = (await scanAll(plain.doc, source.data)).filter(isCostItem);
     const rollupItems = await scanAll(plain.doc, source.timeseries);
@@ -148,8 +148,8 @@ export async function runWritePath(
       },
     };
   } finally {
-    direct.client.destroy();
-    plain.client.destroy();
+    direct.lowLevel.destroy();
+    plain.lowLevel.destroy();
     await server.stop();
     await clouds.stop();
   }

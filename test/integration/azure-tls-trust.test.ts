@@ -50,7 +50,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([pinned?.stop(), other?.stop()]);
   if (tempDir) await rm(tempDir, { recursive: true, force: true });
-  store?.client.destroy();
+  store?.lowLevel.destroy();
 });
 
 /** Runs the probe in a fresh Node process; `extraCaFile` becomes its NODE_EXTRA_CA_CERTS. */

@@ -25,12 +25,12 @@ const uniqueNames = () => tableNames(`t${randomUUID().slice(0, 8)}-`);
 
 function countedClient() {
   const clients = createDynamoClients({ endpoint });
-  return { counter: new DynamoRequestCounter().attach(clients.client), ...clients };
+  return { counter: new DynamoRequestCounter().attach(clients.lowLevel), ...clients };
 }
 
 describe("ensureTables", () => {
   it("creates both tables once and is idempotent, with an exact request count each time", async () => {
-    const { client, counter } = countedClient();
+    const { lowLevel: client, counter } = countedClient();
     const names = uniqueNames();
 
     await ensureTables(client, names);
@@ -54,7 +54,7 @@ describe("ensureTables", () => {
   });
 
   it("creates the keys, indexes, stream, billing mode and TTL of the table definitions", async () => {
-    const { client, names } = await createTestStoreContext();
+    const { lowLevel: client, names } = await createTestStoreContext();
     const data = (await client.send(new DescribeTableCommand({ TableName: names.data }))).Table;
     expect(data?.KeySchema).toEqual([
       { AttributeName: "PK", KeyType: "HASH" },
@@ -91,17 +91,17 @@ describe("ensureTables", () => {
   it("survives two instances bootstrapping the same tables at once", async () => {
     const names = uniqueNames();
     const [first, second] = [countedClient(), countedClient()];
-    await Promise.all([ensureTables(first.client, names), ensureTables(second.client, names)]);
+    await Promise.all([ensureTables(first.lowLevel, names), ensureTables(second.lowLevel, names)]);
     const creates =
       first.counter.requests({ operation: "CreateTable" }) +
       second.counter.requests({ operation: "CreateTable" });
     expect(creates).toBeGreaterThanOrEqual(2);
-    const ttl = await first.client.send(new DescribeTimeToLiveCommand({ TableName: names.data }));
+    const ttl = await first.lowLevel.send(new DescribeTimeToLiveCommand({ TableName: names.data }));
     expect(ttl.TimeToLiveDescription?.TimeToLiveStatus).toBe("ENABLED");
   });
 
   it("leaves TTL off when asked to", async () => {
-    const { client, counter } = countedClient();
+    const { lowLevel: client, counter } = countedClient();
     const names = uniqueNames();
     await ensureTables(client, names, { ttl: false });
     expect(counter.requests({ operation: "UpdateTimeToLive" })).toBe(0);
@@ -110,7 +110,7 @@ describe("ensureTables", () => {
   });
 
   it("refuses an existing table with another layout, naming the table and the missing index", async () => {
-    const { client } = countedClient();
+    const { lowLevel: client } = countedClient();
     const names = uniqueNames();
     await client.send(
       new CreateTableCommand({
@@ -208,7 +208,10 @@ describe("the request observer, through the tests' DynamoRequestCounter", () => 
         server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
       });
     });
-    const { client } = createDynamoClients({ endpoint: `http://127.0.0.1:${closedPort}`, maxAttempts: 3 });
+    const { lowLevel: client } = createDynamoClients({
+      endpoint: `http://127.0.0.1:${closedPort}`,
+      maxAttempts: 3,
+    });
     const counter = new DynamoRequestCounter().attach(client);
     await expect(client.send(new ListTablesCommand({}))).rejects.toThrow();
     expect(counter.requests({ operation: "ListTables" })).toBe(3);

@@ -45,7 +45,7 @@ function startPublisher(
   const registry = new Registry();
   let clock = Date.now() - 10 * 60_000;
   const publisher = new CloudWatchMetricsPublisher({
-    client: createCloudWatchClient({
+    cloudWatch: createCloudWatchClient({
       region: "us-east-1",
       endpoint: cloudwatch.endpoint,
       credentials: options.credentials ?? CALLER,

@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ClientManager } from "../../src/collection/client-manager.js";
+import { ClientManager } from "../../src/tenancy/client-manager.js";
 import { ConflictError, NotFoundError } from "../../src/domain/errors.js";
 import { createLocalSecretBox } from "../../src/security/secret-box.js";
 import { addDays } from "../../src/domain/dates.js";

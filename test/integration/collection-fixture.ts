@@ -4,7 +4,7 @@
  * (AWS USD, GCP USD, Azure EUR), connections with distinctive secrets, and the fast retry policy.
  * The logs are captured so tests can look for secrets in them.
  */
-import type { ClientManager } from "../../src/collection/client-manager.js";
+import type { ClientManager } from "../../src/tenancy/client-manager.js";
 import type { CollectionService, CollectionServiceOptions } from "../../src/collection/collection-service.js";
 import type { ExchangeRateService } from "../../src/collection/exchange-rates.js";
 import type { CollectionJob } from "../../src/domain/collection-job.js";

@@ -38,7 +38,7 @@ async function eventually(condition: () => boolean, timeoutMs = 10_000): Promise
 }
 
 async function answersListTables(endpoint: string): Promise<string[]> {
-  const { client } = createDynamoClients({ endpoint, maxAttempts: 1 });
+  const { lowLevel: client } = createDynamoClients({ endpoint, maxAttempts: 1 });
   try {
     return (await client.send(new ListTablesCommand({}))).TableNames ?? [];
   } finally {
@@ -153,7 +153,7 @@ describe("embedded DynamoDB Local", () => {
       const first = await startEmbeddedDynamoDb({ dataDir });
       stopAfterTest.push(first);
       expect(first.dataDir).toBe(dataDir);
-      const { client } = createDynamoClients({ endpoint: first.endpoint });
+      const { lowLevel: client } = createDynamoClients({ endpoint: first.endpoint });
       await client.send(
         new CreateTableCommand({
           TableName: "kept",
@@ -170,7 +170,7 @@ describe("embedded DynamoDB Local", () => {
       const second = await startEmbeddedDynamoDb({ dataDir });
       stopAfterTest.push(second);
       expect(await answersListTables(second.endpoint)).toEqual(["kept"]);
-      const { client: again } = createDynamoClients({ endpoint: second.endpoint });
+      const { lowLevel: again } = createDynamoClients({ endpoint: second.endpoint });
       const described = await again.send(new DescribeTableCommand({ TableName: "kept" }));
       again.destroy();
       expect(described.Table?.KeySchema).toEqual([{ AttributeName: "PK", KeyType: "HASH" }]);

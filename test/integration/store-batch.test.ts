@@ -40,7 +40,7 @@ function partiallyProcessingClient(policy: SendPolicy): {
   doc: DynamoDBDocumentClient;
   counter: DynamoRequestCounter;
 } {
-  const { client, doc } = createDynamoClients({ endpoint: ctx.endpoint });
+  const { lowLevel: client, doc } = createDynamoClients({ endpoint: ctx.endpoint });
   const counter = new DynamoRequestCounter().attach(client);
   let calls = 0;
   doc.middlewareStack.add(

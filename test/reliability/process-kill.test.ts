@@ -68,7 +68,7 @@ function dynamoEndpointOf(sandbox: SandboxProcess): string {
 
 /** Every stored day of the demo tenant in the period, read whole (header and line chunks), with its problems. */
 async function storedDays(sandbox: SandboxProcess, period: { start: string; end: string }) {
-  const { client, doc } = createDynamoClients({ endpoint: dynamoEndpointOf(sandbox) });
+  const { lowLevel: client, doc } = createDynamoClients({ endpoint: dynamoEndpointOf(sandbox) });
   try {
     const names = tableNames("");
     const costs = new CostRecordStore({ doc, names });

@@ -9,7 +9,7 @@ import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { createClient, type Client as WsClient } from "graphql-ws";
 import WebSocket from "ws";
 import { CLOUD_PROVIDERS } from "../../src/domain/provider.js";
-import type { AdapterDefaults } from "../../src/collection/client-manager.js";
+import type { AdapterDefaults } from "../../src/tenancy/client-manager.js";
 import type { DemoClouds } from "../../src/sandbox/demo-tenant.js";
 import type { Role } from "../../src/domain/identity.js";
 import type { GraphQLCall, TestServer } from "../support/server.js";

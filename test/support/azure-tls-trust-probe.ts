@@ -10,7 +10,7 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
-import type { AdapterDefaults } from "../../src/collection/client-manager.js";
+import type { AdapterDefaults } from "../../src/tenancy/client-manager.js";
 import { createLocalSecretBox } from "../../src/security/secret-box.js";
 import { addDays, dayOfInstant } from "../../src/domain/dates.js";
 import { parseProviderCredentials } from "../../src/providers/credentials.js";

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { inject } from "vitest";
 import { ensureTables } from "../../src/store/bootstrap.js";
-import { createDynamoClients, type DynamoClients } from "../../src/store/dynamo-client.js";
+import { createDynamoClients, type DynamoSdkClients } from "../../src/store/dynamo-client.js";
 import { tableNames, type TableNames } from "../../src/store/table-definitions.js";
 import { DynamoRequestCounter } from "./dynamo-request-counter.js";
 
@@ -11,7 +11,7 @@ import { DynamoRequestCounter } from "./dynamo-request-counter.js";
  */
 export const TEST_DYNAMO_TIMEOUT_MS = 30_000;
 
-export interface TestStoreContext extends DynamoClients {
+export interface TestStoreContext extends DynamoSdkClients {
   endpoint: string;
   /** Unique per call, so test files sharing the run's DynamoDB Local never see each other's items. */
   prefix: string;
@@ -29,8 +29,8 @@ export async function createTestStoreContext(): Promise<TestStoreContext> {
   const prefix = `t${randomUUID().slice(0, 8)}-`;
   const names = tableNames(prefix);
   const clients = createDynamoClients({ endpoint, requestTimeoutMs: TEST_DYNAMO_TIMEOUT_MS });
-  const counter = new DynamoRequestCounter().attach(clients.client);
-  await ensureTables(clients.client, names);
+  const counter = new DynamoRequestCounter().attach(clients.lowLevel);
+  await ensureTables(clients.lowLevel, names);
   counter.reset();
   return { endpoint, prefix, names, counter, ...clients };
 }

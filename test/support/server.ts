@@ -10,7 +10,7 @@ import { loadConfig } from "../../src/config.js";
 import { issueToken } from "../../src/security/tokens.js";
 import type { Role } from "../../src/domain/identity.js";
 import { startRuntime, type Runtime, type RuntimeOptions } from "../../src/runtime.js";
-import type { AdapterDefaults } from "../../src/collection/client-manager.js";
+import type { AdapterDefaults } from "../../src/tenancy/client-manager.js";
 import { createStores, type AppStores } from "../../src/services.js";
 import { createTestStoreContext, TEST_DYNAMO_TIMEOUT_MS, type TestStoreContext } from "./dynamo.js";
 import { capturedLogger } from "./logs.js";
@@ -96,7 +96,7 @@ export async function startTestServer(
     ...(options.adapterDefaults ? { adapterDefaults: options.adapterDefaults } : {}),
     ...(options.awsCredentials ? { awsCredentials: options.awsCredentials } : {}),
   });
-  store.counter.attach(runtime.dynamo.client);
+  store.counter.attach(runtime.dynamo.lowLevel);
   const url = runtime.url;
   return {
     url,
@@ -114,7 +114,7 @@ export async function startTestServer(
     graphql: graphqlClient(url),
     stop: async () => {
       await runtime.stop();
-      if (!options.sharedStore) store.client.destroy();
+      if (!options.sharedStore) store.lowLevel.destroy();
     },
   };
 }

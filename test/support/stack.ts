@@ -8,7 +8,7 @@
  * A set-up that fails half-way stops what it started, so a caller may start again.
  */
 import { randomBytes } from "node:crypto";
-import type { AdapterDefaults } from "../../src/collection/client-manager.js";
+import type { AdapterDefaults } from "../../src/tenancy/client-manager.js";
 import { InProcessPubSub } from "../../src/live/pubsub.js";
 import { startDemoClouds, type DemoCloudOptions, type DemoClouds } from "../../src/sandbox/demo-tenant.js";
 import { SANDBOX_EXCHANGE_RATES_FILE } from "../../src/sandbox/exchange-rates.js";
@@ -67,7 +67,7 @@ export async function startTestStack(
   };
   try {
     const store = await createTestStoreContext();
-    stops.push(async () => store.client.destroy());
+    stops.push(async () => store.lowLevel.destroy());
     const started = options.server
       ? await startTestServer({
           sharedStore: store,

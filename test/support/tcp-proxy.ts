@@ -30,7 +30,7 @@ export interface TcpProxy {
 }
 
 interface Pair {
-  client: Socket;
+  downstream: Socket;
   upstream: Socket | undefined;
   /** Bytes that arrived while stalled, per direction, delivered on pass(). */
   held: { up: Buffer[]; down: Buffer[] };
@@ -45,7 +45,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
 
   const reset = (pair: Pair) => {
     counts.reset++;
-    pair.client.resetAndDestroy();
+    pair.downstream.resetAndDestroy();
     pair.upstream?.destroy();
     pairs.delete(pair);
   };
@@ -60,23 +60,23 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
 
   /** Connects upstream (lazily: a connection accepted while stalled waits for pass()) and relays both ways. */
   const forward = (pair: Pair) => {
-    if (pair.upstream || pair.client.destroyed) return;
+    if (pair.upstream || pair.downstream.destroyed) return;
     const upstream = connect(target.port, target.host);
     pair.upstream = upstream;
     const end = () => {
-      pair.client.destroy();
+      pair.downstream.destroy();
       upstream.destroy();
       pairs.delete(pair);
     };
     upstream.on("error", end).on("close", end);
-    pair.client.on("close", end);
-    relay(pair, pair.client, upstream, pair.held.up);
-    relay(pair, upstream, pair.client, pair.held.down);
+    pair.downstream.on("close", end);
+    relay(pair, pair.downstream, upstream, pair.held.up);
+    relay(pair, upstream, pair.downstream, pair.held.down);
   };
 
   const flush = (pair: Pair) => {
     for (const chunk of pair.held.up.splice(0)) pair.upstream?.write(chunk);
-    for (const chunk of pair.held.down.splice(0)) pair.client.write(chunk);
+    for (const chunk of pair.held.down.splice(0)) pair.downstream.write(chunk);
   };
 
   const hold = (how: "stall" | "blackhole") => {
@@ -84,19 +84,19 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     // Paused sockets stop reading: bytes pile up in the kernel buffers, as on a stuck network.
     for (const pair of pairs) {
       if (how === "blackhole") pair.dead = true;
-      pair.client.pause();
+      pair.downstream.pause();
       pair.upstream?.pause();
     }
   };
 
-  const server: Server = createServer((client) => {
+  const server: Server = createServer((downstream) => {
     counts.accepted++;
-    const pair: Pair = { client, upstream: undefined, held: { up: [], down: [] }, dead: false };
+    const pair: Pair = { downstream, upstream: undefined, held: { up: [], down: [] }, dead: false };
     pairs.add(pair);
-    client.on("error", () => pairs.delete(pair)).on("close", () => pairs.delete(pair));
+    downstream.on("error", () => pairs.delete(pair)).on("close", () => pairs.delete(pair));
     if (mode === "cut") return reset(pair);
     if (mode === "blackhole") pair.dead = true;
-    if (mode === "stall" || mode === "blackhole") client.pause();
+    if (mode === "stall" || mode === "blackhole") downstream.pause();
     else forward(pair);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -115,7 +115,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
         if (pair.dead) continue;
         forward(pair);
         flush(pair);
-        pair.client.resume();
+        pair.downstream.resume();
         pair.upstream?.resume();
       }
     },

@@ -1,6 +1,6 @@
 import { Field, ID, ObjectType } from "type-graphql";
 import { DateTimeScalar } from "../scalars.js";
-import { connectionType } from "./page-info.type.js";
+import { relayConnectionType } from "./page-info.type.js";
 
 /** Cost fields (costSummary, costBreakdown, ...) are field resolvers in client.resolver.ts. */
 @ObjectType()
@@ -18,4 +18,4 @@ export class Client {
   createdAt!: string;
 }
 
-export const ClientConnection = connectionType("Client", Client);
+export const ClientConnection = relayConnectionType("Client", Client);

@@ -2,7 +2,7 @@ import { Field, ID, Int, ObjectType } from "type-graphql";
 import { CloudProviderEnum, CollectionStatusEnum } from "../enums.js";
 import { DateScalar, DateTimeScalar } from "../scalars.js";
 import { DateRange } from "./date-range.type.js";
-import { connectionType } from "./page-info.type.js";
+import { relayConnectionType } from "./page-info.type.js";
 import type { CloudProvider } from "../../domain/provider.js";
 import type { CollectionStatus } from "../../domain/collection-job.js";
 
@@ -87,4 +87,4 @@ export class CollectionJob {
   finishedAt?: string;
 }
 
-export const CollectionJobConnection = connectionType("CollectionJob", CollectionJob);
+export const CollectionJobConnection = relayConnectionType("CollectionJob", CollectionJob);

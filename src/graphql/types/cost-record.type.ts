@@ -2,7 +2,7 @@ import { Field, Float, ID, Int, ObjectType } from "type-graphql";
 import { CloudProviderEnum, ConfidenceEnum } from "../enums.js";
 import { DateScalar, DateTimeScalar } from "../scalars.js";
 import { Money } from "./money.type.js";
-import { connectionType } from "./page-info.type.js";
+import { relayConnectionType } from "./page-info.type.js";
 import type { CloudProvider } from "../../domain/provider.js";
 import type { Confidence } from "../../domain/data-quality.js";
 
@@ -155,4 +155,4 @@ export class CostRecord {
   version!: number;
 }
 
-export const CostRecordConnection = connectionType("CostRecord", CostRecord);
+export const CostRecordConnection = relayConnectionType("CostRecord", CostRecord);

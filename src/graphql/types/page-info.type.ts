@@ -21,7 +21,7 @@ export interface Connection<T> {
 }
 
 /** Relay connection and edge types for a node type: one definition serves every list of the API. */
-export function connectionType<T extends object>(
+export function relayConnectionType<T extends object>(
   name: string,
   nodeType: ClassType<T>,
 ): ClassType<Connection<T>> {

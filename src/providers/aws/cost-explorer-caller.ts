@@ -54,7 +54,7 @@ function secretsOf(credentials: AwsCredentials): string[] {
 
 export class CostExplorerCaller {
   readonly summary: string;
-  private readonly client: CostExplorerClient;
+  private readonly costExplorer: CostExplorerClient;
   private readonly secrets: string[];
   private readonly requestTimeoutMs: number;
   private readonly retryPolicy: RetryPolicy;
@@ -69,7 +69,7 @@ export class CostExplorerCaller {
     this.logger = options.logger;
     this.onRequestFailure = options.onRequestFailure;
     const endpoint = options.endpoint === undefined ? {} : { endpoint: options.endpoint };
-    this.client = new CostExplorerClient({
+    this.costExplorer = new CostExplorerClient({
       region: COST_EXPLORER_REGION,
       // One retry policy decides (ours), so every HTTP attempt is counted and rate limits are shared.
       maxAttempts: 1,
@@ -150,7 +150,7 @@ export class CostExplorerCaller {
     const timeout = AbortSignal.timeout(this.requestTimeoutMs);
     const abortSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
-      return await this.client.send(command, { abortSignal });
+      return await this.costExplorer.send(command, { abortSignal });
     } catch (error) {
       const timedOut = timeout.aborted && !signal?.aborted;
       throw toAwsProviderError(error, {
@@ -162,6 +162,6 @@ export class CostExplorerCaller {
   }
 
   destroy(): void {
-    this.client.destroy();
+    this.costExplorer.destroy();
   }
 }

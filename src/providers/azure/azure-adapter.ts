@@ -89,7 +89,7 @@ interface RequestCounter {
 
 export class AzureCostManagementAdapter implements CostProviderAdapter {
   readonly provider = "AZURE" as const;
-  private readonly client: CostManagementClient;
+  private readonly costManagement: CostManagementClient;
   private readonly scope: AzureScope;
   private readonly identity: string;
   private readonly endpointOrigin: string;
@@ -113,7 +113,7 @@ export class AzureCostManagementAdapter implements CostProviderAdapter {
     const credential = options.endpoint
       ? sandboxTokenCredential
       : createAzureTokenCredential(options.credentials);
-    this.client = new CostManagementClient(credential, {
+    this.costManagement = new CostManagementClient(credential, {
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       ...(options.tlsCa ? { tlsOptions: { ca: options.tlsCa } } : {}),
       // One retry policy decides (ours): it reads Azure's x-ms-ratelimit headers, which the SDK ignores.
@@ -178,7 +178,7 @@ export class AzureCostManagementAdapter implements CostProviderAdapter {
     };
     const lines: ProviderCostLine[] = [];
     let page: QueryPage = await this.send(counter, signal, (abortSignal) =>
-      this.client.query.usage(this.scope.path, body, { abortSignal }),
+      this.costManagement.query.usage(this.scope.path, body, { abortSignal }),
     );
     for (let pages = 1; ; pages++) {
       lines.push(...mapQueryRows(page, context));
@@ -212,7 +212,7 @@ export class AzureCostManagementAdapter implements CostProviderAdapter {
     if (origin !== this.endpointOrigin) {
       throw new InvalidRequestError("Azure Cost Management nextLink points to another host; not followed");
     }
-    const response = await this.client.sendRequest(
+    const response = await this.costManagement.sendRequest(
       createPipelineRequest({
         url: nextLink,
         method: "POST",

@@ -72,7 +72,7 @@ type ParamTypes = Record<string, "DATE">;
 
 /** A BigQuery client for one call, counting the HTTP requests it sends. */
 interface Session {
-  client: BigQuery;
+  bigQuery: BigQuery;
   requests: () => number;
 }
 
@@ -186,15 +186,15 @@ export class GcpBillingExportAdapter implements CostProviderAdapter {
       maxRetries: 0,
       ...(this.options.endpoint === undefined ? {} : { apiEndpoint: this.options.endpoint }),
     };
-    const client = new BigQuery(options);
+    const bigQuery = new BigQuery(options);
     const countRequest: RequestInterceptor = {
       request: (request) => {
         requests++;
         return request as ReturnType<RequestInterceptor["request"]>;
       },
     };
-    client.interceptors.push(countRequest);
-    return { client, requests: () => requests };
+    bigQuery.interceptors.push(countRequest);
+    return { bigQuery, requests: () => requests };
   }
 
   /** All rows of one query; a failure carries the requests the session spent, as each is billed. */
@@ -242,7 +242,7 @@ export class GcpBillingExportAdapter implements CostProviderAdapter {
     // client sends the parameter without its value (BigQuery then reads NULL and returns no rows).
     const dates = Object.fromEntries(Object.entries(params).map(([name, day]) => [name, BigQuery.date(day)]));
     let [rows, , response] = await request(() =>
-      session.client.query({ query, params: dates, types, location }, { maxResults: this.pageSize }),
+      session.bigQuery.query({ query, params: dates, types, location }, { maxResults: this.pageSize }),
     );
     const all = [...rows];
     const jobReference = response?.jobReference;
@@ -252,7 +252,9 @@ export class GcpBillingExportAdapter implements CostProviderAdapter {
       }
       return all;
     }
-    const job: Job = session.client.job(jobReference.jobId, { location: jobReference.location ?? location });
+    const job: Job = session.bigQuery.job(jobReference.jobId, {
+      location: jobReference.location ?? location,
+    });
     for (let polls = 0; response?.jobComplete === false || response?.pageToken;) {
       const pending = response.jobComplete === false;
       if (pending && ++polls > MAX_PENDING_POLLS) {

@@ -81,12 +81,12 @@ const SANDBOX_TOKEN_LIFETIME_MS = 365 * 24 * 60 * 60 * 1000;
  */
 export function createGcpAuthClient(credentials: GcpCredentials, sandbox: boolean): AuthClient {
   if (sandbox) {
-    const client = new OAuth2Client();
-    client.setCredentials({
+    const oauth = new OAuth2Client();
+    oauth.setCredentials({
       access_token: SANDBOX_GCP_ACCESS_TOKEN,
       expiry_date: Date.now() + SANDBOX_TOKEN_LIFETIME_MS,
     });
-    return client;
+    return oauth;
   }
   const key = credentials.serviceAccountKey;
   return new JWT({

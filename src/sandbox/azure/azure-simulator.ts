@@ -68,7 +68,7 @@ const API_VERSIONS = new Set([
   "2025-03-01",
 ]);
 /** Thrown to cut the connection without an answer (the "drop" fault). */
-class DroppedConnection extends Error {}
+class DroppedSocket extends Error {}
 
 const readBody = (req: IncomingMessage) =>
   new Promise<string>((resolve, reject) => {
@@ -135,7 +135,7 @@ export async function startAzureSimulator(options: AzureSimulatorOptions): Promi
     entry: ReceivedRequest,
   ): Promise<{ status: number; body?: unknown }> {
     const fault = faults.next();
-    if (fault?.kind === "drop") throw new DroppedConnection();
+    if (fault?.kind === "drop") throw new DroppedSocket();
     if (fault?.kind === "slow") await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
     const injected = fault && faultReply(fault);
     if (injected) throw injected;
@@ -232,7 +232,7 @@ export async function startAzureSimulator(options: AzureSimulatorOptions): Promi
     try {
       reply = await answer(req, entry);
     } catch (caught) {
-      if (caught instanceof DroppedConnection) {
+      if (caught instanceof DroppedSocket) {
         req.socket.destroy();
         return;
       }

@@ -126,14 +126,14 @@ async function waitUntilAnswering(
   output: OutputTail,
   timeoutMs: number,
 ): Promise<void> {
-  const { client } = createDynamoClients({ endpoint, maxAttempts: 1 });
+  const { lowLevel: dynamo } = createDynamoClients({ endpoint, maxAttempts: 1 });
   const deadline = Date.now() + timeoutMs;
   let exitedHow: string | undefined;
   void exited.then((how) => (exitedHow = how));
   try {
     while (exitedHow === undefined) {
       try {
-        await client.send(new ListTablesCommand({ Limit: 1 }));
+        await dynamo.send(new ListTablesCommand({ Limit: 1 }));
         return;
       } catch (error) {
         if (Date.now() > deadline) {
@@ -149,7 +149,7 @@ async function waitUntilAnswering(
     const message = `DynamoDB Local exited during startup (${exitedHow}); its output ends with:\n${tail}`;
     throw tail.includes("BindException") ? new PortTakenError(message) : new Error(message);
   } finally {
-    client.destroy();
+    dynamo.destroy();
   }
 }
 
