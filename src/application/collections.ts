@@ -49,8 +49,12 @@ export class Collections {
   /** Newest first. */
   async jobs(auth: Authentication, clientId: string, page: PageRequest): Promise<Connection<CollectionJob>> {
     requireRead(auth, clientId);
-    return this.deps.cursors.page(`jobs:${clientId}`, page, jobListingCursor, (size, after) =>
-      this.deps.jobs.listByClient(clientId, size, after),
+    return this.deps.cursors.page(
+      `jobs:${clientId}`,
+      page,
+      jobListingCursor,
+      (window) => this.deps.jobs.listByClient(clientId, window),
+      () => this.deps.jobs.countByClient(clientId),
     );
   }
 }

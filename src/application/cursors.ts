@@ -6,22 +6,36 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { pageSizeOrDefault } from "../domain/limits.js";
 import { ValidationError } from "../domain/validation.js";
+import type { ListingWindow, Page } from "../store/page.js";
 
 export interface Edge<T> {
   cursor: string;
   node: T;
 }
 
-export interface Connection<T> {
-  edges: Edge<T>[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+export interface PageInfo {
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
 }
 
-/** What a caller asks of a list: `first` unchecked, `after` as the cursor it was given. */
+export interface Connection<T> {
+  edges: Edge<T>[];
+  pageInfo: PageInfo;
+  /** Counts the whole list, where counting is cheap; called only when a caller asks for it. */
+  totalCount?: () => Promise<number>;
+}
+
+/** What a caller asks of a list: forward (`first`, `after`) or backward (`last`, `before`), unchecked. */
 export interface PageRequest {
   first?: number | null;
   after?: string | null;
+  last?: number | null;
+  before?: string | null;
 }
+
+const given = (value: unknown) => value !== null && value !== undefined;
 
 export class CursorCodec {
   constructor(private readonly secret: string) {}
@@ -50,18 +64,41 @@ export class CursorCodec {
   }
 
   /**
-   * Reads one page of the list `scope`: `read(size, after)` gets the checked page size and the
-   * position after which to start, and returns the items and whether more follow.
+   * Reads one page of the list `scope`. `read(window)` gets the checked size, the direction and the
+   * position to start from, and returns the items in list order and whether more lie beyond.
+   * A page goes one way: `first`/`after` or `last`/`before`, never a mix (BAD_USER_INPUT naming
+   * the field). Relay lets the far side stay unknown; here it is known from the cursor: a page
+   * read after a cursor has items before it, and one read before a cursor has items after it.
    */
   async page<T>(
     scope: string,
     request: PageRequest,
     positionOf: (item: T) => string,
-    read: (size: number, after: string | undefined) => Promise<{ items: T[]; hasNextPage: boolean }>,
+    read: (window: ListingWindow) => Promise<Page<T>>,
+    count?: () => Promise<number>,
   ): Promise<Connection<T>> {
-    const size = pageSizeOrDefault(request.first);
-    const { items, hasNextPage } = await read(size, this.decode(scope, request.after));
+    const backward = given(request.last) || given(request.before);
+    if (backward && given(request.first)) {
+      throw new ValidationError("last", "page forward (first, after) or backward (last, before), not both");
+    }
+    if (backward && given(request.after)) {
+      throw new ValidationError("after", "page forward (first, after) or backward (last, before), not both");
+    }
+    const size = backward ? pageSizeOrDefault(request.last, "last") : pageSizeOrDefault(request.first);
+    const cursor = backward
+      ? this.decode(scope, request.before, "before")
+      : this.decode(scope, request.after, "after");
+    const { items, hasMore } = await read({ size, backward, ...(cursor === undefined ? {} : { cursor }) });
     const edges = items.map((node) => ({ node, cursor: this.encode(scope, positionOf(node)) }));
-    return { edges, pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+    return {
+      edges,
+      pageInfo: {
+        hasNextPage: backward ? cursor !== undefined : hasMore,
+        hasPreviousPage: backward ? hasMore : cursor !== undefined,
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges.at(-1)?.cursor ?? null,
+      },
+      ...(count ? { totalCount: count } : {}),
+    };
   }
 }

@@ -8,6 +8,7 @@ import type { Authentication } from "../domain/identity.js";
 import { validateSafeId } from "../domain/validation.js";
 import type { ClientManager, ConnectProviderInput, CreateClientInput } from "../tenancy/client-manager.js";
 import type { ClientStore } from "../store/client-store.js";
+import { candidatesOf, pageOf } from "../store/page.js";
 import { isAdmin, requireAdmin, requireCaller, requireEdit, requireRead } from "./authorization.js";
 import type { Connection, CursorCodec, PageRequest } from "./cursors.js";
 import type { Loaders } from "./request-loaders.js";
@@ -42,19 +43,22 @@ export class Tenants {
   /** The clients the caller may read, in id order: all for admins, their own tenants for others. */
   async clients(auth: Authentication, page: PageRequest): Promise<Connection<Client>> {
     const caller = requireCaller(auth);
+    // A non-admin's list is their own tenants: the cursor can never reach past them.
+    const ownIds = [...new Set(caller.clientIds)].sort();
+    const existing = async (ids: string[]) =>
+      (await this.deps.loaders.client.loadMany(ids)).filter(
+        (client): client is Client => client !== null && !(client instanceof Error),
+      );
     return this.deps.cursors.page(
       CLIENTS_SCOPE,
       page,
       (client: Client) => client.id,
-      async (size, after) => {
-        if (isAdmin(caller)) return this.deps.clients.list(size, after);
-        // A non-admin's list is their own tenants: the cursor can never reach past them.
-        const ids = [...new Set(caller.clientIds)].sort().filter((id) => after === undefined || id > after);
-        const found = (await this.deps.loaders.client.loadMany(ids.slice(0, size + 1))).filter(
-          (client): client is Client => client !== null && !(client instanceof Error),
-        );
-        return { items: found.slice(0, size), hasNextPage: found.length > size };
+      async (window) => {
+        if (isAdmin(caller)) return this.deps.clients.list(window);
+        const ids = candidatesOf(ownIds, window, (id) => id);
+        return pageOf(await existing(ids.slice(0, window.size + 1)), window);
       },
+      async () => (isAdmin(caller) ? this.deps.clients.count() : (await existing(ownIds)).length),
     );
   }
 

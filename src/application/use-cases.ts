@@ -14,6 +14,7 @@ import type { CursorCodec } from "./cursors.js";
 import { ExchangeRates } from "./exchange-rates.js";
 import { LiveUpdates } from "./live-updates.js";
 import { createLoaders, loaderCostSources, type LoadedStores } from "./request-loaders.js";
+import { Nodes } from "./nodes.js";
 import { Tenants } from "./tenants.js";
 
 export interface UseCaseDeps {
@@ -36,15 +37,19 @@ export function createUseCases(deps: UseCaseDeps, request: RequestOptions) {
   const loaders = createLoaders(deps.stores, request);
   const sources = loaderCostSources(loaders);
   const { cursors } = deps;
+  const tenants = new Tenants({
+    clients: deps.stores.clients,
+    clientManager: deps.clientManager,
+    loaders,
+    cursors,
+  });
+  const costs = new CostQueries(new CostReads(sources), sources, cursors);
+  const collections = new Collections({ jobs: deps.stores.jobs, collections: deps.collections, cursors });
   return {
-    tenants: new Tenants({
-      clients: deps.stores.clients,
-      clientManager: deps.clientManager,
-      loaders,
-      cursors,
-    }),
-    costs: new CostQueries(new CostReads(sources), sources, cursors),
-    collections: new Collections({ jobs: deps.stores.jobs, collections: deps.collections, cursors }),
+    tenants,
+    costs,
+    collections,
+    nodes: new Nodes({ tenants, collections, costs }),
     exchangeRates: new ExchangeRates(deps.exchangeRates),
     live: new LiveUpdates(deps.pubsub),
   };

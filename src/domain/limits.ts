@@ -4,7 +4,8 @@
  * The GraphQL arguments, the use cases and the stores under them read them here, so they cannot
  * disagree.
  */
-import type { Granularity } from "./cost-entries.js";
+import type { CostFilter, Granularity } from "./cost-entries.js";
+import { isCloudProvider, type CloudProvider } from "./provider.js";
 import { validateDateRange, describeValue, ValidationError } from "./validation.js";
 import type { DayRange } from "./dates.js";
 
@@ -22,6 +23,9 @@ export interface ListLimit {
 export const PAGE_SIZE = { min: 0, max: 100 } as const satisfies ListLimit;
 /** The page size when `first` is omitted. */
 export const DEFAULT_PAGE_SIZE = 20;
+
+/** Ids in one `nodes(ids:)` call. */
+export const NODE_IDS = { min: 0, max: 100 } as const satisfies ListLimit;
 
 /** `top` of costBreakdown: the largest items kept, the rest folded into one. */
 export const TOP_ITEMS = { min: 1, max: 1000 } as const satisfies ListLimit;
@@ -70,3 +74,44 @@ export function checkPeriod(period: DayRange, field = "period", maxDays = MAX_PE
 export const MAX_FILTER_VALUES = 100;
 /** Characters in any string argument (ids, names, filter values). */
 export const MAX_STRING_LENGTH = 256;
+
+const FILTER_LISTS = ["accountIds", "services", "regions", "categories"] as const;
+
+/**
+ * A cost filter within bounds, from a caller's lists (typed by GraphQL, or decoded from an id):
+ * at most MAX_FILTER_VALUES strings of at most MAX_STRING_LENGTH characters each, known providers.
+ */
+export function checkCostFilter(input: Record<string, unknown>, field = "filter"): CostFilter {
+  const filter: CostFilter = {};
+  const listAt = (name: string): string[] | undefined => {
+    const values = input[name];
+    if (values === null || values === undefined) return undefined;
+    if (!Array.isArray(values)) throw new ValidationError(`${field}.${name}`, "is not a list");
+    if (values.length > MAX_FILTER_VALUES) {
+      throw new ValidationError(`${field}.${name}`, `has more than ${MAX_FILTER_VALUES} values`);
+    }
+    const bad = values.findIndex((v) => typeof v !== "string" || v.length > MAX_STRING_LENGTH);
+    if (bad >= 0) {
+      throw new ValidationError(
+        `${field}.${name}[${bad}]`,
+        `is not a string of at most ${MAX_STRING_LENGTH} characters`,
+      );
+    }
+    return values as string[];
+  };
+  for (const name of FILTER_LISTS) {
+    const values = listAt(name);
+    if (values) filter[name] = values;
+  }
+  const providers = listAt("providers");
+  if (providers) {
+    const bad = providers.findIndex((p) => !isCloudProvider(p));
+    if (bad >= 0)
+      throw new ValidationError(
+        `${field}.providers[${bad}]`,
+        `${describeValue(providers[bad])} is not a cloud provider`,
+      );
+    filter.providers = providers as CloudProvider[];
+  }
+  return filter;
+}

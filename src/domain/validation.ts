@@ -80,9 +80,13 @@ export function validateDateRange(
 
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
-/** Ids become parts of DynamoDB keys: no "#", "/", spaces or unicode, at most 64 characters. */
+/** Ids become parts of DynamoDB keys: no "#", "/", ":", spaces or unicode, at most 64 characters. */
+export function isSafeId(value: unknown): value is string {
+  return typeof value === "string" && SAFE_ID.test(value);
+}
+
 export function validateSafeId(value: unknown, field: string): string {
-  if (typeof value !== "string" || !SAFE_ID.test(value)) {
+  if (!isSafeId(value)) {
     throw new ValidationError(
       field,
       `${describeValue(value)} is not a valid id (1-64 letters, digits, "_", "." or "-", starting with a letter or digit)`,

@@ -1,11 +1,14 @@
 import "reflect-metadata";
-import { buildSchema, type PubSub as TypeGraphQLPubSub } from "type-graphql";
+import { buildSchema, type ClassType, type PubSub as TypeGraphQLPubSub } from "type-graphql";
 import type { GraphQLSchema } from "graphql";
 import { ClientResolver } from "./resolvers/client.resolver.js";
 import { ClientCostResolver } from "./resolvers/client-cost.resolver.js";
 import { CollectionJobResolver } from "./resolvers/collection-job.resolver.js";
 import { SubscriptionResolver } from "./resolvers/subscription.resolver.js";
 import { MutationResolver } from "./resolvers/mutation.resolver.js";
+import { NodeResolver } from "./resolvers/node.resolver.js";
+
+import { CONNECTION_RESOLVERS } from "./types/page-info.type.js";
 
 export const RESOLVERS = [
   ClientResolver,
@@ -13,6 +16,7 @@ export const RESOLVERS = [
   CollectionJobResolver,
   SubscriptionResolver,
   MutationResolver,
+  NodeResolver,
 ] as const;
 
 /**
@@ -30,5 +34,9 @@ const USE_CASES_SUBSCRIBE: TypeGraphQLPubSub = {
 
 /** Every type names its scalars explicitly (tsx emits no decorator metadata), so no scalarsMap is needed. */
 export function buildApiSchema(): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers: RESOLVERS, validate: false, pubSub: USE_CASES_SUBSCRIBE });
+  return buildSchema({
+    resolvers: [...RESOLVERS, ...CONNECTION_RESOLVERS] as [ClassType, ...ClassType[]],
+    validate: false,
+    pubSub: USE_CASES_SUBSCRIBE,
+  });
 }

@@ -1,19 +1,40 @@
-/** Domain values -> the GraphQL types' shapes (amounts become Money in the right currency). */
+/**
+ * Domain values -> the GraphQL types' shapes: amounts become Money in the client's currency, and
+ * every object a normalized cache keeps gets its global id (application/node-ids.ts) and its type
+ * name (for `node`).
+ */
+import type {
+  Client as ClientModel,
+  ProviderConnection as ProviderConnectionModel,
+} from "../domain/client.js";
+import type { CollectionJob as CollectionJobModel } from "../domain/collection-job.js";
+import type { CostFilter } from "../domain/aggregation.js";
 import type { CostRecordHeader } from "../domain/cost-record.js";
+import type { DayRange } from "../domain/dates.js";
+import { nodeId } from "../application/node-ids.js";
+import type { FoundNode } from "../application/nodes.js";
+import type { CostSummaryAnswer } from "../application/costs/cost-reads.js";
+import type { Client } from "./types/client.type.js";
+import type { CollectionJob } from "./types/collection-job.type.js";
 import type { CostRecord } from "./types/cost-record.type.js";
+import type { CostSummary } from "./types/cost-summary.type.js";
+import type { ProviderConnection } from "./types/provider-connection.type.js";
+import type { Typed } from "./types/node.type.js";
 import { money } from "./types/money.type.js";
 
-export function costRecordId(header: Pick<CostRecordHeader, "clientId" | "provider" | "date">): string {
-  return `${header.clientId}:${header.provider}:${header.date}`;
+export function clientView(client: ClientModel): Client & Typed {
+  return { ...client, __typename: "Client" };
 }
 
-export function costRecordView(header: CostRecordHeader): CostRecord {
+export function costRecordView(header: CostRecordHeader): CostRecord & Typed {
   const currency = header.reportingCurrency;
+  const { clientId, provider, date } = header;
   return {
-    id: costRecordId(header),
-    clientId: header.clientId,
-    provider: header.provider,
-    date: header.date,
+    __typename: "CostRecord",
+    id: nodeId({ kind: "CostRecord", clientId, provider, date }),
+    clientId,
+    provider,
+    date,
     total: money(header.total, currency),
     billedTotals: header.billedTotals.map((b) => money(b.amount, b.currency)),
     estimated: header.estimated,
@@ -23,7 +44,8 @@ export function costRecordView(header: CostRecordHeader): CostRecord {
       cost: money(s.cost, currency),
     })),
     accounts: header.accounts.map((a) => ({
-      id: a.accountId,
+      id: nodeId({ kind: "AccountCostItem", clientId, provider, date, accountId: a.accountId }),
+      accountId: a.accountId,
       ...(a.accountName === undefined ? {} : { name: a.accountName }),
       cost: money(a.cost, currency),
     })),
@@ -37,4 +59,73 @@ export function costRecordView(header: CostRecordHeader): CostRecord {
     collection: header.collection,
     version: header.version,
   };
+}
+
+export function collectionJobView(job: CollectionJobModel): CollectionJob & Typed {
+  return {
+    ...job,
+    __typename: "CollectionJob",
+    providers: job.providers.map((part) => ({
+      ...part,
+      id: nodeId({
+        kind: "ProviderCollection",
+        clientId: job.clientId,
+        jobId: job.id,
+        provider: part.provider,
+      }),
+    })),
+  };
+}
+
+export function providerConnectionView(connection: ProviderConnectionModel): ProviderConnection & Typed {
+  const { clientId, provider } = connection;
+  return {
+    ...connection,
+    __typename: "ProviderConnection",
+    id: nodeId({ kind: "ProviderConnection", clientId, provider }),
+  };
+}
+
+export function costSummaryView(
+  client: ClientModel,
+  question: { period: DayRange; filter: CostFilter },
+  summary: CostSummaryAnswer,
+): CostSummary & Typed {
+  const currency = client.reportingCurrency;
+  return {
+    __typename: "CostSummary",
+    id: nodeId({ kind: "CostSummary", clientId: client.id, ...question }),
+    period: summary.period,
+    previousPeriod: summary.previousPeriod,
+    total: money(summary.total, currency),
+    previousTotal: money(summary.previousTotal, currency),
+    changePercent: summary.changePercent,
+    byProvider: summary.byProvider.map((p) => ({ provider: p.provider, cost: money(p.amount, currency) })),
+  };
+}
+
+/** What `node` answers for an object found by its id. */
+export function nodeView(found: FoundNode): Typed & { id: string } {
+  switch (found.kind) {
+    case "Client":
+      return clientView(found.client);
+    case "CollectionJob":
+      return collectionJobView(found.job);
+    case "ProviderCollection":
+      return {
+        ...collectionJobView(found.job).providers.find((part) => part.provider === found.provider)!,
+        __typename: "ProviderCollection",
+      };
+    case "CostRecord":
+      return costRecordView(found.header);
+    case "AccountCostItem":
+      return {
+        ...costRecordView(found.header).accounts.find((account) => account.accountId === found.accountId)!,
+        __typename: "AccountCostItem",
+      };
+    case "ProviderConnection":
+      return providerConnectionView(found.connection);
+    case "CostSummary":
+      return costSummaryView(found.client, found.question, found.summary);
+  }
 }

@@ -6,8 +6,8 @@ import { batchGetAll, inKeyOrder } from "./batch.js";
 import { isConditionFailure, ItemAlreadyExistsError } from "./errors.js";
 import { checkId, checkPageSize } from "./input.js";
 import { keys } from "./keys.js";
-import { pageOf, type Page } from "./page.js";
-import { queryAll, type StoredItem } from "./query.js";
+import { pageOf, windowQuery, type ListingWindow, type Page } from "./page.js";
+import { countAll, queryAll, type StoredItem } from "./query.js";
 import { decodeItem, encodeShape, type Shape } from "./shape.js";
 import type { TableNames } from "./table-definitions.js";
 
@@ -77,22 +77,33 @@ export class ClientStore {
   }
 
   /** Clients in id order; `afterId` (the previous page's endCursor) excludes it and all before it. */
-  async list(first: number, afterId?: string): Promise<Page<Client>> {
-    checkPageSize(first);
-    const after = afterId === undefined ? undefined : keys.clientListing(checkId(afterId, "after")).GSI1SK;
+  /** How many clients exist (one COUNT Query over the listing). */
+  async count(): Promise<number> {
+    return countAll(this.doc, {
+      TableName: this.table,
+      IndexName: "GSI1",
+      KeyConditionExpression: "GSI1PK = :pk",
+      ExpressionAttributeValues: { ":pk": keys.clientListing("").GSI1PK },
+    });
+  }
+
+  /** Clients in id order; a window's cursor is a client id. */
+  async list(window: ListingWindow): Promise<Page<Client>> {
+    checkPageSize(window.size, "size");
+    const start =
+      window.cursor === undefined ? undefined : keys.clientListing(checkId(window.cursor, "cursor")).GSI1SK;
+    const range = windowQuery(window, "ascending", "GSI1SK", start);
     const { items } = await queryAll(
       this.doc,
       {
         TableName: this.table,
         IndexName: "GSI1",
-        KeyConditionExpression: after ? "GSI1PK = :pk AND GSI1SK > :after" : "GSI1PK = :pk",
-        ExpressionAttributeValues: {
-          ":pk": keys.clientListing("").GSI1PK,
-          ...(after ? { ":after": after } : {}),
-        },
+        KeyConditionExpression: `GSI1PK = :pk${range.condition}`,
+        ExpressionAttributeValues: { ":pk": keys.clientListing("").GSI1PK, ...range.values },
+        ScanIndexForward: range.scanIndexForward,
       },
-      { maxItems: first + 1 },
+      { maxItems: window.size + 1 },
     );
-    return pageOf(items.map(clientFromItem), first, (client) => client.id);
+    return pageOf(items.map(clientFromItem), window);
   }
 }

@@ -5,13 +5,13 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { COLLECTION_STATUSES, type CollectionJob } from "../domain/collection-job.js";
 import type { CloudProvider } from "../domain/provider.js";
-import { describeValue, ValidationError, validateDateRange } from "../domain/validation.js";
+import { describeValue, isSafeId, ValidationError, validateDateRange } from "../domain/validation.js";
 import { CollectionLockStore, type LockHolder } from "./collection-lock.js";
 import { isConditionFailure, ItemAlreadyExistsError, ItemNotFoundError } from "./errors.js";
 import { checkId, checkPageSize, checkProvider } from "./input.js";
 import { keys } from "./keys.js";
-import { pageOf, type Page } from "./page.js";
-import { queryAll, type StoredItem } from "./query.js";
+import { pageOf, windowQuery, type ListingWindow, type Page } from "./page.js";
+import { countAll, queryAll, type StoredItem } from "./query.js";
 import { decodeItem, encodeShape, type Shape } from "./shape.js";
 import type { TableNames } from "./table-definitions.js";
 
@@ -69,16 +69,8 @@ function checkStatus(status: unknown, field: string): void {
   }
 }
 
-function isSafeId(value: string): boolean {
-  try {
-    return checkId(value, "id") === value;
-  } catch {
-    return false;
-  }
-}
-
 /** Job list cursors are the GSI2 sort key (`{createdAt}#{jobId}`), base64url so clients treat them as opaque. */
-/** The listing position of a job, as `listByClient` takes it in `after`. */
+/** The listing position of a job, as `listByClient` takes it for a window's cursor. */
 export const jobListingCursor = (job: CollectionJob) =>
   Buffer.from(keys.jobListing(job.clientId, job.createdAt, job.id).GSI2SK).toString("base64url");
 
@@ -86,7 +78,7 @@ function decodeCursor(cursor: string): string {
   const decoded = Buffer.from(cursor, "base64url").toString("utf8");
   const [createdAt = "", jobId = "", ...rest] = decoded.split("#");
   if (Number.isNaN(Date.parse(createdAt)) || !isSafeId(jobId) || rest.length > 0) {
-    throw new ValidationError("after", "is not a cursor this listing returned");
+    throw new ValidationError("cursor", "is not a cursor this listing returned");
   }
   return decoded;
 }
@@ -175,25 +167,35 @@ export class CollectionJobStore {
   }
 
   /** The client's jobs, newest first; `after` is a previous page's endCursor. */
-  async listByClient(clientId: string, first: number, after?: string): Promise<Page<CollectionJob>> {
+  /** How many jobs the client has (one COUNT Query over its listing). */
+  async countByClient(clientId: string): Promise<number> {
     checkId(clientId, "clientId");
-    checkPageSize(first);
-    const before = after === undefined ? undefined : decodeCursor(after);
+    return countAll(this.doc, {
+      TableName: this.table,
+      IndexName: "GSI2",
+      KeyConditionExpression: "GSI2PK = :pk",
+      ExpressionAttributeValues: { ":pk": keys.jobListing(clientId, "", "").GSI2PK },
+    });
+  }
+
+  /** A client's jobs, newest first; a window's cursor is a jobListingCursor. */
+  async listByClient(clientId: string, window: ListingWindow): Promise<Page<CollectionJob>> {
+    checkId(clientId, "clientId");
+    checkPageSize(window.size, "size");
+    const start = window.cursor === undefined ? undefined : decodeCursor(window.cursor);
+    const range = windowQuery(window, "descending", "GSI2SK", start);
     const { items } = await queryAll(
       this.doc,
       {
         TableName: this.table,
         IndexName: "GSI2",
-        KeyConditionExpression: before ? "GSI2PK = :pk AND GSI2SK < :before" : "GSI2PK = :pk",
-        ExpressionAttributeValues: {
-          ":pk": keys.jobListing(clientId, "", "").GSI2PK,
-          ...(before ? { ":before": before } : {}),
-        },
-        ScanIndexForward: false,
+        KeyConditionExpression: `GSI2PK = :pk${range.condition}`,
+        ExpressionAttributeValues: { ":pk": keys.jobListing(clientId, "", "").GSI2PK, ...range.values },
+        ScanIndexForward: range.scanIndexForward,
       },
-      { maxItems: first + 1 },
+      { maxItems: window.size + 1 },
     );
-    return pageOf(items.map(collectionJobFromItem), first, jobListingCursor);
+    return pageOf(items.map(collectionJobFromItem), window);
   }
 
   /** See CollectionLockStore.acquire. */

@@ -46,3 +46,17 @@ export async function queryAll(
     }
   }
 }
+
+/** How many items a Query matches, over every page (Select COUNT: no item is returned). */
+export async function countAll(doc: DynamoDBDocumentClient, input: QueryCommandInput): Promise<number> {
+  let count = 0;
+  let startKey = input.ExclusiveStartKey;
+  do {
+    const page = await doc.send(
+      new QueryCommand({ ...input, Select: "COUNT", ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
+    );
+    count += page.Count ?? 0;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return count;
+}

@@ -110,7 +110,7 @@ describe("a second trigger while a job runs", () => {
     expect(["QUEUED", "RUNNING"]).toContain(sameProvider.status);
 
     expect((await fixture.service.waitForJob(first.id))?.status).toBe("SUCCEEDED");
-    const { items } = await fixture.stores.jobs.listByClient("busy", 10);
+    const { items } = await fixture.stores.jobs.listByClient("busy", { size: 10, backward: false });
     expect(items.map((job) => job.id)).toEqual([first.id]);
 
     const next = await fixture.service.triggerCollection({ clientId: "busy", period, requestedBy: "bob" });
@@ -260,7 +260,7 @@ describe("a trigger with bad input", () => {
     expect(error).toBeInstanceOf(ValidationError);
     expect(error.field).toBe(field);
     expect(error.message).toMatch(message);
-    expect((await fixture.stores.jobs.listByClient("picky", 10)).items).toEqual([]);
+    expect((await fixture.stores.jobs.listByClient("picky", { size: 10, backward: false })).items).toEqual([]);
     expect(await fixture.stores.jobs.getLockHolder("picky", "AZURE")).toBeNull();
   });
 

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { ProviderConnection } from "../../src/domain/client.js";
 import { ValidationError } from "../../src/domain/validation.js";
 import { ClientStore } from "../../src/store/client-store.js";
-import { CollectionJobStore } from "../../src/store/collection-job-store.js";
+import { CollectionJobStore, jobListingCursor } from "../../src/store/collection-job-store.js";
 import { ConnectionStore } from "../../src/store/connection-store.js";
 import { ItemAlreadyExistsError, ItemNotFoundError } from "../../src/store/errors.js";
 import { ExchangeRateStore } from "../../src/store/exchange-rate-store.js";
@@ -49,18 +49,28 @@ describe("ClientStore", () => {
   it("pages through clients in id order", async () => {
     const clients = new ClientStore({ doc: ctx.doc, names: ctx.names });
     for (const id of ["c-03", "c-01", "c-05", "c-02", "c-04"]) await clients.create(client(id));
-    const first = await clients.list(2, "b");
-    expect(first.items.map((c) => c.id)).toEqual(["c-01", "c-02"]);
-    expect(first).toMatchObject({ hasNextPage: true, endCursor: "c-02" });
-    const second = await clients.list(3, first.endCursor ?? undefined);
+    const fwd = (size: number, cursor?: string) =>
+      clients.list({ size, backward: false, ...(cursor === undefined ? {} : { cursor }) });
+    const first = await fwd(2, "b");
+    expect(first).toStrictEqual({ items: [client("c-01"), client("c-02")], hasMore: true });
+    const second = await fwd(3, "c-02");
     expect(second.items.map((c) => c.id)).toEqual(["c-03", "c-04", "c-05"]);
-    expect(second.hasNextPage).toBe(true); // "globex" follows
-    const all = await clients.list(100);
+    expect(second.hasMore).toBe(true); // "globex" follows
+    const all = await fwd(100);
     expect(all.items.map((c) => c.id)).toEqual(["acme", "c-01", "c-02", "c-03", "c-04", "c-05", "globex"]);
-    expect(all).toMatchObject({ hasNextPage: false, endCursor: "globex" });
-    // first = 0: no items, but whether any exist (after the cursor).
-    expect(await clients.list(0)).toStrictEqual({ items: [], hasNextPage: true, endCursor: null });
-    expect(await clients.list(0, "globex")).toStrictEqual({ items: [], hasNextPage: false, endCursor: null });
+    expect(all.hasMore).toBe(false);
+    // size 0: no items, but whether any exist (after the cursor).
+    expect(await fwd(0)).toStrictEqual({ items: [], hasMore: true });
+    expect(await fwd(0, "globex")).toStrictEqual({ items: [], hasMore: false });
+    // Backward: the items just before the cursor, still in id order.
+    const back = await clients.list({ size: 2, cursor: "c-03", backward: true });
+    expect(back).toStrictEqual({ items: [client("c-01"), client("c-02")], hasMore: true });
+    const head = await clients.list({ size: 5, cursor: "c-02", backward: true });
+    expect(head.items.map((c) => c.id)).toEqual(["acme", "c-01"]);
+    expect(head.hasMore).toBe(false);
+    const tail = await clients.list({ size: 2, backward: true });
+    expect(tail.items.map((c) => c.id)).toEqual(["c-05", "globex"]);
+    expect(tail.hasMore).toBe(true);
   });
 
   it("rejects bad ids and page sizes naming the field, writing nothing", async () => {
@@ -72,9 +82,13 @@ describe("ClientStore", () => {
     await expect(clients.create({ ...client("ok"), reportingCurrency: "EURO" })).rejects.toThrow(
       /^reportingCurrency: /,
     );
-    await expect(clients.list(101)).rejects.toThrow(/^first: 101 is out of range: use 0 to 100$/);
-    await expect(clients.list(-1)).rejects.toThrow(/^first: -1 is out of range: use 0 to 100$/);
-    await expect(clients.list(10, "bad id")).rejects.toThrow(/^after: /);
+    await expect(clients.list({ size: 101, backward: false })).rejects.toThrow(
+      /^size: 101 is out of range: use 0 to 100$/,
+    );
+    await expect(clients.list({ size: -1, backward: true })).rejects.toThrow(
+      /^size: -1 is out of range: use 0 to 100$/,
+    );
+    await expect(clients.list({ size: 10, cursor: "bad id", backward: false })).rejects.toThrow(/^cursor: /);
     await expect(clients.batchGet(["fine", "not/fine"])).rejects.toThrow(/^ids\[1\]: /);
     expect(ctx.counter.requests()).toBe(0);
   });
@@ -188,21 +202,31 @@ describe("CollectionJobStore", () => {
       'collection job "job-404" does not exist',
     );
 
-    const page1 = await jobs.listByClient("acme", 2);
+    const page1 = await jobs.listByClient("acme", { size: 2, backward: false });
     expect(page1.items.map((j) => j.id)).toEqual(["job-5", "job-4"]);
-    expect(page1.hasNextPage).toBe(true);
-    const page2 = await jobs.listByClient("acme", 10, page1.endCursor ?? undefined);
+    expect(page1.hasMore).toBe(true);
+    const cursor = jobListingCursor(page1.items[1]!);
+    const page2 = await jobs.listByClient("acme", { size: 10, cursor, backward: false });
     expect(page2.items.map((j) => j.id)).toEqual(["job-3", "job-2", "job-1"]);
-    expect(page2.hasNextPage).toBe(false);
-    expect(await jobs.listByClient("acme", 0)).toStrictEqual({
-      items: [],
-      hasNextPage: true,
-      endCursor: null,
+    expect(page2.hasMore).toBe(false);
+    // Backward from job-2: the newer jobs just before it, newest first as the listing goes.
+    const newer = await jobs.listByClient("acme", {
+      size: 2,
+      cursor: jobListingCursor(page2.items[1]!),
+      backward: true,
     });
-    await expect(jobs.listByClient("acme", 101)).rejects.toThrow(
-      /^first: 101 is out of range: use 0 to 100$/,
+    expect(newer.items.map((j) => j.id)).toEqual(["job-4", "job-3"]);
+    expect(newer.hasMore).toBe(true);
+    expect(await jobs.listByClient("acme", { size: 0, backward: false })).toStrictEqual({
+      items: [],
+      hasMore: true,
+    });
+    await expect(jobs.listByClient("acme", { size: 101, backward: false })).rejects.toThrow(
+      /^size: 101 is out of range: use 0 to 100$/,
     );
-    await expect(jobs.listByClient("acme", 10, "not-a-cursor")).rejects.toThrow(/^after: /);
+    await expect(
+      jobs.listByClient("acme", { size: 10, cursor: "not-a-cursor", backward: false }),
+    ).rejects.toThrow(/^cursor: /);
     await expect(
       jobs.create({ ...job("job-x", "2026-02-09T00:00:00.000Z"), status: "DONE" as never }),
     ).rejects.toThrow(/^status: /);

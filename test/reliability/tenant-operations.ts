@@ -11,6 +11,7 @@ import {
   isInputObjectType,
   isListType,
   isNonNullType,
+  isInterfaceType,
   isObjectType,
   isScalarType,
   print,
@@ -41,7 +42,7 @@ export interface TenantOperation {
 export type ArgumentSamples = Record<string, Record<string, unknown>>;
 
 const MAX_SELECTION_DEPTH = 4;
-const TENANT_ARGUMENTS = new Set(["clientId", "id"]);
+const TENANT_ARGUMENTS = new Set(["clientId", "id", "ids"]);
 
 function ownsTenantData(type: GraphQLNamedType, seen = new Set<string>()): boolean {
   if (!isObjectType(type) || seen.has(type.name)) return false;
@@ -72,7 +73,7 @@ function sampleValue(type: GraphQLInputType, name: string, target: TenantTarget,
   if (isNonNullType(type)) return sampleValue(type.ofType, name, target, idFor);
   if (isListType(type)) return [sampleValue(type.ofType, name, target, idFor)];
   if (name === "clientId") return target.clientId;
-  if (name === "id") return idFor;
+  if (name === "id" || name === "ids") return idFor;
   if (isInputObjectType(type)) {
     const fields = Object.values(type.getFields()).filter(
       (f) => f.name === "clientId" || isNonNullType(f.type),
@@ -115,12 +116,14 @@ function argumentsOf(
 
 /** Every field without required arguments, to MAX_SELECTION_DEPTH; empty for leaves. */
 function selectionOf(type: GraphQLNamedType, depth = 0): string {
+  // An interface (Node): its id and type name, which a refused lookup must not answer.
+  if (isInterfaceType(type)) return `{ id __typename }`;
   if (!isObjectType(type)) return "";
   const fields = Object.values(type.getFields())
     .filter((field) => !field.args.some((arg) => isNonNullType(arg.type)))
     .map((field) => {
       const named = getNamedType(field.type);
-      if (!isObjectType(named)) return field.name;
+      if (!isObjectType(named) && !isInterfaceType(named)) return field.name;
       if (depth + 1 >= MAX_SELECTION_DEPTH) return "";
       const inner = selectionOf(named, depth + 1);
       return inner ? `${field.name} ${inner}` : "";

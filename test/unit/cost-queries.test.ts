@@ -95,9 +95,29 @@ describe("CostQueries", () => {
       "2026-03-03 GCP",
       "2026-03-04 AWS",
     ]);
-    expect(rest.pageInfo).toEqual({ hasNextPage: false, endCursor: rest.edges[1]!.cursor });
+    expect(rest.pageInfo).toEqual({
+      hasNextPage: false,
+      hasPreviousPage: true,
+      startCursor: rest.edges[0]!.cursor,
+      endCursor: rest.edges[1]!.cursor,
+    });
+    const back = await queries.records(
+      auth,
+      "acme",
+      { period },
+      { last: 3, before: rest.pageInfo.startCursor },
+    );
+    expect(back.edges.map((e) => `${e.node.date} ${e.node.provider}`)).toEqual([
+      "2026-03-02 AWS",
+      "2026-03-02 GCP",
+      "2026-03-03 AWS",
+    ]);
+    expect(back.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
     const none = await queries.records(auth, "acme", { period }, { first: 0 });
-    expect(none).toEqual({ edges: [], pageInfo: { hasNextPage: true, endCursor: null } });
+    expect(none).toEqual({
+      edges: [],
+      pageInfo: { hasNextPage: true, hasPreviousPage: false, startCursor: null, endCursor: null },
+    });
     await expect(
       queries.records(auth, "acme", { period, provider: "AWS" }, { after: first.pageInfo.endCursor }),
     ).rejects.toThrow(ValidationError);

@@ -13,6 +13,7 @@ import { requireRead } from "../authorization.js";
 import type { Connection, CursorCodec, PageRequest } from "../cursors.js";
 import type { CostRecordKey } from "./cost-read-plan.js";
 import type { CostReads, CostSources } from "./cost-reads.js";
+import { candidatesOf, pageOf } from "../../store/page.js";
 
 export interface BreakdownQuestion {
   period: DayRange;
@@ -74,6 +75,13 @@ export class CostQueries {
     );
   }
 
+  /** One stored record; null when the day was never stored. */
+  async record(auth: Authentication, key: CostRecordKey): Promise<CostRecordHeader | null> {
+    requireRead(auth, key.clientId);
+    const [header] = await this.sources.headers([key]);
+    return header ?? null;
+  }
+
   /** The stored records of the period, by date then provider (alphabetical). */
   async records(
     auth: Authentication,
@@ -86,19 +94,20 @@ export class CostQueries {
     // Alphabetical, so the slot order and the cursor comparison below agree.
     const providers = question.provider ? [question.provider] : [...CLOUD_PROVIDERS].sort();
     const scope = `records:${clientId}:${providers.join(",")}:${range.start}:${range.end}`;
-    const positionOf = (record: Pick<CostRecordHeader, "date" | "provider">) =>
+    const positionOf = (record: Pick<CostRecordHeader, "date" | "provider">): string =>
       `${record.date}|${record.provider}`;
-    return this.cursors.page(scope, page, positionOf, async (size, after) => {
+    return this.cursors.page(scope, page, positionOf, async (window) => {
       // Every (day, provider) slot in order; existing records are found a batch of slots at a time.
-      const slots: CostRecordKey[] = daysInRange(range.start, range.end)
-        .flatMap((date) => providers.map((provider) => ({ clientId, provider, date })))
-        .filter((slot) => after === undefined || positionOf(slot) > after);
+      const all: CostRecordKey[] = daysInRange(range.start, range.end).flatMap((date) =>
+        providers.map((provider) => ({ clientId, provider, date })),
+      );
+      const slots = candidatesOf(all, window, positionOf);
       const found: CostRecordHeader[] = [];
-      for (let i = 0; i < slots.length && found.length <= size; i += RECORD_SLOTS_PER_READ) {
+      for (let i = 0; i < slots.length && found.length <= window.size; i += RECORD_SLOTS_PER_READ) {
         const headers = await this.sources.headers(slots.slice(i, i + RECORD_SLOTS_PER_READ));
         found.push(...headers.filter((header): header is CostRecordHeader => header !== null));
       }
-      return { items: found.slice(0, size), hasNextPage: found.length > size };
+      return pageOf(found, window);
     });
   }
 }

@@ -1,5 +1,5 @@
 import { getArgumentValues, isObjectType, Kind, type GraphQLResolveInfo } from "graphql";
-import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from "type-graphql";
+import { Arg, Args, Ctx, FieldResolver, Int, Resolver, Root } from "type-graphql";
 import { Client } from "../types/client.type.js";
 import { CostSummary } from "../types/cost-summary.type.js";
 import { CostBreakdownItem } from "../types/cost-breakdown.type.js";
@@ -15,8 +15,8 @@ import {
   type CostDimension,
   type Granularity,
 } from "../enums.js";
-import { FIRST_DESCRIPTION } from "../page-arguments.js";
-import { costRecordView } from "../views.js";
+import { PageArgs } from "../page-arguments.js";
+import { costRecordView, costSummaryView } from "../views.js";
 import type { CloudProvider } from "../../domain/provider.js";
 import { checkListSize, TOP_ITEMS } from "../../domain/limits.js";
 import type { Client as ClientModel } from "../../domain/client.js";
@@ -101,15 +101,7 @@ export class ClientCostResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<CostSummary> {
     const summary = await COST_FIELD_READS.costSummary(ctx, client.id, { period, filter });
-    const currency = client.reportingCurrency;
-    return {
-      period: summary.period,
-      previousPeriod: summary.previousPeriod,
-      total: money(summary.total, currency),
-      previousTotal: money(summary.previousTotal, currency),
-      changePercent: summary.changePercent,
-      byProvider: summary.byProvider.map((p) => ({ provider: p.provider, cost: money(p.amount, currency) })),
-    };
+    return costSummaryView(client, { period, filter: toCostFilter(filter) }, summary);
   }
 
   @FieldResolver(() => [CostBreakdownItem], {
@@ -159,16 +151,15 @@ export class ClientCostResolver {
     @Root() client: ClientModel,
     @Arg("period", () => DateRangeInput) period: DateRangeInput,
     @Arg("provider", () => CloudProviderEnum, { nullable: true }) provider: CloudProvider | undefined,
-    @Arg("first", () => Int, { nullable: true, description: FIRST_DESCRIPTION }) first: number | undefined,
-    @Arg("after", () => String, { nullable: true }) after: string | undefined,
+    @Args(() => PageArgs) page: PageArgs,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Connection<CostRecord>> {
-    const page = await ctx.useCases.costs.records(
+    const records = await ctx.useCases.costs.records(
       ctx.auth,
       client.id,
       { period, ...(provider ? { provider } : {}) },
-      { first, after },
+      page,
     );
-    return { ...page, edges: page.edges.map((edge) => ({ ...edge, node: costRecordView(edge.node) })) };
+    return { ...records, edges: records.edges.map((edge) => ({ ...edge, node: costRecordView(edge.node) })) };
   }
 }

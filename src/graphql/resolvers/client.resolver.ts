@@ -1,17 +1,15 @@
 import type { GraphQLResolveInfo } from "graphql";
-import { Arg, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from "type-graphql";
 import { prefetchCostFields } from "./client-cost.resolver.js";
 import { Client, ClientConnection } from "../types/client.type.js";
 import { ProviderConnection } from "../types/provider-connection.type.js";
+import type { CollectionJob } from "../types/collection-job.type.js";
 import { CollectionJobConnection } from "../types/collection-job.type.js";
-import { FIRST_DESCRIPTION } from "../page-arguments.js";
+import { PageArgs } from "../page-arguments.js";
+import { collectionJobView, providerConnectionView } from "../views.js";
 import type { GraphQLContext } from "../context.js";
 import type { Connection } from "../types/page-info.type.js";
-import type {
-  Client as ClientModel,
-  ProviderConnection as ProviderConnectionModel,
-} from "../../domain/client.js";
-import type { CollectionJob } from "../../domain/collection-job.js";
+import type { Client as ClientModel } from "../../domain/client.js";
 
 @Resolver(() => Client)
 export class ClientResolver {
@@ -20,7 +18,7 @@ export class ClientResolver {
     description: "A client the caller may read; null when it does not exist.",
   })
   async client(
-    @Arg("id", () => ID) id: string,
+    @Arg("id", () => ID, { description: "The client's id." }) id: string,
     @Ctx() ctx: GraphQLContext,
     @Info() info: GraphQLResolveInfo,
   ): Promise<ClientModel | null> {
@@ -31,25 +29,26 @@ export class ClientResolver {
 
   @Query(() => ClientConnection, { description: "The clients the caller may read, in id order." })
   clients(
-    @Arg("first", () => Int, { nullable: true, description: FIRST_DESCRIPTION }) first: number | undefined,
-    @Arg("after", () => String, { nullable: true }) after: string | undefined,
+    @Args(() => PageArgs) page: PageArgs,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Connection<ClientModel>> {
-    return ctx.useCases.tenants.clients(ctx.auth, { first, after });
+    return ctx.useCases.tenants.clients(ctx.auth, page);
   }
 
-  @FieldResolver(() => [ProviderConnection], { description: "Never exposes a secret." })
-  connections(@Root() client: ClientModel, @Ctx() ctx: GraphQLContext): Promise<ProviderConnectionModel[]> {
-    return ctx.useCases.tenants.connections(ctx.auth, client.id);
+  @FieldResolver(() => [ProviderConnection], { description: "The client's provider links; never a secret." })
+  async connections(@Root() client: ClientModel, @Ctx() ctx: GraphQLContext): Promise<ProviderConnection[]> {
+    return (await ctx.useCases.tenants.connections(ctx.auth, client.id)).map(providerConnectionView);
   }
 
-  @FieldResolver(() => CollectionJobConnection, { description: "Newest first." })
-  collectionJobs(
+  @FieldResolver(() => CollectionJobConnection, {
+    description: "The client's collection jobs, newest first.",
+  })
+  async collectionJobs(
     @Root() client: ClientModel,
-    @Arg("first", () => Int, { nullable: true, description: FIRST_DESCRIPTION }) first: number | undefined,
-    @Arg("after", () => String, { nullable: true }) after: string | undefined,
+    @Args(() => PageArgs) page: PageArgs,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Connection<CollectionJob>> {
-    return ctx.useCases.collections.jobs(ctx.auth, client.id, { first, after });
+    const jobs = await ctx.useCases.collections.jobs(ctx.auth, client.id, page);
+    return { ...jobs, edges: jobs.edges.map((edge) => ({ ...edge, node: collectionJobView(edge.node) })) };
   }
 }

@@ -1,15 +1,19 @@
 import { Arg, Ctx, ID, Query, Resolver } from "type-graphql";
 import { CollectionJob } from "../types/collection-job.type.js";
+import { collectionJobView } from "../views.js";
 import type { GraphQLContext } from "../context.js";
-import type { CollectionJob as CollectionJobModel } from "../../domain/collection-job.js";
 
 @Resolver(() => CollectionJob)
 export class CollectionJobResolver {
-  @Query(() => CollectionJob, { nullable: true })
-  collectionJob(
-    @Arg("id", () => ID) id: string,
+  @Query(() => CollectionJob, {
+    nullable: true,
+    description: "A collection job of a client the caller may read; null when it does not exist.",
+  })
+  async collectionJob(
+    @Arg("id", () => ID, { description: "The job's id." }) id: string,
     @Ctx() ctx: GraphQLContext,
-  ): Promise<CollectionJobModel | null> {
-    return ctx.useCases.collections.job(ctx.auth, id);
+  ): Promise<CollectionJob | null> {
+    const job = await ctx.useCases.collections.job(ctx.auth, id);
+    return job && collectionJobView(job);
   }
 }

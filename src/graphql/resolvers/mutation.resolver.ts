@@ -9,11 +9,8 @@ import { ExchangeRateInput } from "../inputs/exchange-rate.input.js";
 import { providerCredentialsInput } from "../inputs/provider-credentials.js";
 import { underInput } from "../inputs/under-input.js";
 import type { GraphQLContext } from "../context.js";
-import type {
-  Client as ClientModel,
-  ProviderConnection as ProviderConnectionModel,
-} from "../../domain/client.js";
-import type { CollectionJob as CollectionJobModel } from "../../domain/collection-job.js";
+import { collectionJobView, providerConnectionView } from "../views.js";
+import type { Client as ClientModel } from "../../domain/client.js";
 
 @Resolver()
 export class MutationResolver {
@@ -32,15 +29,16 @@ export class MutationResolver {
   async connectProvider(
     @Arg("input", () => ConnectProviderInput) input: ConnectProviderInput,
     @Ctx() ctx: GraphQLContext,
-  ): Promise<ProviderConnectionModel> {
+  ): Promise<ProviderConnection> {
     const credentials = providerCredentialsInput(input);
-    return underInput(() =>
+    const connection = await underInput(() =>
       ctx.useCases.tenants.connectProvider(ctx.auth, {
         clientId: input.clientId,
         credentials,
         endpoint: input.endpoint ?? null,
       }),
     );
+    return providerConnectionView(connection);
   }
 
   @Mutation(() => CollectionJob, {
@@ -50,14 +48,15 @@ export class MutationResolver {
   async triggerCollection(
     @Arg("input", () => TriggerCollectionInput) input: TriggerCollectionInput,
     @Ctx() ctx: GraphQLContext,
-  ): Promise<CollectionJobModel> {
-    return underInput(() =>
+  ): Promise<CollectionJob> {
+    const job = await underInput(() =>
       ctx.useCases.collections.trigger(ctx.auth, {
         clientId: input.clientId,
         period: input.period,
         ...(input.providers ? { providers: input.providers } : {}),
       }),
     );
+    return collectionJobView(job);
   }
 
   @Mutation(() => Int, {

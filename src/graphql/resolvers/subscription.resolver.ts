@@ -3,10 +3,9 @@ import { CostRecordChange } from "../types/cost-record-change.type.js";
 import { CollectionJob } from "../types/collection-job.type.js";
 import { CloudProviderEnum } from "../enums.js";
 import { money } from "../types/money.type.js";
-import { costRecordView } from "../views.js";
+import { collectionJobView, costRecordView } from "../views.js";
 import type { CollectionJobEvent, CostRecordChangeEvent } from "../../application/live-updates.js";
 import type { CloudProvider } from "../../domain/provider.js";
-import type { CollectionJob as CollectionJobModel } from "../../domain/collection-job.js";
 import type { GraphQLContext } from "../context.js";
 
 interface CostArgs {
@@ -44,7 +43,7 @@ export class SubscriptionResolver {
   collectionJobUpdated(
     @Root() event: CollectionJobEvent,
     @Arg("clientId", () => ID) _clientId: string,
-  ): CollectionJobModel {
-    return event.job;
+  ): CollectionJob {
+    return collectionJobView(event.job);
   }
 }

@@ -2,6 +2,7 @@ import { Field, ID, Int, ObjectType } from "type-graphql";
 import { CloudProviderEnum, CollectionStatusEnum } from "../enums.js";
 import { DateScalar, DateTimeScalar } from "../scalars.js";
 import { DateRange } from "./date-range.type.js";
+import { Node } from "./node.type.js";
 import { relayConnectionType } from "./page-info.type.js";
 import type { CloudProvider } from "../../domain/provider.js";
 import type { CollectionStatus } from "../../domain/collection-job.js";
@@ -33,9 +34,12 @@ export class SkippedDays {
   reason!: string;
 }
 
-@ObjectType()
-export class ProviderCollection {
-  @Field(() => CloudProviderEnum)
+@ObjectType({ implements: Node, description: "One provider's part of a collection job." })
+export class ProviderCollection implements Node {
+  @Field(() => ID, { description: "Unique per job and provider." })
+  id!: string;
+
+  @Field(() => CloudProviderEnum, { description: "The provider collected." })
   provider!: CloudProvider;
 
   @Field(() => CollectionStatusEnum)
@@ -57,9 +61,12 @@ export class ProviderCollection {
   skipped?: SkippedDays;
 }
 
-@ObjectType()
-export class CollectionJob {
-  @Field(() => ID)
+@ObjectType({
+  implements: Node,
+  description: "One collection of daily costs for a client's providers over a period.",
+})
+export class CollectionJob implements Node {
+  @Field(() => ID, { description: "The job's id, as `collectionJob(id:)` takes it." })
   id!: string;
 
   @Field(() => ID)
@@ -87,4 +94,8 @@ export class CollectionJob {
   finishedAt?: string;
 }
 
-export const CollectionJobConnection = relayConnectionType("CollectionJob", CollectionJob);
+export const CollectionJobConnection = relayConnectionType(
+  "CollectionJob",
+  CollectionJob,
+  "How many jobs the client has (one count over its job listing).",
+);

@@ -2,6 +2,7 @@ import { Field, Float, ID, Int, ObjectType } from "type-graphql";
 import { CloudProviderEnum, ConfidenceEnum } from "../enums.js";
 import { DateScalar, DateTimeScalar } from "../scalars.js";
 import { Money } from "./money.type.js";
+import { Node } from "./node.type.js";
 import { relayConnectionType } from "./page-info.type.js";
 import type { CloudProvider } from "../../domain/provider.js";
 import type { Confidence } from "../../domain/data-quality.js";
@@ -18,10 +19,17 @@ export class ServiceCostItem {
   cost!: Money;
 }
 
-@ObjectType()
-export class AccountCostItem {
-  @Field(() => String)
+@ObjectType({ implements: Node, description: "One sub-account's cost on one record's day." })
+export class AccountCostItem implements Node {
+  @Field(() => ID, {
+    description: "Unique per record and account; the cloud account id is `accountId`.",
+  })
   id!: string;
+
+  @Field(() => String, {
+    description: "The cloud's sub-account id: AWS linked account, GCP project, Azure subscription.",
+  })
+  accountId!: string;
 
   @Field(() => String, { nullable: true })
   name?: string;
@@ -105,9 +113,9 @@ export class CollectionMetadata {
   apiRequests!: number;
 }
 
-@ObjectType({ description: "One client's cost of one provider on one day." })
-export class CostRecord {
-  @Field(() => ID)
+@ObjectType({ implements: Node, description: "One client's cost of one provider on one day." })
+export class CostRecord implements Node {
+  @Field(() => ID, { description: "Unique per client, provider and day." })
   id!: string;
 
   @Field(() => ID)
@@ -155,4 +163,8 @@ export class CostRecord {
   version!: number;
 }
 
-export const CostRecordConnection = relayConnectionType("CostRecord", CostRecord);
+export const CostRecordConnection = relayConnectionType(
+  "CostRecord",
+  CostRecord,
+  "Always null: counting would read every day of the period; page until hasNextPage is false.",
+);

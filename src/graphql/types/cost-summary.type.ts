@@ -1,4 +1,5 @@
-import { Field, Float, ObjectType } from "type-graphql";
+import { Field, Float, ID, ObjectType } from "type-graphql";
+import { Node } from "./node.type.js";
 import { CloudProviderEnum } from "../enums.js";
 import { Money } from "./money.type.js";
 import { DateRange } from "./date-range.type.js";
@@ -14,9 +15,13 @@ export class ProviderCost {
 }
 
 @ObjectType({
+  implements: Node,
   description: "Total cost of a period, per provider, compared with the previous period of equal length.",
 })
-export class CostSummary {
+export class CostSummary implements Node {
+  @Field(() => ID, { description: "Unique per client, period and filter." })
+  id!: string;
+
   @Field(() => DateRange)
   period!: DateRange;
 

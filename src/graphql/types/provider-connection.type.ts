@@ -1,12 +1,20 @@
-import { Field, ObjectType } from "type-graphql";
+import { Field, ID, ObjectType } from "type-graphql";
+import { Node } from "./node.type.js";
 import { CloudProviderEnum, HealthStatusEnum } from "../enums.js";
 import { DateTimeScalar } from "../scalars.js";
 import type { CloudProvider } from "../../domain/provider.js";
 import type { HealthStatus } from "../../domain/client.js";
 
-@ObjectType({ description: "A client's link to one cloud account. Never exposes a secret." })
-export class ProviderConnection {
-  @Field(() => String)
+@ObjectType({
+  implements: Node,
+  description:
+    "A client's link to one cloud account. Never exposes a secret. (A provider link, not a Relay connection.)",
+})
+export class ProviderConnection implements Node {
+  @Field(() => ID, { description: "Unique per client and provider." })
+  id!: string;
+
+  @Field(() => String, { description: "The client this link belongs to." })
   clientId!: string;
 
   @Field(() => CloudProviderEnum)
