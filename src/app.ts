@@ -35,6 +35,12 @@ import {
 } from "./graphql/limits.js";
 import { renderPlayground } from "./graphql/playground.js";
 import { refuseHttpSubscriptions } from "./graphql/http-subscriptions.js";
+import {
+  liveOperationText,
+  TrustedDocuments,
+  trustedDocumentsPlugin,
+  type TrustedDocumentsMode,
+} from "./graphql/trusted-documents.js";
 import type { GraphQLContext } from "./graphql/context.js";
 import type { Logger } from "./observability/logger.js";
 import type { Metrics } from "./observability/metrics.js";
@@ -53,6 +59,8 @@ export interface AppOptions {
   metrics: Metrics;
   jwtSecret: string;
   limits: QueryLimits;
+  /** TRUSTED_DOCUMENTS: `only` runs nothing but the generated operations, except for admins. */
+  trustedDocuments: TrustedDocumentsMode;
   /** Builds a context for a caller; `live` contexts must not cache loader results across events. */
   createContext(input: {
     requestId: string;
@@ -90,6 +98,12 @@ export async function createApp(options: AppOptions): Promise<App> {
   httpServer.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   httpServer.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
 
+  // The operations of schema/operations, by document id (graphql/trusted-documents.ts).
+  const trusted = TrustedDocuments.generated();
+  if (options.trustedDocuments === "only") {
+    logger.info({ trustedDocuments: trusted.size }, "only trusted documents run, except for admins");
+  }
+
   const operations = new GraphQLOperationRecorder(options.metrics);
   const wsOperations = new WsOperationTracker(operations, options.metrics.openSubscriptions);
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: MAX_BODY_BYTES });
@@ -109,9 +123,16 @@ export async function createApp(options: AppOptions): Promise<App> {
       onSubscribe: async (ctx, id, payload) => {
         const requestId = randomUUID();
         wsOperations.started(ctx, id, logger.child({ requestId }));
+        const operationText = await liveOperationText(trusted, options.trustedDocuments, payload, () =>
+          authenticate(ctx.extra.authorization, options.jwtSecret),
+        );
+        if ("refusal" in operationText) {
+          wsOperations.rejected(ctx, id, 1);
+          return [operationText.refusal];
+        }
         let document;
         try {
-          document = parse(payload.query, { maxTokens: MAX_TOKENS });
+          document = parse(operationText.text, { maxTokens: MAX_TOKENS });
         } catch (error) {
           wsOperations.rejected(ctx, id, 1);
           const message = error instanceof GraphQLError ? error.message : "could not parse the operation";
@@ -170,6 +191,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     validationRules: protection.validationRules,
     // Apollo's own parser enforces the token limit: a refusal is then a 400 like any syntax error.
     parseOptions: { maxTokens: MAX_TOKENS },
+    // Document ids (APQ hashes too) name trusted documents only; clients cannot register others.
+    persistedQueries: { cache: trusted.persistedQueryCache() },
     plugins: [
       // graphql-armor's typings name Apollo's CJS build; the objects are the same.
       ...(protection.plugins as unknown as ApolloServerPlugin<GraphQLContext>[]),
@@ -181,6 +204,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       graphqlRequestPlugin(operations),
       errorReportingPlugin(),
       refuseHttpSubscriptions<GraphQLContext>(),
+      trustedDocumentsPlugin<GraphQLContext>(trusted, options.trustedDocuments),
     ],
     formatError,
   });

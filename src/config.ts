@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { IsoDay } from "./domain/cost-record.js";
 import { isIsoDay } from "./domain/dates.js";
+import type { TrustedDocumentsMode } from "./graphql/trusted-documents.js";
 
 export type Mode = "sandbox" | "production";
 
@@ -44,6 +45,7 @@ const envSchema = z.object({
   DATA_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(730),
   MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(50).default(10),
   MAX_QUERY_COMPLEXITY: z.coerce.number().int().min(10).default(5000),
+  TRUSTED_DOCUMENTS: z.enum(["off", "only"] satisfies TrustedDocumentsMode[]).default("off"),
   STREAM_CONSUMER: z.enum(["on", "off"]).default("on"),
   REDIS_URL: z
     .url()
@@ -73,6 +75,11 @@ export interface AppConfig {
   logLevel: string;
   retentionDays: number;
   limits: { maxDepth: number; maxComplexity: number };
+  /**
+   * TRUSTED_DOCUMENTS=only: nothing runs but the operations of schema/operations (sent by document
+   * id, or as their exact generated text), except for admins; `off` (default): any operation.
+   */
+  trustedDocuments: TrustedDocumentsMode;
   streamConsumer: boolean;
   /** Set: live events fan out through Redis to every instance; unset: in-process (one instance). */
   redisUrl?: string;
@@ -152,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, mode: Mode): AppConfig {
     logLevel: e.LOG_LEVEL,
     retentionDays: e.DATA_RETENTION_DAYS,
     limits: { maxDepth: e.MAX_QUERY_DEPTH, maxComplexity: e.MAX_QUERY_COMPLEXITY },
+    trustedDocuments: e.TRUSTED_DOCUMENTS,
     streamConsumer: e.STREAM_CONSUMER === "on",
     ...(e.REDIS_URL ? { redisUrl: e.REDIS_URL } : {}),
     batchReads: e.DATALOADER === "on",

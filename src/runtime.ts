@@ -181,6 +181,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     metrics,
     jwtSecret: config.auth.jwtSecret,
     limits: config.limits,
+    trustedDocuments: config.trustedDocuments,
     createContext,
     readiness,
     clock,
