@@ -4,19 +4,37 @@ import { Field, ID, InputType } from "type-graphql";
   description: "An access key pair, or a role in the tenant's account assumed with an external id.",
 })
 export class AwsConnectionInput {
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: "Access key id, AKIA... (or ASIA... for temporary keys); used when roleArn is absent.",
+  })
   accessKeyId?: string;
 
-  @Field(() => String, { nullable: true, description: "Write-only: never returned." })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "The access key's 40-character secret; required with accessKeyId. Write-only: never returned.",
+  })
   secretAccessKey?: string;
 
-  @Field(() => String, { nullable: true, description: "Write-only: never returned." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Session token of temporary (ASIA...) keys. Write-only: never returned.",
+  })
   sessionToken?: string;
 
-  @Field(() => String, { nullable: true, description: "arn:aws:iam::<account>:role/<name>" })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "arn:aws:iam::<account>:role/<name>; when given, the role is assumed and access key fields are ignored.",
+  })
   roleArn?: string;
 
-  @Field(() => String, { nullable: true, description: "Write-only: never returned." })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "The external id the role's trust policy requires; required with roleArn. Write-only: never returned.",
+  })
   externalId?: string;
 }
 
@@ -36,10 +54,17 @@ export class GcpConnectionInput {
   description: "A service principal (client secret) or the managed identity, and the scope to query.",
 })
 export class AzureConnectionInput {
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: "Microsoft Entra tenant id (a GUID); required with clientSecret.",
+  })
   tenantId?: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "With clientSecret, the application's client id (a GUID, required); with the managed identity, a user-assigned identity's client id, or absent for the system-assigned one.",
+  })
   clientId?: string;
 
   @Field(() => String, { nullable: true, description: "Write-only: never returned." })
@@ -47,28 +72,42 @@ export class AzureConnectionInput {
 
   @Field(() => Boolean, {
     nullable: true,
-    description: "Use the managed identity instead of a client secret.",
+    description:
+      "Use the host's managed identity instead of a client secret; tenantId and clientSecret are then ignored.",
   })
   useManagedIdentity?: boolean;
 
   @Field(() => String, {
-    description: "subscriptions/<guid> or providers/Microsoft.Billing/billingAccounts/<id>",
+    description:
+      "The Cost Management scope read: subscriptions/<guid> or providers/Microsoft.Billing/billingAccounts/<id>.",
   })
   scope!: string;
 }
 
-@InputType({ description: "Exactly one of aws, gcp and azure." })
+@InputType({
+  description:
+    "A client's link to one cloud: exactly one of aws, gcp and azure. Replaces the client's existing link to that cloud.",
+})
 export class ConnectProviderInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The client to link the cloud account to." })
   clientId!: string;
 
-  @Field(() => AwsConnectionInput, { nullable: true })
+  @Field(() => AwsConnectionInput, {
+    nullable: true,
+    description: "Connects AWS (read through Cost Explorer).",
+  })
   aws?: AwsConnectionInput;
 
-  @Field(() => GcpConnectionInput, { nullable: true })
+  @Field(() => GcpConnectionInput, {
+    nullable: true,
+    description: "Connects Google Cloud (read from the billing export in BigQuery).",
+  })
   gcp?: GcpConnectionInput;
 
-  @Field(() => AzureConnectionInput, { nullable: true })
+  @Field(() => AzureConnectionInput, {
+    nullable: true,
+    description: "Connects Azure (read through Cost Management).",
+  })
   azure?: AzureConnectionInput;
 
   @Field(() => String, {

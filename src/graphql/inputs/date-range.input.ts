@@ -3,9 +3,9 @@ import { DateScalar } from "../scalars.js";
 
 @InputType({ description: "Both days inclusive." })
 export class DateRangeInput {
-  @Field(() => DateScalar)
+  @Field(() => DateScalar, { description: "First day (UTC)." })
   start!: string;
 
-  @Field(() => DateScalar)
+  @Field(() => DateScalar, { description: "Last day (UTC); not before start." })
   end!: string;
 }

@@ -18,13 +18,22 @@ import {
 import { PageArgs } from "../page-arguments.js";
 import { costRecordView, costSummaryView } from "../views.js";
 import type { CloudProvider } from "../../domain/provider.js";
-import { checkListSize, TOP_ITEMS } from "../../domain/limits.js";
+import {
+  checkListSize,
+  MAX_DAILY_SERIES_DAYS,
+  MAX_PERIOD_DAYS,
+  MAX_WEEKLY_SERIES_DAYS,
+  TOP_ITEMS,
+} from "../../domain/limits.js";
 import type { Client as ClientModel } from "../../domain/client.js";
 import type { GraphQLContext } from "../context.js";
 import type { Connection } from "../types/page-info.type.js";
 import type { CostRecord } from "../types/cost-record.type.js";
 
 const TOP_DESCRIPTION = `Items kept, largest first: ${TOP_ITEMS.min} to ${TOP_ITEMS.max}; the rest is folded into one more item.`;
+const PERIOD_DESCRIPTION = `The days to cover (UTC, both inclusive), at most ${MAX_PERIOD_DAYS}.`;
+const FILTER_DESCRIPTION = "Narrows the costs counted; every cost of the client when absent.";
+const SERIES_PERIOD_DESCRIPTION = `The days to cover (UTC, both inclusive): at most ${MAX_DAILY_SERIES_DAYS} for DAILY, ${MAX_WEEKLY_SERIES_DAYS} for WEEKLY, ${MAX_PERIOD_DAYS} for MONTHLY.`;
 
 interface CostFieldArgs {
   period: DateRangeInput;
@@ -93,11 +102,15 @@ export function prefetchCostFields(info: GraphQLResolveInfo, clientId: string, c
 
 @Resolver(() => Client)
 export class ClientCostResolver {
-  @FieldResolver(() => CostSummary)
+  @FieldResolver(() => CostSummary, {
+    description:
+      "Net cost of the period, per provider, against the previous period of equal length, in the client's reporting currency.",
+  })
   async costSummary(
     @Root() client: ClientModel,
-    @Arg("period", () => DateRangeInput) period: DateRangeInput,
-    @Arg("filter", () => CostFilterInput, { nullable: true }) filter: CostFilterInput | undefined,
+    @Arg("period", () => DateRangeInput, { description: PERIOD_DESCRIPTION }) period: DateRangeInput,
+    @Arg("filter", () => CostFilterInput, { nullable: true, description: FILTER_DESCRIPTION })
+    filter: CostFilterInput | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<CostSummary> {
     const summary = await COST_FIELD_READS.costSummary(ctx, client.id, { period, filter });
@@ -105,13 +118,15 @@ export class ClientCostResolver {
   }
 
   @FieldResolver(() => [CostBreakdownItem], {
-    description: "Largest first; with top, the rest is folded into one item.",
+    description:
+      "Net cost of the period per value of `by`, in the client's reporting currency, largest first; with top, the rest is folded into one item.",
   })
   async costBreakdown(
     @Root() client: ClientModel,
-    @Arg("period", () => DateRangeInput) period: DateRangeInput,
-    @Arg("by", () => CostDimensionEnum) by: CostDimension,
-    @Arg("filter", () => CostFilterInput, { nullable: true }) filter: CostFilterInput | undefined,
+    @Arg("period", () => DateRangeInput, { description: PERIOD_DESCRIPTION }) period: DateRangeInput,
+    @Arg("by", () => CostDimensionEnum, { description: "What to group the costs by." }) by: CostDimension,
+    @Arg("filter", () => CostFilterInput, { nullable: true, description: FILTER_DESCRIPTION })
+    filter: CostFilterInput | undefined,
     @Arg("top", () => Int, { nullable: true, description: TOP_DESCRIPTION }) top: number | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<CostBreakdownItem[]> {
@@ -124,13 +139,25 @@ export class ClientCostResolver {
     }));
   }
 
-  @FieldResolver(() => [CostSeries], { description: "Zero-filled buckets over the whole period." })
+  @FieldResolver(() => [CostSeries], {
+    description:
+      "Net cost per bucket, zero-filled over the whole period: one TOTAL series, or one per group with groupBy, largest total first.",
+  })
   async costTimeSeries(
     @Root() client: ClientModel,
-    @Arg("period", () => DateRangeInput) period: DateRangeInput,
-    @Arg("granularity", () => GranularityEnum, { nullable: true }) granularity: Granularity | undefined,
-    @Arg("filter", () => CostFilterInput, { nullable: true }) filter: CostFilterInput | undefined,
-    @Arg("groupBy", () => CostDimensionEnum, { nullable: true }) groupBy: CostDimension | undefined,
+    @Arg("period", () => DateRangeInput, { description: SERIES_PERIOD_DESCRIPTION }) period: DateRangeInput,
+    @Arg("granularity", () => GranularityEnum, {
+      nullable: true,
+      description: "The bucket; DAILY when absent.",
+    })
+    granularity: Granularity | undefined,
+    @Arg("filter", () => CostFilterInput, { nullable: true, description: FILTER_DESCRIPTION })
+    filter: CostFilterInput | undefined,
+    @Arg("groupBy", () => CostDimensionEnum, {
+      nullable: true,
+      description: "One series per value of this dimension; a single TOTAL series when absent.",
+    })
+    groupBy: CostDimension | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<CostSeries[]> {
     const series = await COST_FIELD_READS.costTimeSeries(ctx, client.id, {
@@ -146,11 +173,18 @@ export class ClientCostResolver {
     }));
   }
 
-  @FieldResolver(() => CostRecordConnection, { description: "Records by date, then provider." })
+  @FieldResolver(() => CostRecordConnection, {
+    description:
+      "The stored daily records of the period, by date, then provider (AWS, AZURE, GCP); a day never collected has none.",
+  })
   async costRecords(
     @Root() client: ClientModel,
-    @Arg("period", () => DateRangeInput) period: DateRangeInput,
-    @Arg("provider", () => CloudProviderEnum, { nullable: true }) provider: CloudProvider | undefined,
+    @Arg("period", () => DateRangeInput, { description: PERIOD_DESCRIPTION }) period: DateRangeInput,
+    @Arg("provider", () => CloudProviderEnum, {
+      nullable: true,
+      description: "Only this provider's records; every provider's when absent.",
+    })
+    provider: CloudProvider | undefined,
     @Args(() => PageArgs) page: PageArgs,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Connection<CostRecord>> {

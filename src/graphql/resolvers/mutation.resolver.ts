@@ -14,9 +14,9 @@ import type { Client as ClientModel } from "../../domain/client.js";
 
 @Resolver()
 export class MutationResolver {
-  @Mutation(() => Client, { description: "Admins only." })
+  @Mutation(() => Client, { description: "Admins only. Creates a client (tenant) and returns it." })
   async createClient(
-    @Arg("input", () => CreateClientInput) input: CreateClientInput,
+    @Arg("input", () => CreateClientInput, { description: "The new client." }) input: CreateClientInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ClientModel> {
     return underInput(() => ctx.useCases.tenants.createClient(ctx.auth, input));
@@ -24,10 +24,13 @@ export class MutationResolver {
 
   @Mutation(() => ProviderConnection, {
     description:
-      "Editors and admins of the client. Validates and encrypts the credentials, runs a health check.",
+      "Editors and admins of the client. Validates and encrypts the credentials, runs a health check; an unhealthy link is stored and returned as such.",
   })
   async connectProvider(
-    @Arg("input", () => ConnectProviderInput) input: ConnectProviderInput,
+    @Arg("input", () => ConnectProviderInput, {
+      description: "The client, one cloud's credentials and optionally a custom endpoint.",
+    })
+    input: ConnectProviderInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ProviderConnection> {
     const credentials = providerCredentialsInput(input);
@@ -43,10 +46,13 @@ export class MutationResolver {
 
   @Mutation(() => CollectionJob, {
     description:
-      "Editors and admins of the client. Returns the QUEUED job at once, or the job already collecting.",
+      "Editors and admins of the client. Returns the QUEUED job at once (it runs in the background), or the QUEUED or RUNNING job already collecting one of these providers.",
   })
   async triggerCollection(
-    @Arg("input", () => TriggerCollectionInput) input: TriggerCollectionInput,
+    @Arg("input", () => TriggerCollectionInput, {
+      description: "The client, period and providers to collect.",
+    })
+    input: TriggerCollectionInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<CollectionJob> {
     const job = await underInput(() =>
@@ -60,10 +66,12 @@ export class MutationResolver {
   }
 
   @Mutation(() => Int, {
-    description: "Admins only. Stores monthly exchange rates; returns how many were stored.",
+    description:
+      "Admins only. Stores monthly exchange rates, replacing those of the same month and pair; returns how many were stored. Nothing is stored when one is invalid; days already stored keep their conversion until collected again.",
   })
   async setExchangeRates(
-    @Arg("rates", () => [ExchangeRateInput]) rates: ExchangeRateInput[],
+    @Arg("rates", () => [ExchangeRateInput], { description: "The rates; each month and pair at most once." })
+    rates: ExchangeRateInput[],
     @Ctx() ctx: GraphQLContext,
   ): Promise<number> {
     return (await ctx.useCases.exchangeRates.set(ctx.auth, rates)).length;

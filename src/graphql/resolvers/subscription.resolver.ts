@@ -22,8 +22,15 @@ export class SubscriptionResolver {
   })
   costRecordChanged(
     @Root() event: CostRecordChangeEvent,
-    @Arg("clientId", () => ID) _clientId: string,
-    @Arg("providers", () => [CloudProviderEnum], { nullable: true }) _providers: CloudProvider[] | undefined,
+    @Arg("clientId", () => ID, {
+      description: "The client to follow; the caller must be allowed to read it.",
+    })
+    _clientId: string,
+    @Arg("providers", () => [CloudProviderEnum], {
+      nullable: true,
+      description: "Only changes of these providers; every provider's when absent or empty.",
+    })
+    _providers: CloudProvider[] | undefined,
     @Ctx() _ctx: GraphQLContext,
   ): CostRecordChange {
     return {
@@ -36,13 +43,17 @@ export class SubscriptionResolver {
   }
 
   @Subscription(() => CollectionJob, {
-    description: "Progress of the client's collection jobs.",
+    description:
+      "Progress of the client's collection jobs: the whole job each time it is stored (status changes, provider progress, heartbeats).",
     subscribe: ({ context, args }: SubscribeResolverData<unknown, { clientId: string }, GraphQLContext>) =>
       context.useCases.live.jobUpdates(context.auth, args.clientId),
   })
   collectionJobUpdated(
     @Root() event: CollectionJobEvent,
-    @Arg("clientId", () => ID) _clientId: string,
+    @Arg("clientId", () => ID, {
+      description: "The client to follow; the caller must be allowed to read it.",
+    })
+    _clientId: string,
   ): CollectionJob {
     return collectionJobView(event.job);
   }

@@ -7,15 +7,24 @@ import { relayConnectionType } from "./page-info.type.js";
 import type { CloudProvider } from "../../domain/provider.js";
 import type { CollectionStatus } from "../../domain/collection-job.js";
 
-@ObjectType()
+@ObjectType({ description: "Why a provider's collection, or one month of it, failed." })
 export class CollectionError {
-  @Field(() => String)
+  @Field(() => String, {
+    description:
+      "Machine-readable cause, e.g. AUTHENTICATION, AUTHORIZATION, RATE_LIMIT, TRANSIENT, DATA_UNAVAILABLE (from the provider) or INVALID_DATA, STORE_FAILED, CONNECTION, CANCELLED, SHUTDOWN, INTERRUPTED, LOCK_LOST, INTERNAL.",
+  })
   code!: string;
 
-  @Field(() => String)
+  @Field(() => String, {
+    description:
+      'What went wrong, safe to show (never a secret); a failed month\'s message starts with its days, "YYYY-MM-DD..YYYY-MM-DD: ".',
+  })
   message!: string;
 
-  @Field(() => Boolean)
+  @Field(() => Boolean, {
+    description:
+      "True when triggering the collection again may succeed (a passing fault); false when something must be fixed first, e.g. the credentials.",
+  })
   retryable!: boolean;
 }
 
@@ -24,10 +33,13 @@ export class CollectionError {
     "Days of the job's period that the provider's API does not serve (older than its history limit): left out on purpose, not failed.",
 })
 export class SkippedDays {
-  @Field(() => DateScalar)
+  @Field(() => DateScalar, { description: "First day left out: the period's start." })
   start!: string;
 
-  @Field(() => DateScalar)
+  @Field(() => DateScalar, {
+    description:
+      "Last day left out, inclusive: the day before the first day the API serves, or the period's end.",
+  })
   end!: string;
 
   @Field(() => String, { description: "Why, with the provider's documented rule." })
@@ -42,22 +54,38 @@ export class ProviderCollection implements Node {
   @Field(() => CloudProviderEnum, { description: "The provider collected." })
   provider!: CloudProvider;
 
-  @Field(() => CollectionStatusEnum)
+  @Field(() => CollectionStatusEnum, {
+    description:
+      "This provider's progress; the period is pulled one calendar month at a time, so some months can fail while others are stored (PARTIALLY_SUCCEEDED).",
+  })
   status!: CollectionStatus;
 
-  @Field(() => Int)
+  @Field(() => Int, {
+    description: "Days created or changed in the store; days collected again unchanged are not counted.",
+  })
   recordsWritten!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, {
+    description:
+      "Provider API requests spent so far, retries and the history-limit lookup included (providers bill or throttle per request).",
+  })
   apiRequests!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, {
+    description: "Pulls tried, summed over the months of the period; a retried month counts each try.",
+  })
   attempts!: number;
 
-  @Field(() => CollectionError, { nullable: true })
+  @Field(() => CollectionError, {
+    nullable: true,
+    description: "The last error met; null when no part of this provider's collection failed.",
+  })
   error?: CollectionError;
 
-  @Field(() => SkippedDays, { nullable: true })
+  @Field(() => SkippedDays, {
+    nullable: true,
+    description: "Days left out because the provider's API does not serve them; null when none were.",
+  })
   skipped?: SkippedDays;
 }
 
@@ -69,28 +97,39 @@ export class CollectionJob implements Node {
   @Field(() => ID, { description: "The job's id, as `collectionJob(id:)` takes it." })
   id!: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "The client collected for." })
   clientId!: string;
 
-  @Field(() => CollectionStatusEnum)
+  @Field(() => CollectionStatusEnum, {
+    description:
+      "The job as a whole: SUCCEEDED when every provider succeeded, FAILED when every provider failed or the job was stopped, else PARTIALLY_SUCCEEDED.",
+  })
   status!: CollectionStatus;
 
-  @Field(() => DateRange)
+  @Field(() => DateRange, { description: "The days collected, as requested (UTC, both inclusive)." })
   period!: DateRange;
 
-  @Field(() => [ProviderCollection])
+  @Field(() => [ProviderCollection], {
+    description: "One entry per provider collected, each with its own status.",
+  })
   providers!: ProviderCollection[];
 
-  @Field(() => DateTimeScalar)
+  @Field(() => DateTimeScalar, { description: "When the job was triggered." })
   createdAt!: string;
 
-  @Field(() => DateTimeScalar)
+  @Field(() => DateTimeScalar, {
+    description:
+      "When the job was last stored; a RUNNING job refreshes it about once a minute (a heartbeat).",
+  })
   updatedAt!: string;
 
-  @Field(() => DateTimeScalar, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true, description: "When collecting began; null while QUEUED." })
   startedAt?: string;
 
-  @Field(() => DateTimeScalar, { nullable: true })
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description: "When the job ended; null while QUEUED or RUNNING.",
+  })
   finishedAt?: string;
 }
 

@@ -7,13 +7,19 @@ import { Money } from "./money.type.js";
   description: "A day of a provider that was stored for the first time (ADDED) or restated (UPDATED).",
 })
 export class CostRecordChange {
-  @Field(() => ChangeTypeEnum)
+  @Field(() => ChangeTypeEnum, { description: "ADDED for a new day, UPDATED for a replaced one." })
   changeType!: ChangeType;
 
-  @Field(() => CostRecord)
+  @Field(() => CostRecord, {
+    description:
+      "The day as now stored. For a rare very large day, services, accounts and regions arrive empty: fetch the record again with `node(id:)`.",
+  })
   record!: CostRecord;
 
-  @Field(() => Money, { nullable: true, description: "The replaced version's total; null when ADDED." })
+  @Field(() => Money, {
+    nullable: true,
+    description: "The replaced version's total, in the reporting currency; null when ADDED.",
+  })
   previousTotal!: Money | null;
 
   @Field(() => String, {

@@ -5,12 +5,12 @@ import { Money } from "./money.type.js";
 import { DateRange } from "./date-range.type.js";
 import type { CloudProvider } from "../../domain/provider.js";
 
-@ObjectType()
+@ObjectType({ description: "One provider's part of a summary's total." })
 export class ProviderCost {
-  @Field(() => CloudProviderEnum)
+  @Field(() => CloudProviderEnum, { description: "The provider." })
   provider!: CloudProvider;
 
-  @Field(() => Money)
+  @Field(() => Money, { description: "Its net cost over the period, in the client's reporting currency." })
   cost!: Money;
 }
 
@@ -22,24 +22,33 @@ export class CostSummary implements Node {
   @Field(() => ID, { description: "Unique per client, period and filter." })
   id!: string;
 
-  @Field(() => DateRange)
+  @Field(() => DateRange, { description: "The period asked for." })
   period!: DateRange;
 
-  @Field(() => Money)
+  @Field(() => Money, {
+    description:
+      "Net cost of the period (credits subtracted), filter applied, in the client's reporting currency.",
+  })
   total!: Money;
 
-  @Field(() => [ProviderCost])
+  @Field(() => [ProviderCost], {
+    description:
+      "The total split by provider, largest first; providers with no matching stored data are absent.",
+  })
   byProvider!: ProviderCost[];
 
-  @Field(() => DateRange)
+  @Field(() => DateRange, {
+    description: "The period of equal length that ends the day before `period` starts.",
+  })
   previousPeriod!: DateRange;
 
-  @Field(() => Money)
+  @Field(() => Money, { description: "Net cost of previousPeriod, same filter and currency." })
   previousTotal!: Money;
 
   @Field(() => Float, {
     nullable: true,
-    description: "Change against the previous period in percent; null when it was 0.",
+    description:
+      "(total - previousTotal) / |previousTotal| x 100, so positive means more spent; null when previousTotal is 0.",
   })
   changePercent!: number | null;
 }

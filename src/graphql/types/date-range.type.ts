@@ -3,9 +3,9 @@ import { DateScalar } from "../scalars.js";
 
 @ObjectType({ description: "Both days inclusive." })
 export class DateRange {
-  @Field(() => DateScalar)
+  @Field(() => DateScalar, { description: "First day (UTC)." })
   start!: string;
 
-  @Field(() => DateScalar)
+  @Field(() => DateScalar, { description: "Last day (UTC)." })
   end!: string;
 }

@@ -1,8 +1,11 @@
 import { Field, Float, ObjectType } from "type-graphql";
 
-@ObjectType({ description: "An amount in a currency; amounts are rounded to 1e-10 only when served." })
+@ObjectType({ description: "An amount in a currency." })
 export class Money {
-  @Field(() => Float)
+  @Field(() => Float, {
+    description:
+      "Served at full precision, not rounded to the currency's minor unit (round for display); negative for credits.",
+  })
   amount!: number;
 
   @Field(() => String, { description: "ISO 4217 code." })

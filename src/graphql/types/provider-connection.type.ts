@@ -17,27 +17,39 @@ export class ProviderConnection implements Node {
   @Field(() => String, { description: "The client this link belongs to." })
   clientId!: string;
 
-  @Field(() => CloudProviderEnum)
+  @Field(() => CloudProviderEnum, { description: "The cloud this link reads." })
   provider!: CloudProvider;
 
-  @Field(() => String, { description: "Masked description of the credentials." })
+  @Field(() => String, {
+    description: 'Masked description of the credentials, e.g. "access key AKIA****WXYZ"; never a secret.',
+  })
   credentialSummary!: string;
 
   @Field(() => String, { nullable: true, description: "Custom endpoint (sandbox simulators only)." })
   endpoint?: string;
 
-  @Field(() => HealthStatusEnum)
+  @Field(() => HealthStatusEnum, {
+    description: "Result of the health check run when the link was last connected (connectProvider).",
+  })
   health!: HealthStatus;
 
-  @Field(() => DateTimeScalar, { nullable: true })
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description: "When that check ran; null when no result is stored (UNKNOWN).",
+  })
   lastHealthCheckAt?: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: "Why that check failed, safe to show; null unless health is UNHEALTHY.",
+  })
   lastHealthError?: string;
 
-  @Field(() => DateTimeScalar)
+  @Field(() => DateTimeScalar, {
+    description: "When the client first connected this provider (kept when the credentials are replaced).",
+  })
   createdAt!: string;
 
-  @Field(() => DateTimeScalar)
+  @Field(() => DateTimeScalar, { description: "When the credentials or endpoint were last set." })
   updatedAt!: string;
 }
