@@ -1,5 +1,6 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import graphqlPlugin from "@graphql-eslint/eslint-plugin";
 
 /**
  * The layer arrows (README, "Architecture"): each folder of src/ named here may import only the
@@ -87,13 +88,76 @@ const noSandbox = (files, depth) => ({
   },
 });
 
+/**
+ * ProviderConnection is a public name from before Relay conventions mattered here: a client's link
+ * to one cloud account, not a Relay connection. Renaming it would break every frontend, so the two
+ * Relay rules that go by the "Connection" suffix skip it, and only it.
+ */
+const NOT_RELAY_CONNECTIONS = ["ProviderConnection"];
+
+/** The type a reported node is about: a type definition's own name, or a field's named return type. */
+function reportedTypeName(node) {
+  const definition = node.kind === "Name" ? node.parent : node;
+  if (definition.kind !== "FieldDefinition") return definition.name?.value;
+  let type = definition.gqlType;
+  while (type.gqlType) type = type.gqlType;
+  return type.name.value;
+}
+
+/** `rule`, without the reports about the named types (their definitions and the fields returning them). */
+function exceptTypes(rule, typeNames) {
+  return {
+    ...rule,
+    create(context) {
+      const filtered = Object.create(context, {
+        report: {
+          value: (descriptor) => {
+            if (!typeNames.includes(reportedTypeName(descriptor.node))) context.report(descriptor);
+          },
+        },
+      });
+      return rule.create(filtered);
+    },
+  };
+}
+
+const schemaRules = {
+  rules: {
+    "relay-arguments": exceptTypes(graphqlPlugin.rules["relay-arguments"], NOT_RELAY_CONNECTIONS),
+    "relay-connection-types": exceptTypes(
+      graphqlPlugin.rules["relay-connection-types"],
+      NOT_RELAY_CONNECTIONS,
+    ),
+  },
+};
+
+/** Schema types that are values, not entities: no id (see strict-id-in-types below). */
+const VALUE_TYPES = [
+  "ChargeCategoryCostItem",
+  "CollectionError",
+  "CollectionMetadata",
+  "CostBreakdownItem",
+  "CostPoint",
+  "CostRecordChange",
+  "CostSeries",
+  "DataQuality",
+  "DateRange",
+  "ExchangeRate",
+  "Money",
+  "PageInfo",
+  "ProviderCost",
+  "RegionCostItem",
+  "ServiceCostItem",
+  "SkippedDays",
+];
+
 const unrestricted = SRC_FOLDERS.filter((folder) => folder !== "sandbox" && !(folder in LAYER_IMPORTS));
 
 export default tseslint.config(
   { ignores: ["node_modules", "dist", ".data", "**/generated/**"] },
-  js.configs.recommended,
-  ...tseslint.configs.recommended,
   {
+    files: ["**/*.{ts,js,mjs,cjs}"],
+    extends: [js.configs.recommended, ...tseslint.configs.recommended],
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": ["error", { disallowTypeAnnotations: false }],
@@ -104,4 +168,44 @@ export default tseslint.config(
     Array.from({ length: MAX_DEPTH }, (_, index) => noSandbox(filesAt(folder, index + 1), index + 1)),
   ),
   ...Object.entries(LAYER_IMPORTS).flatMap(([layer, allowed]) => layerBlocks(layer, allowed)),
+  {
+    // The public schema as frontends' linters see it: The Guild's schema-recommended and Relay rules.
+    files: ["schema/schema.graphql"],
+    languageOptions: {
+      parser: graphqlPlugin.parser,
+      parserOptions: { graphQLConfig: { schema: "schema/schema.graphql" } },
+    },
+    plugins: { "@graphql-eslint": graphqlPlugin, schema: schemaRules },
+    rules: {
+      ...graphqlPlugin.configs["flat/schema-recommended"].rules,
+      ...graphqlPlugin.configs["flat/schema-relay"].rules,
+      // Everything a frontend developer reads in their editor is described, not only types.
+      "@graphql-eslint/require-description": [
+        "error",
+        {
+          types: true,
+          rootField: true,
+          FieldDefinition: true,
+          InputValueDefinition: true,
+          EnumValueDefinition: true,
+          DirectiveDefinition: true,
+        },
+      ],
+      // Value objects (amounts, points, breakdown rows, embedded metadata) repeat across parents and
+      // are never normalized: they carry no id on purpose (README, "Using it from a frontend").
+      "@graphql-eslint/strict-id-in-types": [
+        "error",
+        { exceptions: { types: VALUE_TYPES, suffixes: ["Connection", "Edge"] } },
+      ],
+      "@graphql-eslint/relay-arguments": "off",
+      "@graphql-eslint/relay-connection-types": "off",
+      "schema/relay-arguments": "error",
+      "schema/relay-connection-types": "error",
+      // Bounded embedded lists (a record's services, a client's provider links) are plain lists.
+      "@graphql-eslint/relay-edge-types": [
+        "error",
+        { withEdgeSuffix: true, shouldImplementNode: true, listTypeCanWrapOnlyEdgeType: false },
+      ],
+    },
+  },
 );

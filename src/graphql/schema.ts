@@ -35,10 +35,17 @@ const USE_CASES_SUBSCRIBE: TypeGraphQLPubSub = {
 };
 
 /** Every type names its scalars explicitly (tsx emits no decorator metadata), so no scalarsMap is needed. */
-export function buildApiSchema(): Promise<GraphQLSchema> {
-  return buildSchema({
+export async function buildApiSchema(): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     resolvers: [...RESOLVERS, ...CONNECTION_RESOLVERS] as [ClassType, ...ClassType[]],
     validate: false,
     pubSub: USE_CASES_SUBSCRIBE,
   });
+  // type-graphql has no option for the root types' descriptions.
+  schema.getQueryType()!.description = "Reads: clients, their costs, collection jobs, any object by id.";
+  schema.getMutationType()!.description =
+    "Writes: clients, provider connections, collections, exchange rates.";
+  schema.getSubscriptionType()!.description =
+    "Live updates over graphql-ws (graphql-transport-ws) on /graphql.";
+  return schema;
 }

@@ -20,7 +20,7 @@ export class SubscriptionResolver {
     subscribe: ({ context, args }: SubscribeResolverData<unknown, CostArgs, GraphQLContext>) =>
       context.useCases.live.costRecordChanges(context.auth, args.clientId, args.providers ?? undefined),
   })
-  costRecordChanged(
+  async costRecordChanged(
     @Root() event: CostRecordChangeEvent,
     @Arg("clientId", () => ID, {
       description: "The client to follow; the caller must be allowed to read it.",
@@ -31,11 +31,16 @@ export class SubscriptionResolver {
       description: "Only changes of these providers; every provider's when absent or empty.",
     })
     _providers: CloudProvider[] | undefined,
-    @Ctx() _ctx: GraphQLContext,
-  ): CostRecordChange {
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<CostRecordChange> {
+    // A day too large for its stream image arrives without its lists: read it whole, so a cache
+    // never replaces a record's services, accounts and regions with empty lists.
+    const record = event.detailOmitted
+      ? ((await ctx.useCases.costs.record(ctx.auth, event)) ?? event.record)
+      : event.record;
     return {
       changeType: event.changeType,
-      record: costRecordView(event.record),
+      record: costRecordView(record),
       previousTotal:
         event.previousTotal === null ? null : money(event.previousTotal, event.record.reportingCurrency),
       eventId: event.eventId,
