@@ -2,14 +2,15 @@
  * urql 6 with Graphcache 9 (normalized cache; fetchExchange, and subscriptionExchange over
  * graphql-ws): every operation of schema/operations mounted together cache-first, live events and
  * mutations; see support/scenario.ts for what each step must hold. Graphcache's configuration is
- * generated from the schema: `keys` embedding each value object (a type without `id`) in its
- * parent, and the schema itself (introspection), which the `node` query needs so that only the
- * fragment of the node's type is written.
+ * generated from the schema (support/cache-config.ts): `keys` embedding each value object (a type
+ * without `id`) in its parent; the schema itself (introspection), which the `node` query needs so
+ * that only the fragment of the node's type is written; and a no-op updater for each mutation
+ * answering an entity, so that a new client or job does not refetch every query of its type.
  */
 import { Client, fetchExchange, subscriptionExchange } from "@urql/core";
 import { cacheExchange } from "@urql/exchange-graphcache";
 import { expect, it } from "vitest";
-import { graphcacheKeys, graphcacheSchema } from "./support/cache-config.js";
+import { graphcacheKeys, graphcacheMutationUpdates, graphcacheSchema } from "./support/cache-config.js";
 import { describeCacheScenario, type CacheClient, type ClientSetUp } from "./support/scenario.js";
 
 it("runs Graphcache in development mode, where it warns about the cache", () => {
@@ -28,11 +29,7 @@ function urqlClient({ url, authorization, fetch, ws, schema }: ClientSetUp): Cac
       cacheExchange({
         schema: graphcacheSchema(schema),
         keys: graphcacheKeys(schema),
-        // A mutation field answering an entity new to the cache makes Graphcache invalidate every
-        // cached entity of its type (so that lists refetch), unless the field has an updater:
-        // createClient would refetch every query holding the demo Client, triggerCollection every
-        // query holding a CollectionJob. An updater that adds the new item to a list goes here.
-        updates: { Mutation: { createClient: () => undefined, triggerCollection: () => undefined } },
+        updates: { Mutation: graphcacheMutationUpdates(schema) },
       }),
       fetchExchange,
       subscriptionExchange({

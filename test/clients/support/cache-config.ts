@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import {
   buildSchema,
+  getNamedType,
   introspectionFromSchema,
   isInterfaceType,
   isObjectType,
@@ -67,4 +68,20 @@ export function graphcacheKeys(schema: GraphQLSchema): Record<string, () => null
  */
 export function graphcacheSchema(schema: GraphQLSchema): IntrospectionQuery {
   return introspectionFromSchema(schema);
+}
+
+/**
+ * urql Graphcache's `updates.Mutation`: an updater for each mutation answering an entity. Without
+ * one, a mutation field answering an entity new to the cache makes Graphcache invalidate every
+ * cached entity of its type, so that any list holding one refetches: createClient would refetch
+ * every query holding a Client, triggerCollection every query holding a CollectionJob. These do
+ * nothing more; an application that shows the new item in a list adds it there.
+ */
+export function graphcacheMutationUpdates(schema: GraphQLSchema): Record<string, () => void> {
+  const entities = new Set(entityTypes(schema));
+  return Object.fromEntries(
+    Object.values(schema.getMutationType()?.getFields() ?? {})
+      .filter((field) => entities.has(getNamedType(field.type).name))
+      .map((field) => [field.name, () => undefined]),
+  );
 }

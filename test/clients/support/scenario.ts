@@ -353,6 +353,9 @@ export function describeCacheScenario(
       });
       const summary = connectProvider.credentialSummary;
       expect(summary).toContain(inputs.AWS.aws!.accessKeyId!.slice(-4));
+      expect(connectProvider.client.connections.map((connection) => connection.id)).toContain(
+        connectProvider.id,
+      );
       const awsSummaryIn = (query: MountedQuery) =>
         query
           .data<generated.OverviewQuery>()
