@@ -133,6 +133,8 @@ const schemaRules = {
 
 /** Schema types that are values, not entities: no id (see strict-id-in-types below). */
 const VALUE_TYPES = [
+  "AnomalyRootCause",
+  "AnomalyScope",
   "ChargeCategoryCostItem",
   "CollectionError",
   "CollectionMetadata",

@@ -153,6 +153,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     exchangeRates: services.exchangeRates,
     pubsub,
     cursors: new CursorCodec(config.auth.jwtSecret),
+    clock,
   };
   const createContext = async (input: {
     requestId: string;

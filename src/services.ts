@@ -18,6 +18,7 @@ import type { SecretBox } from "./security/secret-box.js";
 import type { RetryPolicy } from "./shared/retry.js";
 import type { Logger } from "./observability/logger.js";
 import { systemClock, type Clock } from "./shared/clock.js";
+import { CostAnomalyStore } from "./store/anomaly-store.js";
 import type { Metrics } from "./observability/metrics.js";
 
 export interface AppStores {
@@ -27,6 +28,7 @@ export interface AppStores {
   costs: CostRecordStore;
   timeseries: TimeSeriesStore;
   rates: ExchangeRateStore;
+  anomalies: CostAnomalyStore;
 }
 
 export function createStores(
@@ -42,6 +44,7 @@ export function createStores(
     costs: new CostRecordStore({ ...options, now: clock }),
     timeseries: new TimeSeriesStore(options),
     rates: new ExchangeRateStore(options),
+    anomalies: new CostAnomalyStore(options),
   };
 }
 

@@ -7,16 +7,19 @@ import type { CloudProvider } from "../domain/provider.js";
 import type { Authentication } from "../domain/identity.js";
 import { UnavailableError } from "../domain/errors.js";
 import { validateSafeId } from "../domain/validation.js";
+import { atLeast, type Severity } from "../domain/anomaly.js";
 import {
   collectionJobTopic,
+  costAnomalyTopic,
   costRecordTopic,
   type CollectionJobEvent,
+  type CostAnomalyEvent,
   type CostRecordChangeEvent,
 } from "../live/events.js";
 import type { PubSub } from "../live/pubsub.js";
 import type { Subscription } from "../live/subscription.js";
 
-export type { CollectionJobEvent, CostRecordChangeEvent } from "../live/events.js";
+export type { CollectionJobEvent, CostAnomalyEvent, CostRecordChangeEvent } from "../live/events.js";
 export { LiveStreamError } from "../live/subscription.js";
 import { requireRead } from "./authorization.js";
 
@@ -31,20 +34,16 @@ async function receiving<E>(events: Subscription<E>): Promise<Subscription<E>> {
 }
 
 /**
- * The events of the wanted providers. Not an async generator: a generator's return() waits until
- * its pending next() settles, i.e. until the client's next event, so an unsubscribed or closed
- * subscription would keep listening to its topic until then.
+ * The events `keep` accepts. Not an async generator: a generator's return() waits until its pending
+ * next() settles, i.e. until the client's next event, so an unsubscribed or closed subscription
+ * would keep listening to its topic until then.
  */
-function onlyProviders(
-  events: Subscription<CostRecordChangeEvent>,
-  providers: readonly CloudProvider[] | undefined,
-): AsyncIterableIterator<CostRecordChangeEvent> {
-  if (!providers?.length) return events;
-  const filtered: AsyncIterableIterator<CostRecordChangeEvent> = {
+function only<E>(events: Subscription<E>, keep: (event: E) => boolean): AsyncIterableIterator<E> {
+  const filtered: AsyncIterableIterator<E> = {
     async next() {
       for (;;) {
         const result = await events.next();
-        if (result.done || providers.includes(result.value.provider)) return result;
+        if (result.done || keep(result.value)) return result;
       }
     },
     return: () => events.return(),
@@ -64,7 +63,20 @@ export class LiveUpdates {
   ): Promise<AsyncIterableIterator<CostRecordChangeEvent>> {
     const id = validateSafeId(clientId, "clientId");
     requireRead(auth, id);
-    return onlyProviders(await receiving(this.pubsub.subscribe(costRecordTopic(id))), providers);
+    const events = await receiving(this.pubsub.subscribe(costRecordTopic(id)));
+    return providers?.length ? only(events, (event) => providers.includes(event.provider)) : events;
+  }
+
+  /** New and changed anomalies of the client (detected, re-scored, resolved, given feedback). */
+  async anomalies(
+    auth: Authentication,
+    clientId: string,
+    minSeverity?: Severity,
+  ): Promise<AsyncIterableIterator<CostAnomalyEvent>> {
+    const id = validateSafeId(clientId, "clientId");
+    requireRead(auth, id);
+    const events = await receiving(this.pubsub.subscribe(costAnomalyTopic(id)));
+    return only(events, (event) => atLeast(event.anomaly.severity, minSeverity));
   }
 
   /** Progress of the client's collection jobs. */

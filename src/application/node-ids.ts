@@ -20,7 +20,8 @@ export type NodeRef =
   | { kind: "AccountCostItem"; clientId: string; provider: CloudProvider; date: string; accountId: string }
   | { kind: "ProviderConnection"; clientId: string; provider: CloudProvider }
   | { kind: "ProviderCollection"; clientId: string; jobId: string; provider: CloudProvider }
-  | { kind: "CostSummary"; clientId: string; period: DayRange; filter: CostFilter };
+  | { kind: "CostSummary"; clientId: string; period: DayRange; filter: CostFilter }
+  | { kind: "CostAnomaly"; clientId: string; date: string; key: string };
 
 export type NodeKind = Exclude<NodeRef["kind"], "ClientOrJob">;
 
@@ -52,6 +53,8 @@ export function nodeId(ref: Exclude<NodeRef, { kind: "ClientOrJob" }>): string {
       return encoded(ref.kind, [ref.clientId, ref.jobId, ref.provider]);
     case "CostSummary":
       return encoded(ref.kind, [ref.clientId, ref.period.start, ref.period.end, canonicalFilter(ref.filter)]);
+    case "CostAnomaly":
+      return encoded(ref.kind, [ref.clientId, ref.date, ref.key]);
   }
 }
 
@@ -84,8 +87,18 @@ const text = (value: unknown): string => {
   return value;
 };
 
-/** What an id names; BAD_USER_INPUT naming `id` when it is not one this API issued. */
-export function parseNodeId(id: string): NodeRef {
+/** What an id names; BAD_USER_INPUT naming `field` when it is not one this API issued. */
+export function parseNodeId(id: string, field = "id"): NodeRef {
+  try {
+    return parsed(id);
+  } catch (error) {
+    if (error instanceof ValidationError && field !== "id")
+      throw new ValidationError(field, "is not an id this API issued");
+    throw error;
+  }
+}
+
+function parsed(id: string): NodeRef {
   if (id.length > MAX_ID_LENGTH) throw notAnId();
   if (!id.includes(":")) return { kind: "ClientOrJob", id: safeId(id) };
   const record = COST_RECORD_ID.exec(id);
@@ -125,6 +138,8 @@ export function parseNodeId(id: string): NodeRef {
         filter: checkCostFilter(filter as Record<string, unknown>, "id"),
       };
     }
+    case "CostAnomaly":
+      return { kind, clientId: safeId(parts[0]), date: day(parts[1]), key: safeId(parts[2]) };
     default:
       throw notAnId();
   }

@@ -12,6 +12,8 @@ import type { Authentication } from "../domain/identity.js";
 import { checkListSize, NODE_IDS } from "../domain/limits.js";
 import type { CloudProvider } from "../domain/provider.js";
 import { canRead, requireCaller, requireRead } from "./authorization.js";
+import type { CostAnomaly } from "../domain/anomaly.js";
+import type { Anomalies } from "./anomalies.js";
 import type { Collections } from "./collections.js";
 import type { CostQueries } from "./costs/cost-queries.js";
 import type { CostSummaryAnswer } from "./costs/cost-reads.js";
@@ -25,6 +27,7 @@ export type FoundNode =
   | { kind: "CostRecord"; header: CostRecordHeader }
   | { kind: "AccountCostItem"; header: CostRecordHeader; accountId: string }
   | { kind: "ProviderConnection"; connection: ProviderConnection }
+  | { kind: "CostAnomaly"; anomaly: CostAnomaly }
   | {
       kind: "CostSummary";
       client: Client;
@@ -33,6 +36,7 @@ export type FoundNode =
     };
 
 export interface NodeDeps {
+  anomalies: Anomalies;
   tenants: Tenants;
   collections: Collections;
   costs: CostQueries;
@@ -44,7 +48,7 @@ export class Nodes {
   async node(auth: Authentication, id: string): Promise<FoundNode | null> {
     const caller = requireCaller(auth);
     const ref = parseNodeId(id);
-    const { tenants, collections, costs } = this.deps;
+    const { tenants, collections, costs, anomalies } = this.deps;
     switch (ref.kind) {
       case "ClientOrJob": {
         // A readable client first; then a job (its own tenant decides); else, like client(id).
@@ -75,6 +79,10 @@ export class Nodes {
         const present =
           job?.clientId === ref.clientId && job.providers.some((p) => p.provider === ref.provider);
         return job && present ? { kind: "ProviderCollection", job, provider: ref.provider } : null;
+      }
+      case "CostAnomaly": {
+        const anomaly = await anomalies.anomaly(auth, ref);
+        return anomaly && { kind: "CostAnomaly", anomaly };
       }
       case "CostSummary": {
         const client = await tenants.client(auth, ref.clientId);

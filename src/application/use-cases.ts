@@ -7,6 +7,9 @@ import type { CollectionService } from "../collection/collection-service.js";
 import type { ExchangeRateService } from "../collection/exchange-rates.js";
 import type { PubSub } from "../live/pubsub.js";
 import type { CollectionJobStore } from "../store/collection-job-store.js";
+import type { Clock } from "../shared/clock.js";
+import type { CostAnomalyStore } from "../store/anomaly-store.js";
+import { Anomalies } from "./anomalies.js";
 import { Collections } from "./collections.js";
 import { CostQueries } from "./costs/cost-queries.js";
 import { CostReads } from "./costs/cost-reads.js";
@@ -18,12 +21,13 @@ import { Nodes } from "./nodes.js";
 import { Tenants } from "./tenants.js";
 
 export interface UseCaseDeps {
-  stores: LoadedStores & { jobs: CollectionJobStore };
+  stores: LoadedStores & { jobs: CollectionJobStore; anomalies: CostAnomalyStore };
   clientManager: ClientManager;
   collections: CollectionService;
   exchangeRates: ExchangeRateService;
   pubsub: PubSub;
   cursors: CursorCodec;
+  clock: Clock;
 }
 
 export interface RequestOptions {
@@ -45,11 +49,13 @@ export function createUseCases(deps: UseCaseDeps, request: RequestOptions) {
   });
   const costs = new CostQueries(new CostReads(sources), sources, cursors);
   const collections = new Collections({ jobs: deps.stores.jobs, collections: deps.collections, cursors });
+  const anomalies = new Anomalies({ anomalies: deps.stores.anomalies, cursors, clock: deps.clock });
   return {
     tenants,
     costs,
     collections,
-    nodes: new Nodes({ tenants, collections, costs }),
+    anomalies,
+    nodes: new Nodes({ tenants, collections, costs, anomalies }),
     exchangeRates: new ExchangeRates(deps.exchangeRates),
     live: new LiveUpdates(deps.pubsub),
   };

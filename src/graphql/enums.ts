@@ -103,3 +103,65 @@ registerEnumType(HealthStatusEnum, {
     UNHEALTHY: { description: "The check failed; lastHealthError says why." },
   },
 });
+
+export const SeverityEnum = { LOW: "LOW", MEDIUM: "MEDIUM", HIGH: "HIGH" } as const;
+export const AnomalyDirectionEnum = { SPIKE: "SPIKE", DROP: "DROP" } as const;
+export const AnomalyCauseEnum = {
+  USAGE: "USAGE",
+  EXCHANGE_RATE: "EXCHANGE_RATE",
+  CREDIT: "CREDIT",
+  TAX: "TAX",
+  RESTATEMENT: "RESTATEMENT",
+} as const;
+export const AnomalyFeedbackEnum = {
+  CONFIRMED: "CONFIRMED",
+  NOT_ANOMALY: "NOT_ANOMALY",
+  PLANNED: "PLANNED",
+} as const;
+export const AnomalyStatusEnum = { OPEN: "OPEN", RESOLVED: "RESOLVED" } as const;
+
+registerEnumType(SeverityEnum, {
+  name: "Severity",
+  description: "How much an anomaly matters, from its money impact and its score (thresholds per client).",
+  valuesConfig: {
+    LOW: { description: "Worth a look." },
+    MEDIUM: { description: "A clear move of real money." },
+    HIGH: { description: "A large move, far outside the expected range." },
+  },
+});
+registerEnumType(AnomalyDirectionEnum, {
+  name: "AnomalyDirection",
+  description: "Whether the cost went above or below its expected range.",
+  valuesConfig: {
+    SPIKE: { description: "Above the expected range." },
+    DROP: { description: "Below the expected range." },
+  },
+});
+registerEnumType(AnomalyCauseEnum, {
+  name: "AnomalyCause",
+  description: "What moved the number.",
+  valuesConfig: {
+    USAGE: { description: "Usage changed: more or less was consumed or bought." },
+    EXCHANGE_RATE: { description: "The exchange rate moved; the billed-currency amounts did not." },
+    CREDIT: { description: "A credit (or refund) line moved the total." },
+    TAX: { description: "A tax line moved the total." },
+    RESTATEMENT: { description: "The provider restated a day that was already stored." },
+  },
+});
+registerEnumType(AnomalyFeedbackEnum, {
+  name: "AnomalyFeedback",
+  description: "A person's verdict on an anomaly.",
+  valuesConfig: {
+    CONFIRMED: { description: "A real problem." },
+    NOT_ANOMALY: { description: "Normal for this client: the same pattern does not alert again." },
+    PLANNED: { description: "Expected (a launch, a migration): the same pattern does not alert again." },
+  },
+});
+registerEnumType(AnomalyStatusEnum, {
+  name: "AnomalyStatus",
+  description: "Whether the data still shows the anomaly.",
+  valuesConfig: {
+    OPEN: { description: "The stored data still shows it." },
+    RESOLVED: { description: "A later restatement or re-collection removed the deviation." },
+  },
+});

@@ -7,6 +7,7 @@ import { CollectionJobResolver } from "./resolvers/collection-job.resolver.js";
 import { SubscriptionResolver } from "./resolvers/subscription.resolver.js";
 import { MutationResolver } from "./resolvers/mutation.resolver.js";
 import { NodeResolver } from "./resolvers/node.resolver.js";
+import { CostAnomalyResolver } from "./resolvers/cost-anomaly.resolver.js";
 import { ProviderConnectionResolver } from "./resolvers/provider-connection.resolver.js";
 
 import { CONNECTION_RESOLVERS } from "./types/page-info.type.js";
@@ -19,6 +20,7 @@ export const RESOLVERS = [
   MutationResolver,
   NodeResolver,
   ProviderConnectionResolver,
+  CostAnomalyResolver,
 ] as const;
 
 /**

@@ -9,6 +9,7 @@ import type {
 } from "../domain/client.js";
 import type { CollectionJob as CollectionJobModel } from "../domain/collection-job.js";
 import type { CostFilter } from "../domain/aggregation.js";
+import type { CostAnomaly as CostAnomalyModel } from "../domain/anomaly.js";
 import type { CostRecordHeader } from "../domain/cost-record.js";
 import type { DayRange } from "../domain/dates.js";
 import { nodeId } from "../application/node-ids.js";
@@ -16,6 +17,7 @@ import type { FoundNode } from "../application/nodes.js";
 import type { CostSummaryAnswer } from "../application/costs/cost-reads.js";
 import type { Client } from "./types/client.type.js";
 import type { CollectionJob } from "./types/collection-job.type.js";
+import type { CostAnomaly } from "./types/cost-anomaly.type.js";
 import type { CostRecord } from "./types/cost-record.type.js";
 import type { CostSummary } from "./types/cost-summary.type.js";
 import type { ProviderConnection } from "./types/provider-connection.type.js";
@@ -104,6 +106,34 @@ export function costSummaryView(
   };
 }
 
+export function costAnomalyView(anomaly: CostAnomalyModel): CostAnomaly & Typed {
+  const { clientId, date, key, currency } = anomaly;
+  const amount = (value: number) => money(value, currency);
+  return {
+    __typename: "CostAnomaly",
+    id: nodeId({ kind: "CostAnomaly", clientId, date, key }),
+    clientId,
+    date,
+    provider: anomaly.provider,
+    scope: anomaly.scope ?? { dimension: null, key: null, label: null },
+    direction: anomaly.direction,
+    cause: anomaly.cause,
+    actual: amount(anomaly.actual),
+    expected: amount(anomaly.expected),
+    expectedLower: amount(anomaly.expectedLower),
+    expectedUpper: amount(anomaly.expectedUpper),
+    impact: amount(anomaly.impact),
+    impactPercent: anomaly.impactPercent,
+    score: anomaly.score,
+    severity: anomaly.severity,
+    rootCauses: anomaly.rootCauses.map((cause) => ({ ...cause, impact: amount(cause.impact) })),
+    status: anomaly.status,
+    feedback: anomaly.feedback ?? null,
+    detectedAt: anomaly.detectedAt,
+    updatedAt: anomaly.updatedAt,
+  };
+}
+
 /** What `node` answers for an object found by its id. */
 export function nodeView(found: FoundNode): Typed & { id: string } {
   switch (found.kind) {
@@ -127,5 +157,7 @@ export function nodeView(found: FoundNode): Typed & { id: string } {
       return providerConnectionView(found.connection);
     case "CostSummary":
       return costSummaryView(found.client, found.question, found.summary);
+    case "CostAnomaly":
+      return costAnomalyView(found.anomaly);
   }
 }

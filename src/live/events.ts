@@ -1,13 +1,14 @@
 /**
  * What subscribers receive, and the pure translation of one DynamoDB Streams record into it. The
- * store decodes the record (store/stream-items.ts); only cost-record headers and collection jobs
- * make events.
+ * store decodes the record (store/stream-items.ts); only cost-record headers, cost anomalies and
+ * collection jobs make events.
  */
 import type { _Record as StreamRecord } from "@aws-sdk/client-dynamodb-streams";
+import type { CostAnomaly } from "../domain/anomaly.js";
 import type { CollectionJob } from "../domain/collection-job.js";
 import type { CostRecordHeader, IsoDay } from "../domain/cost-record.js";
 import type { CloudProvider } from "../domain/provider.js";
-import { decodeStreamRecord } from "../store/stream-items.js";
+import { decodeStreamRecord, type StreamItemChange } from "../store/stream-items.js";
 import type { Topic } from "./pubsub.js";
 
 export interface CostRecordChangeEvent {
@@ -30,6 +31,12 @@ export interface CostRecordChangeEvent {
   eventId: string;
 }
 
+export interface CostAnomalyEvent {
+  anomaly: CostAnomaly;
+  /** The stream sequence number of the change. */
+  eventId: string;
+}
+
 export interface CollectionJobEvent {
   job: CollectionJob;
   /** The stream sequence number of the change. */
@@ -46,19 +53,30 @@ interface TopicEvent<E> {
   event: E;
 }
 
-export type LiveEvent = TopicEvent<CostRecordChangeEvent> | TopicEvent<CollectionJobEvent>;
+export const costAnomalyTopic = (clientId: string) => `costAnomalies:${clientId}` as Topic<CostAnomalyEvent>;
+
+export type LiveEvent =
+  TopicEvent<CostRecordChangeEvent> | TopicEvent<CollectionJobEvent> | TopicEvent<CostAnomalyEvent>;
 
 /**
  * The events one stream record makes: none, or one. Throws CorruptItemError (naming the item and
- * field) when a cost header or job image cannot be decoded.
+ * field) when a cost header, anomaly or job image cannot be decoded.
  */
 export function eventsFromStreamRecord(record: StreamRecord): LiveEvent[] {
-  const change = decodeStreamRecord(record);
+  return eventsOf(decodeStreamRecord(record));
+}
+
+/** The events of one decoded change. */
+export function eventsOf(change: StreamItemChange | undefined): LiveEvent[] {
   if (!change) return [];
   const eventId = change.sequenceNumber;
   if (change.kind === "collectionJob") {
     const { job } = change;
     return [{ topic: collectionJobTopic(job.clientId), event: { job, eventId } }];
+  }
+  if (change.kind === "costAnomaly") {
+    const { anomaly } = change;
+    return [{ topic: costAnomalyTopic(anomaly.clientId), event: { anomaly, eventId } }];
   }
   const { record: header, detailOmitted, previousTotal } = change;
   return [

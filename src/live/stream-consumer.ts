@@ -11,7 +11,7 @@ import type { DynamoSdkClients } from "../store/dynamo-client.js";
 import { CheckpointStore, LeaseLostError } from "./checkpoints.js";
 import { StreamLease } from "./lease.js";
 import type { PubSub } from "./pubsub.js";
-import { StreamReader, messageOf } from "./stream-reader.js";
+import { StreamReader, messageOf, type StreamReaderOptions } from "./stream-reader.js";
 import { streamsClientFor } from "./stream-shards.js";
 
 export interface StreamConsumerOptions {
@@ -33,6 +33,8 @@ export interface StreamConsumerOptions {
   batchSize?: number;
   /** Called with the age of the newest record processed (0 when caught up). */
   onLag?: (lagMs: number) => void;
+  /** See StreamReaderOptions.onRecordChanges: what runs once per change, on the lease holder only. */
+  onRecordChanges?: StreamReaderOptions["onRecordChanges"];
 }
 
 /** starting: lease not yet tried; reader: holds the lease; standby: another live instance holds it. */
@@ -95,6 +97,7 @@ export class StreamConsumer {
       shardRefreshMs: options.shardRefreshMs ?? 60_000,
       batchSize,
       ...(options.onLag ? { onLag: options.onLag } : {}),
+      ...(options.onRecordChanges ? { onRecordChanges: options.onRecordChanges } : {}),
     });
     this.idlePollMs = options.idlePollMs ?? DEFAULT_IDLE_POLL_MS;
     this.renewEveryMs = Math.max(50, Math.floor(this.lease.leaseMs / 3));

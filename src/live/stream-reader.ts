@@ -18,7 +18,12 @@ import type { DynamoDBStreamsClient, _Record as StreamRecord } from "@aws-sdk/cl
 import { GetRecordsCommand, GetShardIteratorCommand } from "@aws-sdk/client-dynamodb-streams";
 import type { Logger } from "../observability/logger.js";
 import type { CheckpointStore } from "./checkpoints.js";
-import { eventsFromStreamRecord, type LiveEvent } from "./events.js";
+import {
+  decodeStreamRecord,
+  type CostRecordHeaderChange,
+  type StreamItemChange,
+} from "../store/stream-items.js";
+import { eventsOf, type LiveEvent } from "./events.js";
 import type { StreamLease } from "./lease.js";
 import type { PubSub } from "./pubsub.js";
 import { latestStreamArn, listShards, readableShards, type ShardInfo } from "./stream-shards.js";
@@ -35,6 +40,12 @@ export interface StreamReaderOptions {
   shardRefreshMs: number;
   batchSize: number;
   onLag?: (lagMs: number) => void;
+  /**
+   * Sees a batch's cost-record changes after their events are published and before the batch is
+   * checkpointed (so a crash re-delivers them: what it does must be idempotent). A failure fails
+   * the batch, which is read again.
+   */
+  onRecordChanges?: (changes: readonly CostRecordHeaderChange[]) => Promise<void>;
 }
 
 interface ShardPosition {
@@ -178,10 +189,11 @@ export class StreamReader {
   }
 
   private async publishAll(records: readonly StreamRecord[]): Promise<void> {
+    const recordChanges: CostRecordHeaderChange[] = [];
     for (const record of records) {
-      let events: LiveEvent[] = [];
+      let change: StreamItemChange | undefined;
       try {
-        events = eventsFromStreamRecord(record);
+        change = decodeStreamRecord(record);
       } catch (error) {
         // One undecodable item must not block the stream behind it.
         this.options.logger.error(
@@ -189,10 +201,12 @@ export class StreamReader {
           "skipping a stream record that could not be decoded",
         );
       }
-      for (const live of events) {
+      if (change?.kind === "costRecordHeader") recordChanges.push(change);
+      for (const live of eventsOf(change)) {
         await this.options.pubsub.publish<LiveEvent["event"]>(live.topic, live.event);
       }
     }
+    if (recordChanges.length > 0) await this.options.onRecordChanges?.(recordChanges);
   }
 
   private reportLag(lagMs: number): void {

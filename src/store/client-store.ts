@@ -76,7 +76,6 @@ export class ClientStore {
     return inKeyOrder(itemKeys, found[this.table] ?? []).map((item) => (item ? clientFromItem(item) : null));
   }
 
-  /** Clients in id order; `afterId` (the previous page's endCursor) excludes it and all before it. */
   /** How many clients exist (one COUNT Query over the listing). */
   async count(): Promise<number> {
     return countAll(this.doc, {

@@ -15,6 +15,7 @@ const monthOf = (day: IsoDay): IsoMonth => day.slice(0, 7);
 /** Prefixes the builders below write and itemKindOf recognises. */
 const CLIENT_PARTITION = "CLIENT#";
 const COST_RECORD_SORT = "COST#";
+const ANOMALY_SORT = "ANOMALY#";
 const JOB_PARTITION = "JOB#";
 const JOB_SORT = "JOB";
 
@@ -45,6 +46,16 @@ export const keys = {
   costLines: (clientId: string, provider: CloudProvider, day: IsoDay, chunk: number): ItemKey => ({
     PK: `CLIENT#${clientId}`,
     SK: `LINES#${provider}#${day}#${String(chunk).padStart(3, "0")}`,
+  }),
+  /** Under the client's partition, by day: a day range is one Query, newest first when read backward. */
+  costAnomaly: (clientId: string, day: IsoDay, key: string): ItemKey => ({
+    PK: `${CLIENT_PARTITION}${clientId}`,
+    SK: `${ANOMALY_SORT}${day}#${key}`,
+  }),
+  /** The sort-key bounds of a client's anomalies from `start` to `end` (inclusive days). */
+  costAnomalyRange: (start: IsoDay, end: IsoDay) => ({
+    from: `${ANOMALY_SORT}${start}#`,
+    to: `${ANOMALY_SORT}${end}#~`,
   }),
   job: (jobId: string): ItemKey => ({ PK: `${JOB_PARTITION}${jobId}`, SK: JOB_SORT }),
   jobListing: (clientId: string, createdAt: string, jobId: string) => ({
@@ -82,13 +93,14 @@ export const keys = {
 };
 
 /** The item kinds a stream reader decodes; every other kind is "other". */
-export type ItemKind = "costRecordHeader" | "collectionJob" | "other";
+export type ItemKind = "costRecordHeader" | "collectionJob" | "costAnomaly" | "other";
 
 /** What a stored item is, from its key alone (line chunks, locks and profiles share the client partition). */
 export function itemKindOf(item: { PK?: unknown; SK?: unknown }): ItemKind {
   const pk = String(item.PK);
   const sk = String(item.SK);
   if (pk.startsWith(CLIENT_PARTITION) && sk.startsWith(COST_RECORD_SORT)) return "costRecordHeader";
+  if (pk.startsWith(CLIENT_PARTITION) && sk.startsWith(ANOMALY_SORT)) return "costAnomaly";
   if (pk.startsWith(JOB_PARTITION) && sk === JOB_SORT) return "collectionJob";
   return "other";
 }

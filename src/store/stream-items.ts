@@ -1,6 +1,6 @@
 /**
- * The data table's stream records, decoded with the store's own codecs. Only cost-record headers
- * and collection jobs are decoded; line chunks, locks, leases, checkpoints, clients and connections
+ * The data table's stream records, decoded with the store's own codecs. Only cost-record headers,
+ * cost anomalies and collection jobs are decoded; line chunks, locks, leases, checkpoints, clients and connections
  * change in the same table and decode to nothing. REMOVE records (TTL expiry of old days) decode to
  * nothing too: an expired item is not a change of what it held.
  */
@@ -8,9 +8,10 @@ import type { _Record as StreamRecord } from "@aws-sdk/client-dynamodb-streams";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { CollectionJob } from "../domain/collection-job.js";
 import type { CostRecordHeader } from "../domain/cost-record.js";
+import type { CostAnomaly } from "../domain/anomaly.js";
+import { costAnomalyFromItem } from "./anomaly-store.js";
 import { collectionJobFromItem } from "./collection-job-store.js";
 import { costHeaderFromItem, headerRecord } from "./cost-record-item.js";
-import { itemFields } from "./item-fields.js";
 import { itemKindOf } from "./keys.js";
 import type { StoredItem } from "./query.js";
 
@@ -24,7 +25,15 @@ export interface CostRecordHeaderChange {
   detailOmitted: boolean;
   /** The replaced version's total, in the reporting currency; null when the day is new. */
   previousTotal: number | null;
+  /** The replaced version (its lists empty when they did not fit its header item); null when the day is new. */
+  previous: CostRecordHeader | null;
   /** The stream sequence number of the change. */
+  sequenceNumber: string;
+}
+
+export interface CostAnomalyChange {
+  kind: "costAnomaly";
+  anomaly: CostAnomaly;
   sequenceNumber: string;
 }
 
@@ -34,7 +43,7 @@ export interface CollectionJobChange {
   sequenceNumber: string;
 }
 
-export type StreamItemChange = CostRecordHeaderChange | CollectionJobChange;
+export type StreamItemChange = CostRecordHeaderChange | CollectionJobChange | CostAnomalyChange;
 
 /**
  * What one stream record changed, or undefined when it is nothing a reader decodes. Throws
@@ -50,9 +59,20 @@ export function decodeStreamRecord(record: StreamRecord): StreamItemChange | und
       return costRecordHeaderChange(item, change.OldImage && unmarshall(change.OldImage), sequenceNumber);
     case "collectionJob":
       return { kind: "collectionJob", job: collectionJobFromItem(item), sequenceNumber };
+    case "costAnomaly":
+      return { kind: "costAnomaly", anomaly: costAnomalyFromItem(item), sequenceNumber };
     case "other":
       return undefined;
   }
+}
+
+/** A header item as a record header; lists that did not fit the item (see cost-record-item.ts) come out empty. */
+function headerOf(item: StoredItem): CostRecordHeader {
+  const stored = costHeaderFromItem(item);
+  return headerRecord(
+    stored,
+    stored.detail === undefined ? { services: [], accounts: [], regions: [] } : undefined,
+  );
 }
 
 function costRecordHeaderChange(
@@ -60,14 +80,13 @@ function costRecordHeaderChange(
   previous: StoredItem | undefined,
   sequenceNumber: string,
 ): CostRecordHeaderChange {
-  const stored = costHeaderFromItem(item);
-  const detailOmitted = stored.detail === undefined;
-  const record = headerRecord(
-    stored,
-    detailOmitted ? { services: [], accounts: [], regions: [] } : undefined,
-  );
-  const previousTotal = previous
-    ? itemFields(previous, `previous image of ${String(item.PK)}/${String(item.SK)}`).number("total")
-    : null;
-  return { kind: "costRecordHeader", record, detailOmitted, previousTotal, sequenceNumber };
+  const replaced = previous ? headerOf(previous) : null;
+  return {
+    kind: "costRecordHeader",
+    record: headerOf(item),
+    detailOmitted: costHeaderFromItem(item).detail === undefined,
+    previousTotal: replaced?.total ?? null,
+    previous: replaced,
+    sequenceNumber,
+  };
 }

@@ -11,6 +11,7 @@ import { buildApiSchema } from "../../src/graphql/schema.js";
 import { addDays, dayOfInstant } from "../../src/domain/dates.js";
 import { CLOUD_PROVIDERS } from "../../src/domain/provider.js";
 import type { CollectionJob } from "../../src/domain/collection-job.js";
+import { anomalyNodeId, storedAnomaly } from "../support/anomalies.js";
 import { costRecords } from "../support/records.js";
 import {
   bearer,
@@ -54,12 +55,17 @@ beforeAll(async () => {
     for (const provider of CLOUD_PROVIDERS)
       await stores.costs.upsertDays(costRecords({ clientId: tenant, provider }, addDays(DAY, -2), 3));
     await stores.jobs.create(job(tenant));
+    await stores.anomalies.save([storedAnomaly(tenant, DAY)]);
   }
   schema = await buildApiSchema();
   const samples = { "Mutation.connectProvider": { input: stack.inputs.AWS } };
   const target = (clientId: string) => ({
     clientId,
-    ids: { CollectionJob: job(clientId).id, Node: `${clientId}:AWS:${DAY}` },
+    ids: {
+      CollectionJob: job(clientId).id,
+      Node: `${clientId}:AWS:${DAY}`,
+      anomalyId: anomalyNodeId(storedAnomaly(clientId, DAY)),
+    },
     day: DAY,
   });
   attacks = tenantOperations(schema, target(B), samples);
@@ -199,6 +205,7 @@ describe("tenant isolation, enumerated from the schema", () => {
         status: "FAILED",
         updatedAt: new Date().toISOString(),
       });
+      await stack.server.stores.anomalies.save([storedAnomaly(tenant, DAY, { status: "RESOLVED" })]);
     }
     for (const subscription of listening)
       await subscription.waitFor((events) => events.length >= 1, "A's event");

@@ -25,7 +25,10 @@ import {
 
 export interface TenantTarget {
   clientId: string;
-  /** Ids of the tenant's other entities that root fields take as `id`, by the type they return. */
+  /**
+   * Ids of the tenant's other entities: by the type a root field returns (for its `id`), or by the
+   * name of the argument or input field that takes one (e.g. `anomalyId`).
+   */
   ids: Record<string, string>;
   /** A day inside the tenant's data, for every Date argument. */
   day: string;
@@ -73,6 +76,7 @@ function sampleValue(type: GraphQLInputType, name: string, target: TenantTarget,
   if (isNonNullType(type)) return sampleValue(type.ofType, name, target, idFor);
   if (isListType(type)) return [sampleValue(type.ofType, name, target, idFor)];
   if (name === "clientId") return target.clientId;
+  if (name in target.ids) return target.ids[name];
   if (name === "id" || name === "ids") return idFor;
   if (isInputObjectType(type)) {
     const fields = Object.values(type.getFields()).filter(

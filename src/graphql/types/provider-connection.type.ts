@@ -14,7 +14,7 @@ export class ProviderConnection implements Node {
   @Field(() => ID, { description: "Unique per client and provider." })
   id!: string;
 
-  @Field(() => String, { description: "The client this link belongs to." })
+  @Field(() => ID, { description: "The client this link belongs to." })
   clientId!: string;
 
   @Field(() => CloudProviderEnum, { description: "The cloud this link reads." })
