@@ -2,21 +2,25 @@
  * Deterministic synthetic billing data that the three simulators serve, each in its own wire format.
  * The structure (accounts, which services run where) comes from the seed; each day's amounts come
  * from (seed, day, restatements of that day), so any day can be produced alone, in any order.
+ * Injected events (labelled anomalies and decoys, see InjectedEvent and labelled-events.ts) are
+ * applied on top of a day's lines, so every simulator serves them without knowing of them.
  */
 import type { ChargeCategory, IsoDay } from "../domain/cost-record.js";
 import type { CloudProvider } from "../domain/provider.js";
 import { isCloudProvider } from "../domain/provider.js";
 import {
   addMonths,
+  daysBetween,
   daysInRange,
   firstDayOfMonth,
   isIsoDay,
   isoWeekday,
+  lastDayOfMonth,
   monthOf,
   toEpochDay,
 } from "../domain/dates.js";
 import { syntheticServiceId } from "./billing-catalog.js";
-import { buildTenant, type Deployment } from "./billing-tenant.js";
+import { buildTenant, type Account, type Deployment } from "./billing-tenant.js";
 import { mixSeed, mulberry32 } from "./seeded-random.js";
 
 export interface SimulatedCredit {
@@ -46,6 +50,66 @@ export interface SimulatedLine {
   credits?: SimulatedCredit[];
 }
 
+/** Labelled anomalies: the usage of one service, account or region moves. */
+export type UsageEventKind = "SPIKE" | "DROP" | "LEVEL_SHIFT";
+/** Labelled decoys: changes that look like anomalies but are not usage (see InjectedEvent). */
+export type DecoyEventKind = "DECOY_CREDIT" | "DECOY_TAX" | "DECOY_RESTATEMENT" | "DECOY_FX";
+export type InjectedEventKind = UsageEventKind | DecoyEventKind;
+export const USAGE_EVENT_KINDS: readonly UsageEventKind[] = ["SPIKE", "DROP", "LEVEL_SHIFT"];
+export const DECOY_EVENT_KINDS: readonly DecoyEventKind[] = [
+  "DECOY_CREDIT",
+  "DECOY_TAX",
+  "DECOY_RESTATEMENT",
+  "DECOY_FX",
+];
+/** What `key` names: a serviceName, an accountId or a region, as the provider bills it; CURRENCY for DECOY_FX only. */
+export type EventDimension = "SERVICE" | "ACCOUNT" | "REGION" | "CURRENCY";
+
+/**
+ * One seeded change injected into a dataset, as plain data (JSON as is). The dataset applies it in
+ * `linesForDay`; events of another provider than the dataset's are ignored, so one list can be
+ * given to the three datasets.
+ *
+ * - SPIKE (one day, start === end), DROP (one day), LEVEL_SHIFT (3 days or more): every Usage line
+ *   of the target (`dimension`/`key`) on each day from `start` to `end` moves. With `amount`, the
+ *   target's daily usage changes by that signed amount, spread over its lines in proportion to
+ *   their cost (a SERVICE event over the accounts and regions where the service runs, an ACCOUNT
+ *   event over its services); with `factor`, each line is multiplied by it. A SPIKE raises
+ *   (amount > 0, factor > 1), a DROP lowers (amount < 0, 0 <= factor < 1) and never below 0, a
+ *   LEVEL_SHIFT moves either way. Credits, refunds and other lines stay as they were, so the day's
+ *   net total moves by exactly the target's change.
+ * - DECOY_CREDIT: one Credit line of `amount` (< 0) on one day of account `key` (dimension ACCOUNT),
+ *   on the account's largest service of that day and its region.
+ * - DECOY_TAX: one Tax line of `amount` (> 0) on one day of account `key` (dimension ACCOUNT),
+ *   region "".
+ * - DECOY_RESTATEMENT: a one-day change of a target like a SPIKE's or DROP's (`amount` or
+ *   `factor`), absent until `dataset.applyRestatement(id)`: the day is first served without it, then
+ *   with it, as when a provider restates a day weeks later. A collector sees it only by collecting
+ *   the day again after the call.
+ * - DECOY_FX: no billing change at all. Dimension CURRENCY, `key` the billing currency whose rate
+ *   moves (e.g. "EUR"), start and end the first and last day of the month, `factor` the rate's
+ *   multiplier (1.08). The rates come from `sandboxExchangeRatesWithDecoys` (exchange-rates.ts).
+ */
+export interface InjectedEvent {
+  /** Unique among the events given to a dataset. */
+  id: string;
+  kind: InjectedEventKind;
+  provider: CloudProvider;
+  dimension: EventDimension;
+  /** The serviceName, accountId or region as the provider bills it (a currency code for DECOY_FX). */
+  key: string;
+  /** A human description, e.g. "SPIKE of 10σ in service Amazon Relational Database Service". */
+  label: string;
+  /** First day, inclusive. */
+  start: IsoDay;
+  /** Last day, inclusive. */
+  end: IsoDay;
+  /** Multiplier of the target's lines (or of the rate, for DECOY_FX); exclusive with `amount`. */
+  factor?: number;
+  /** Signed change of the target's daily amount in the billing currency (the decoy line's amount for credits and taxes). */
+  amount?: number;
+}
+
 export interface BillingDatasetOptions {
   provider: CloudProvider;
   /** Same seed, same data. */
@@ -60,6 +124,8 @@ export interface BillingDatasetOptions {
   today: IsoDay;
   /** The account's first billed day; none before (default: the first day of the month 36 months before today's). */
   firstDay?: IsoDay;
+  /** Labelled anomalies and decoys to inject (see InjectedEvent); none by default. */
+  events?: readonly InjectedEvent[];
 }
 
 export interface BillingDataset {
@@ -77,6 +143,14 @@ export interface BillingDataset {
   restate(days: IsoDay[]): void;
   /** Sum of `cost` (+ credits) over the days inclusive, in `currency`: the provider's own total. */
   total(start: IsoDay, end: IsoDay): number;
+  /** The injected events of this dataset's provider (copies), in the order they are applied. */
+  readonly events: readonly InjectedEvent[];
+  /**
+   * Makes a DECOY_RESTATEMENT event show from now on (its days change on the next `linesForDay`);
+   * returns the days it changes. Applying it again changes nothing. Throws for an unknown id or
+   * another kind of event.
+   */
+  applyRestatement(id: string): IsoDay[];
 }
 
 /** Cost grows slowly from this day on (and shrinks before it), like a growing tenant. */
@@ -116,6 +190,144 @@ function validateOptions(options: BillingDatasetOptions): void {
   }
 }
 
+const LEVEL_SHIFT_MIN_DAYS = 3;
+
+/** The tenant's keys an event may name, to catch a misspelt target at once. */
+interface TenantKeys {
+  SERVICE: Set<string>;
+  ACCOUNT: Set<string>;
+  REGION: Set<string>;
+}
+
+function tenantKeys(accounts: readonly Account[], deployments: readonly Deployment[]): TenantKeys {
+  return {
+    SERVICE: new Set(deployments.map((d) => d.service.name)),
+    ACCOUNT: new Set(accounts.map((a) => a.id)),
+    REGION: new Set(deployments.map((d) => d.region)),
+  };
+}
+
+/** Checks the events of the dataset's provider (the others are checked for shape only) and returns those. */
+function validateEvents(
+  events: readonly InjectedEvent[],
+  provider: CloudProvider,
+  keys: TenantKeys,
+): InjectedEvent[] {
+  const ids = new Set<string>();
+  const mine: InjectedEvent[] = [];
+  events.forEach((event, index) => {
+    const fail = (message: string): never => {
+      throw new RangeError(`BillingDatasetOptions.events[${index}] (${String(event.id)}): ${message}`);
+    };
+    if (typeof event.id !== "string" || event.id === "") fail("id must be a non-empty string");
+    if (ids.has(event.id)) fail("id is given twice");
+    ids.add(event.id);
+    if (![...USAGE_EVENT_KINDS, ...DECOY_EVENT_KINDS].includes(event.kind)) {
+      fail(`unknown kind ${String(event.kind)}`);
+    }
+    if (!isCloudProvider(event.provider)) fail(`provider must be AWS, GCP or AZURE`);
+    if (!isIsoDay(event.start) || !isIsoDay(event.end) || event.end < event.start) {
+      fail("start and end must be calendar days, start <= end");
+    }
+    const hasFactor = event.factor !== undefined;
+    const hasAmount = event.amount !== undefined;
+    if (hasFactor && !Number.isFinite(event.factor)) fail("factor must be a finite number");
+    if (hasAmount && !Number.isFinite(event.amount)) fail("amount must be a finite number");
+    const days = daysBetween(event.start, event.end) + 1;
+    const factor = event.factor ?? 1;
+    const amount = event.amount ?? 0;
+    const oneDay = () => {
+      if (days !== 1) fail(`a ${event.kind} lasts one day (start === end)`);
+    };
+    const factorOrAmount = () => {
+      if (hasFactor === hasAmount) fail("give exactly one of factor and amount");
+    };
+    const dimensions = (allowed: EventDimension[]) => {
+      if (!allowed.includes(event.dimension)) fail(`dimension must be ${allowed.join(" or ")}`);
+    };
+    switch (event.kind) {
+      case "SPIKE":
+        oneDay();
+        factorOrAmount();
+        if (hasFactor ? factor <= 1 : amount <= 0) fail("a SPIKE raises: factor > 1 or amount > 0");
+        break;
+      case "DROP":
+        oneDay();
+        factorOrAmount();
+        if (hasFactor ? factor < 0 || factor >= 1 : amount >= 0) {
+          fail("a DROP lowers: 0 <= factor < 1 or amount < 0");
+        }
+        break;
+      case "LEVEL_SHIFT":
+        if (days < LEVEL_SHIFT_MIN_DAYS) fail(`a LEVEL_SHIFT lasts ${LEVEL_SHIFT_MIN_DAYS} days or more`);
+        factorOrAmount();
+        if (hasFactor ? factor < 0 || factor === 1 : amount === 0) {
+          fail("a LEVEL_SHIFT moves: factor >= 0 and !== 1, or amount !== 0");
+        }
+        break;
+      case "DECOY_RESTATEMENT":
+        oneDay();
+        factorOrAmount();
+        if (hasFactor ? factor < 0 || factor === 1 : amount === 0) {
+          fail("a DECOY_RESTATEMENT changes the day: factor >= 0 and !== 1, or amount !== 0");
+        }
+        break;
+      case "DECOY_CREDIT":
+      case "DECOY_TAX":
+        oneDay();
+        dimensions(["ACCOUNT"]);
+        if (hasFactor || !hasAmount) fail(`a ${event.kind} has an amount and no factor`);
+        if (event.kind === "DECOY_CREDIT" ? amount >= 0 : amount <= 0) {
+          fail(event.kind === "DECOY_CREDIT" ? "a credit is negative" : "a tax is positive");
+        }
+        break;
+      case "DECOY_FX":
+        dimensions(["CURRENCY"]);
+        if (!/^[A-Z]{3}$/.test(event.key)) fail("key must be the ISO 4217 code of the billed currency");
+        if (!hasFactor || hasAmount || factor <= 0)
+          fail("a DECOY_FX has a factor > 0 (the rate's) and no amount");
+        if (
+          event.start !== firstDayOfMonth(monthOf(event.start)) ||
+          event.end !== lastDayOfMonth(monthOf(event.start))
+        ) {
+          fail("a DECOY_FX spans one calendar month, first to last day");
+        }
+        break;
+    }
+    if (event.kind !== "DECOY_FX") dimensions(["SERVICE", "ACCOUNT", "REGION"]);
+    if (event.provider !== provider) return;
+    if (event.dimension !== "CURRENCY" && !keys[event.dimension].has(event.key)) {
+      fail(`no ${event.dimension.toLowerCase()} ${JSON.stringify(event.key)} in this tenant`);
+    }
+    mine.push({ ...event });
+  });
+  return mine;
+}
+
+function matches(event: InjectedEvent, line: SimulatedLine): boolean {
+  if (line.chargeCategory !== "Usage") return false;
+  if (event.dimension === "SERVICE") return line.serviceName === event.key;
+  if (event.dimension === "ACCOUNT") return line.accountId === event.key;
+  return event.dimension === "REGION" && line.region === event.key;
+}
+
+/** The target's usage lines of the day, moved by the event (new objects; the others untouched). */
+function moveUsage(lines: SimulatedLine[], event: InjectedEvent): SimulatedLine[] {
+  const target = lines.filter((line) => matches(event, line));
+  const total = target.reduce((sum, line) => sum + line.cost, 0);
+  let ratio = event.factor ?? 1;
+  if (event.amount !== undefined) ratio = total > 0 ? 1 + event.amount / total : 1;
+  ratio = Math.max(0, ratio);
+  return lines.map((line) => {
+    if (!matches(event, line)) return line;
+    const moved: SimulatedLine = { ...line, cost: roundAmount(line.cost * ratio) };
+    if (line.usageQuantity !== undefined) {
+      moved.usageQuantity = Math.round(line.usageQuantity * ratio * 1e6) / 1e6;
+    }
+    return moved;
+  });
+}
+
 /**
  * Builds a dataset. Per cloud, the extras real bills carry: AWS monthly Tax per account, a Savings
  * Plans fee (Purchase) on the 1st and Credit rows; GCP credits attached to usage rows (sustained use
@@ -127,6 +339,9 @@ export function createBillingDataset(options: BillingDatasetOptions): BillingDat
   const { provider, currency, today, seed } = options;
   const firstDay = options.firstDay ?? firstDayOfMonth(addMonths(monthOf(today), -DEFAULT_HISTORY_MONTHS));
   const { accounts, deployments } = buildTenant(options);
+  const events = validateEvents(options.events ?? [], provider, tenantKeys(accounts, deployments));
+  /** DECOY_RESTATEMENT events that applyRestatement has made visible. */
+  const appliedRestatements = new Set<string>();
   const restatements = new Map<IsoDay, number>();
   const cache = new Map<IsoDay, SimulatedLine[]>();
 
@@ -247,6 +462,68 @@ export function createBillingDataset(options: BillingDatasetOptions): BillingDat
     return `${month}-${String(dayOfMonth).padStart(2, "0")}`;
   }
 
+  /** The decoy line a DECOY_CREDIT or DECOY_TAX adds to the day, or none when the account has no usage for a credit. */
+  function decoyLine(event: InjectedEvent, lines: readonly SimulatedLine[]): SimulatedLine[] {
+    const account = accounts.find((a) => a.id === event.key);
+    if (!account || event.amount === undefined) return [];
+    const fields = { date: event.start, accountId: account.id, accountName: account.name, currency };
+    if (event.kind === "DECOY_TAX") {
+      const service = provider === "GCP" ? "Invoice" : "Tax";
+      return [
+        {
+          ...fields,
+          serviceName: service,
+          ...(provider === "GCP" ? { serviceId: syntheticServiceId(service) } : {}),
+          usageType: "Tax",
+          region: "",
+          chargeCategory: "Tax",
+          cost: roundAmount(event.amount),
+        },
+      ];
+    }
+    const largest = lines
+      .filter((line) => line.chargeCategory === "Usage" && line.accountId === account.id)
+      .reduce<SimulatedLine | undefined>(
+        (best, line) => (best && best.cost >= line.cost ? best : line),
+        undefined,
+      );
+    if (!largest) return [];
+    return [
+      {
+        ...fields,
+        serviceName: largest.serviceName,
+        ...(largest.serviceId === undefined ? {} : { serviceId: largest.serviceId }),
+        // GCP reads the credit's type from it; the others the record type's usage type.
+        usageType: provider === "GCP" ? "PROMOTION" : "Credit",
+        region: largest.region,
+        chargeCategory: "Credit",
+        cost: roundAmount(event.amount),
+      },
+    ];
+  }
+
+  /** The day's lines with this provider's events applied, in their order. */
+  function applyEvents(day: IsoDay, generated: SimulatedLine[]): SimulatedLine[] {
+    let lines = generated;
+    for (const event of events) {
+      if (day < event.start || day > event.end) continue;
+      switch (event.kind) {
+        case "DECOY_FX":
+          break;
+        case "DECOY_CREDIT":
+        case "DECOY_TAX":
+          lines = [...lines, ...decoyLine(event, lines)];
+          break;
+        case "DECOY_RESTATEMENT":
+          if (appliedRestatements.has(event.id)) lines = moveUsage(lines, event);
+          break;
+        default:
+          lines = moveUsage(lines, event);
+      }
+    }
+    return lines;
+  }
+
   function generateDay(day: IsoDay): SimulatedLine[] {
     const random = mulberry32(mixSeed(seed, toEpochDay(day), restatements.get(day) ?? 0));
     const lines: SimulatedLine[] = [];
@@ -281,7 +558,7 @@ export function createBillingDataset(options: BillingDatasetOptions): BillingDat
       if (day > today || day < firstDay) return [];
       let lines = cache.get(day);
       if (!lines) {
-        lines = generateDay(day);
+        lines = applyEvents(day, generateDay(day));
         cache.set(day, lines);
       }
       return lines.slice();
@@ -303,6 +580,23 @@ export function createBillingDataset(options: BillingDatasetOptions): BillingDat
         }
       }
       return roundAmount(sum);
+    },
+    get events() {
+      return events.map((event) => ({ ...event }));
+    },
+    applyRestatement(id) {
+      const event = events.find((candidate) => candidate.id === id);
+      if (event?.kind !== "DECOY_RESTATEMENT") {
+        throw new RangeError(
+          `applyRestatement: no DECOY_RESTATEMENT event ${JSON.stringify(id)} in this dataset`,
+        );
+      }
+      const days = daysInRange(event.start, event.end);
+      if (!appliedRestatements.has(id)) {
+        appliedRestatements.add(id);
+        for (const day of days) cache.delete(day);
+      }
+      return days;
     },
   };
   return dataset;

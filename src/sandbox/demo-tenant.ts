@@ -2,6 +2,8 @@
  * The sandbox's three clouds: seeded billing datasets (AWS and GCP billed in USD, Azure in EUR),
  * their simulators on loopback, and credentials of the right shape for each (never valid anywhere
  * else). Used by `npm start` and by the end-to-end tests, so both exercise the same path.
+ * With `labelledEvents`, the datasets carry the demo tenant's few labelled anomalies and a decoy
+ * (labelled-events.ts, demoLabelledEvents), so a newcomer sees anomalies in the sandbox.
  */
 import { dayOfInstant } from "../domain/dates.js";
 import { CLOUD_PROVIDERS, type CloudProvider } from "../domain/provider.js";
@@ -12,6 +14,7 @@ import type { TrustedCertificate } from "../providers/factory.js";
 import { startAwsSimulator, type AwsSimulator } from "./aws/aws-simulator.js";
 import { startAzureSimulator, type AzureSimulator } from "./azure/azure-simulator.js";
 import { createBillingDataset, type BillingDataset } from "./billing-dataset.js";
+import { demoLabelledEvents, type EventLabel } from "./labelled-events.js";
 import { startGcpSimulator, type GcpSimulator } from "./gcp/gcp-simulator.js";
 import {
   simulatorCredentials,
@@ -21,6 +24,8 @@ import {
 
 export interface DemoClouds {
   datasets: Record<CloudProvider, BillingDataset>;
+  /** What was injected into the datasets (empty without `labelledEvents`): plain JSON. */
+  labels: EventLabel[];
   simulators: { AWS: AwsSimulator; GCP: GcpSimulator; AZURE: AzureSimulator };
   endpoints: Record<CloudProvider, string>;
   credentials: SimulatorCredentials;
@@ -48,6 +53,12 @@ export interface DemoCloudOptions {
   clock?: Clock;
   /** The credentials `connect` uses (default: the demo tenant's); tests bring their own secrets. */
   credentials?: SimulatorCredentials;
+  /**
+   * Inject the demo tenant's labelled events: a spike in the largest AWS service 4 days before
+   * today, a level shift of the largest GCP project from 13 to 7 days before, a credit decoy on the
+   * largest AWS account 18 days before (default false; startSandbox turns it on).
+   */
+  labelledEvents?: boolean;
 }
 
 /** The demo tenant's fixed secrets: valid nowhere but the simulators. */
@@ -61,19 +72,32 @@ const DEMO_SECRETS: SimulatorSecrets = {
 export async function startDemoClouds(options: DemoCloudOptions = {}): Promise<DemoClouds> {
   const clock = options.clock ?? systemClock;
   const today = dayOfInstant(clock());
-  const dataset = (provider: CloudProvider, currency: string, seed: number) =>
-    createBillingDataset({
-      provider,
-      currency,
-      seed,
-      today,
-      ...options.size,
-      ...(options.firstDays?.[provider] ? { firstDay: options.firstDays[provider] } : {}),
-    });
+  const datasetOptions = (provider: CloudProvider, currency: string, seed: number) => ({
+    provider,
+    currency,
+    seed,
+    today,
+    ...options.size,
+    ...(options.firstDays?.[provider] ? { firstDay: options.firstDays[provider] } : {}),
+  });
+  const clouds = {
+    AWS: datasetOptions("AWS", "USD", 11),
+    GCP: datasetOptions("GCP", "USD", 22),
+    AZURE: datasetOptions("AZURE", "EUR", 33),
+  };
+  // The events are sized on the event-free datasets, then injected into the ones served.
+  const plan = options.labelledEvents
+    ? demoLabelledEvents({
+        AWS: createBillingDataset(clouds.AWS),
+        GCP: createBillingDataset(clouds.GCP),
+        AZURE: createBillingDataset(clouds.AZURE),
+      })
+    : undefined;
+  const events = plan?.events ?? [];
   const datasets = {
-    AWS: dataset("AWS", "USD", 11),
-    GCP: dataset("GCP", "USD", 22),
-    AZURE: dataset("AZURE", "EUR", 33),
+    AWS: createBillingDataset({ ...clouds.AWS, events }),
+    GCP: createBillingDataset({ ...clouds.GCP, events }),
+    AZURE: createBillingDataset({ ...clouds.AZURE, events }),
   };
   const simulators = {
     AWS: await startAwsSimulator({
@@ -93,6 +117,7 @@ export async function startDemoClouds(options: DemoCloudOptions = {}): Promise<D
   const credentials = options.credentials ?? simulatorCredentials(DEMO_SECRETS);
   return {
     datasets,
+    labels: plan?.labels() ?? [],
     simulators,
     endpoints: {
       AWS: simulators.AWS.endpoint,

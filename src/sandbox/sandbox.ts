@@ -2,6 +2,8 @@
  * The offline sandbox: embedded DynamoDB Local (file-backed), the three billing simulators, the
  * service itself, and the demo tenant `demo` connected to all three, backfilled through a real
  * collection job and refreshed periodically with restated days so subscriptions visibly fire.
+ * The demo tenant's data carries a few labelled anomalies and a decoy within the backfill
+ * (DemoCloudOptions.labelledEvents, on unless `clouds.labelledEvents` is false).
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
@@ -30,6 +32,7 @@ export interface SandboxOptions {
   dynamoEndpoint?: string;
   /** Days to backfill at start (default: the most one job may cover, about 13 months). */
   backfillDays?: number;
+  /** The simulated clouds; the demo tenant's labelled events are on unless `labelledEvents: false`. */
   clouds?: DemoCloudOptions;
 }
 
@@ -74,8 +77,18 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       "sandbox",
     );
     const clock = config.sandbox.today ? clockStartingOn(config.sandbox.today) : systemClock;
-    const clouds = await startDemoClouds({ ...options.clouds, clock });
+    const clouds = await startDemoClouds({
+      ...options.clouds,
+      labelledEvents: options.clouds?.labelledEvents ?? true,
+      clock,
+    });
     stops.unshift(() => clouds.stop());
+    for (const label of clouds.labels) {
+      logger.info(
+        { event: label },
+        `demo tenant: ${label.provider} ${label.start}..${label.end} ${label.label}`,
+      );
+    }
     const runtime = await startRuntime(config, {
       logger,
       clock,

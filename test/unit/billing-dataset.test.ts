@@ -137,6 +137,40 @@ describe("createBillingDataset", () => {
     expect(compute("2026-03-07")).toBeLessThan(compute("2026-03-04") * 0.8);
   });
 
+  it("spreads an ACCOUNT event's amount over the account's services in proportion to their cost", () => {
+    const plain = createBillingDataset(options());
+    const account = plain.linesForDay("2026-02-10")[0]!.accountId;
+    const event = {
+      id: "shift",
+      kind: "LEVEL_SHIFT" as const,
+      provider: "AWS" as const,
+      dimension: "ACCOUNT" as const,
+      key: account,
+      label: "account shift",
+      start: "2026-02-09",
+      end: "2026-02-11",
+      amount: 120,
+    };
+    const shifted = createBillingDataset({ ...options(), events: [event] });
+    expect(shifted.events).toEqual([event]);
+    expect(shifted.events[0]).not.toBe(shifted.events[0]);
+    const usage = (dataset: typeof plain, day: string) =>
+      dataset
+        .linesForDay(day)
+        .filter((line) => line.accountId === account && line.chargeCategory === "Usage");
+    for (const day of daysInRange("2026-02-09", "2026-02-11")) {
+      const before = usage(plain, day);
+      const after = usage(shifted, day);
+      const total = before.reduce((sum, line) => sum + line.cost, 0);
+      after.forEach((line, index) =>
+        expect(line.cost).toBeCloseTo(before[index]!.cost * (1 + 120 / total), 8),
+      );
+      expect(shifted.total(day, day) - plain.total(day, day)).toBeCloseTo(120, 6);
+    }
+    expect(shifted.linesForDay("2026-02-12")).toEqual(plain.linesForDay("2026-02-12"));
+    expect(() => shifted.applyRestatement("shift")).toThrow(/no DECOY_RESTATEMENT/);
+  });
+
   it("rejects bad options naming the field", () => {
     expect(() => createBillingDataset(options({ services: 500 }))).toThrow(/BillingDatasetOptions\.services/);
     expect(() => createBillingDataset(options({ today: "2026-02-30" }))).toThrow(
