@@ -24,7 +24,7 @@ import {
   type ExecutionArgs,
   type GraphQLSchema,
 } from "graphql";
-import { authenticate } from "./security/tokens.js";
+import type { TokenVerifier } from "./security/tokens.js";
 import { errorReportingPlugin, formatError, formatLiveResult, formatRefusal } from "./graphql/errors.js";
 import {
   apolloProtection,
@@ -57,7 +57,8 @@ export interface AppOptions {
   schema: GraphQLSchema;
   logger: Logger;
   metrics: Metrics;
-  jwtSecret: string;
+  /** Bearer tokens -> callers (HS256, and the identity provider's when configured). */
+  tokens: TokenVerifier;
   limits: QueryLimits;
   /** TRUSTED_DOCUMENTS: `only` runs nothing but the generated operations, except for admins. */
   trustedDocuments: TrustedDocumentsMode;
@@ -114,7 +115,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       onConnect: async (ctx) => {
         const header = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         const authorization = typeof header === "string" ? header : undefined;
-        const auth = await authenticate(authorization, options.jwtSecret);
+        const auth = await options.tokens.authenticate(authorization);
         // false closes the socket with 4403 Forbidden, as graphql-ws specifies.
         if (!auth.caller) return false;
         ctx.extra.authorization = authorization;
@@ -124,7 +125,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         const requestId = randomUUID();
         wsOperations.started(ctx, id, logger.child({ requestId }));
         const operationText = await liveOperationText(trusted, options.trustedDocuments, payload, () =>
-          authenticate(ctx.extra.authorization, options.jwtSecret),
+          options.tokens.authenticate(ctx.extra.authorization),
         );
         if ("refusal" in operationText) {
           wsOperations.rejected(ctx, id, 1);

@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { IsoDay } from "./domain/cost-record.js";
 import { isIsoDay } from "./domain/dates.js";
 import type { TrustedDocumentsMode } from "./graphql/trusted-documents.js";
+import { CLAIM_PATH } from "./security/claims.js";
 
 export type Mode = "sandbox" | "production";
 
@@ -14,10 +15,30 @@ const flag = z
   .optional()
   .transform((v) => v === "1" || v === "true");
 
+/** 127.0.0.0/8, ::1 and localhost: the only hosts a JWKS may be fetched from over plain http. */
+const isLoopback = (hostname: string) =>
+  hostname === "localhost" || hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname);
+
+const claimPath = z
+  .string()
+  .regex(CLAIM_PATH, "must be a claim name or a dotted path (e.g. realm_access.roles)");
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: z.string().min(1).optional(),
   AUTH_JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  OIDC_ISSUER: z.url().optional(),
+  OIDC_AUDIENCE: z.string().trim().min(1).optional(),
+  OIDC_JWKS_URL: z
+    .url()
+    .refine((v) => {
+      const url = new URL(v);
+      return url.protocol === "https:" || (url.protocol === "http:" && isLoopback(url.hostname));
+    }, "must be an https:// URL (http:// only on a loopback host)")
+    .optional(),
+  OIDC_ROLES_CLAIM: claimPath.default("roles"),
+  OIDC_CLIENT_IDS_CLAIM: claimPath.default("clientIds"),
+  OIDC_DASHBOARD_CLIENT_ID: z.string().trim().min(1).optional(),
   AWS_REGION: z.string().min(1).default("us-east-1"),
   DYNAMODB_ENDPOINT: z.url().optional(),
   DYNAMODB_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
@@ -62,6 +83,21 @@ export interface AppConfig {
   port: number;
   host: string;
   auth: { jwtSecret: string; generatedSecret: boolean };
+  /**
+   * The organisation's identity provider, when any OIDC_* variable is set: its RS256/ES256 tokens are
+   * accepted next to HS256 ones if their `iss` is `issuer` and their `aud` holds `audience`, with the
+   * keys of `jwksUrl`. Roles and client ids are read from the claims named by `rolesClaim` and
+   * `clientIdsClaim` (dotted paths walk into objects). `dashboardClientId`: the public client the
+   * dashboard signs in with (authorization code + PKCE); the API itself does not use it.
+   */
+  oidc?: {
+    issuer: string;
+    audience: string;
+    jwksUrl: string;
+    rolesClaim: string;
+    clientIdsClaim: string;
+    dashboardClientId?: string;
+  };
   /** timeoutMs: how long a DynamoDB connection may stay silent before the attempt fails (and is retried). */
   dynamo: { region: string; endpoint?: string; tablePrefix: string; timeoutMs: number };
   /**
@@ -103,6 +139,17 @@ export function loadConfig(env: NodeJS.ProcessEnv, mode: Mode): AppConfig {
     throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
   }
   const e = parsed.data;
+  const oidcSet = Object.keys(env).some((name) => name.startsWith("OIDC_") && env[name] !== undefined);
+  if (oidcSet) {
+    const missing = [
+      !e.OIDC_ISSUER && "OIDC_ISSUER (the identity provider's exact `iss`)",
+      !e.OIDC_AUDIENCE && "OIDC_AUDIENCE (the `aud` its tokens must carry for this API)",
+      !e.OIDC_JWKS_URL && "OIDC_JWKS_URL (where its signing keys are published)",
+    ].filter(Boolean);
+    if (missing.length > 0) {
+      throw new ConfigError(`signing in with an identity provider needs ${missing.join(" and ")}`);
+    }
+  }
   if (mode === "production") {
     const missing = [
       !e.AUTH_JWT_SECRET && "AUTH_JWT_SECRET (HS256 key for bearer tokens, at least 32 characters)",
@@ -121,6 +168,18 @@ export function loadConfig(env: NodeJS.ProcessEnv, mode: Mode): AppConfig {
       jwtSecret: e.AUTH_JWT_SECRET ?? randomBytes(32).toString("base64url"),
       generatedSecret: !e.AUTH_JWT_SECRET,
     },
+    ...(e.OIDC_ISSUER && e.OIDC_AUDIENCE && e.OIDC_JWKS_URL
+      ? {
+          oidc: {
+            issuer: e.OIDC_ISSUER,
+            audience: e.OIDC_AUDIENCE,
+            jwksUrl: e.OIDC_JWKS_URL,
+            rolesClaim: e.OIDC_ROLES_CLAIM,
+            clientIdsClaim: e.OIDC_CLIENT_IDS_CLAIM,
+            ...(e.OIDC_DASHBOARD_CLIENT_ID ? { dashboardClientId: e.OIDC_DASHBOARD_CLIENT_ID } : {}),
+          },
+        }
+      : {}),
     dynamo: {
       region: e.AWS_REGION,
       tablePrefix: e.TABLE_PREFIX,

@@ -5,7 +5,7 @@
  */
 import { buildApiSchema } from "./graphql/schema.js";
 import { createApp, type App } from "./app.js";
-import { authenticate } from "./security/tokens.js";
+import { createTokenVerifier } from "./security/tokens.js";
 import { createUseCases, type UseCases } from "./application/use-cases.js";
 import { CursorCodec } from "./application/cursors.js";
 import { createServices, createStores, type AppServices, type ServiceOptions } from "./services.js";
@@ -155,6 +155,13 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     cursors: new CursorCodec(config.auth.jwtSecret),
     clock,
   };
+  // Tokens carry real time: the sandbox's clock (which may start on another day) does not judge them.
+  const tokens = createTokenVerifier({
+    secret: config.auth.jwtSecret,
+    oidc: config.oidc,
+    onKeysUnavailable: (error) =>
+      logger.warn({ err: error }, "the identity provider's JWKS could not be fetched"),
+  });
   const createContext = async (input: {
     requestId: string;
     authorization: string | undefined;
@@ -163,7 +170,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     return {
       requestId: input.requestId,
       logger: logger.child({ requestId: input.requestId }),
-      auth: await authenticate(input.authorization, config.auth.jwtSecret),
+      auth: await tokens.authenticate(input.authorization),
       useCases: createUseCases(useCaseDeps, { cache: !input.live, batch: config.batchReads }),
     };
   };
@@ -180,7 +187,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     schema: await buildApiSchema(),
     logger,
     metrics,
-    jwtSecret: config.auth.jwtSecret,
+    tokens,
     limits: config.limits,
     trustedDocuments: config.trustedDocuments,
     createContext,

@@ -100,3 +100,81 @@ describe("loadConfig", () => {
     );
   });
 });
+
+describe("loadConfig: the identity provider (OIDC_*)", () => {
+  const PROD = { AUTH_JWT_SECRET: JWT, CREDENTIALS_ENCRYPTION_KEY: LOCAL_KEY };
+  const OIDC = {
+    OIDC_ISSUER: "https://login.example.com/realms/finance",
+    OIDC_AUDIENCE: "cost-analytics-api",
+    OIDC_JWKS_URL: "https://login.example.com/realms/finance/protocol/openid-connect/certs",
+  };
+
+  it("is off unless an OIDC_* variable is set", () => {
+    expect(loadConfig(PROD, "production").oidc).toBeUndefined();
+    expect(loadConfig({ ...PROD, OIDC_ISSUER: undefined }, "production").oidc).toBeUndefined();
+  });
+
+  it("takes issuer, audience and JWKS URL, with default claim names", () => {
+    expect(loadConfig({ ...PROD, ...OIDC }, "production").oidc).toEqual({
+      issuer: OIDC.OIDC_ISSUER,
+      audience: OIDC.OIDC_AUDIENCE,
+      jwksUrl: OIDC.OIDC_JWKS_URL,
+      rolesClaim: "roles",
+      clientIdsClaim: "clientIds",
+    });
+  });
+
+  it("takes claim paths and the dashboard's public client id", () => {
+    const config = loadConfig(
+      {
+        ...PROD,
+        ...OIDC,
+        OIDC_ROLES_CLAIM: "realm_access.roles",
+        OIDC_CLIENT_IDS_CLAIM: "https://costs.example.com/tenants",
+        OIDC_DASHBOARD_CLIENT_ID: "cost-dashboard",
+      },
+      "production",
+    );
+    expect(config.oidc).toMatchObject({
+      rolesClaim: "realm_access.roles",
+      clientIdsClaim: "https://costs.example.com/tenants",
+      dashboardClientId: "cost-dashboard",
+    });
+  });
+
+  it("names each missing required variable when only some are set", () => {
+    expect(() => loadConfig({ ...PROD, OIDC_ISSUER: OIDC.OIDC_ISSUER }, "production")).toThrow(
+      new ConfigError(
+        "signing in with an identity provider needs OIDC_AUDIENCE (the `aud` its tokens must carry for this API) and OIDC_JWKS_URL (where its signing keys are published)",
+      ),
+    );
+    expect(() => loadConfig({ OIDC_DASHBOARD_CLIENT_ID: "cost-dashboard" }, "sandbox")).toThrow(
+      /needs OIDC_ISSUER .* and OIDC_AUDIENCE .* and OIDC_JWKS_URL /,
+    );
+    expect(() => loadConfig({ ...OIDC, OIDC_AUDIENCE: undefined }, "sandbox")).toThrow(
+      /needs OIDC_AUDIENCE \(/,
+    );
+  });
+
+  it("wants the JWKS over https, except from a loopback host", () => {
+    for (const url of ["http://login.example.com/jwks", "http://10.0.0.5/jwks", "ftp://127.0.0.1/jwks"]) {
+      expect(() => loadConfig({ ...OIDC, OIDC_JWKS_URL: url }, "sandbox")).toThrow(
+        "invalid configuration: OIDC_JWKS_URL: must be an https:// URL (http:// only on a loopback host)",
+      );
+    }
+    for (const url of ["http://127.0.0.1:9000/jwks", "http://localhost/jwks", "http://[::1]:9000/jwks"]) {
+      expect(loadConfig({ ...PROD, ...OIDC, OIDC_JWKS_URL: url }, "production").oidc?.jwksUrl).toBe(url);
+    }
+  });
+
+  it("names a malformed issuer, an empty audience and a bad claim path", () => {
+    expect(() =>
+      loadConfig(
+        { ...OIDC, OIDC_ISSUER: "login", OIDC_AUDIENCE: " ", OIDC_ROLES_CLAIM: "realm_access..roles" },
+        "sandbox",
+      ),
+    ).toThrow(
+      /OIDC_ISSUER: .*; OIDC_AUDIENCE: .*; OIDC_ROLES_CLAIM: must be a claim name or a dotted path \(e\.g\. realm_access\.roles\)/,
+    );
+  });
+});
