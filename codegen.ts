@@ -68,6 +68,24 @@ const config: CodegenConfig = {
         scalars: { Date: "string", DateTime: "string" },
       },
     },
+    // The dashboard's typed documents (src/dashboard imports them from here): the operations above
+    // plus its own (src/dashboard/operations, spreading the same fragments), without the server
+    // manifest: the dashboard sends its documents' text. Never committed.
+    "src/dashboard/generated/": {
+      documents: ["src/dashboard/operations/*.graphql"],
+      preset: clientPreset,
+      presetConfig: {
+        fragmentMasking: false,
+        persistedDocuments: { mode: "embedHashInDocument", hashAlgorithm: "sha256" },
+      },
+      config: {
+        useTypeImports: true,
+        emitLegacyCommonJSImports: false,
+        importExtension: ".js",
+        enumsAsTypes: true,
+        scalars: { Date: "string", DateTime: "string" },
+      },
+    },
   },
   ignoreNoDocuments: false,
 };

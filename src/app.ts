@@ -5,6 +5,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
@@ -71,6 +73,15 @@ export interface AppOptions {
   readiness(): Promise<ReadinessReport>;
   /** What "today" is: the playground's example asks for the month before it. */
   clock: Clock;
+  /** The built dashboard served at `/` (its directory), and the sign-in settings it is given. */
+  dashboard?: DashboardOptions;
+}
+
+export interface DashboardOptions {
+  /** Vite's output: index.html and assets/ (hashed names). */
+  dir: string;
+  /** The identity provider the dashboard signs in with (code + PKCE); null: tokens come in the URL. */
+  oidc: { issuer: string; clientId: string; audience: string } | null;
 }
 
 export interface App {
@@ -225,6 +236,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   expressApp.get("/metrics", async (_req, res) => {
     res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
   });
+  if (options.dashboard) serveDashboard(expressApp, options.dashboard);
   expressApp.get("/graphql", (req, res, next) => {
     if (!wantsHtml(req)) return next();
     res.type("html").send(renderPlayground("/graphql", dayOfInstant(options.clock())));
@@ -276,4 +288,43 @@ export async function createApp(options: AppOptions): Promise<App> {
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },
   };
+}
+
+/**
+ * The dashboard: GET / is its index.html (never cached, so a deploy shows at once), /assets/ its
+ * hashed files (cached for a year), /dashboard/config.json its sign-in settings. The page may talk to
+ * this origin only, and to the identity provider when one is configured.
+ */
+function serveDashboard(expressApp: express.Express, dashboard: DashboardOptions): void {
+  const issuerOrigin = dashboard.oidc ? new URL(dashboard.oidc.issuer).origin : "";
+  const csp = [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    `connect-src 'self'${issuerOrigin ? ` ${issuerOrigin}` : ""}`,
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "object-src 'none'",
+  ].join("; ");
+  expressApp.get("/dashboard/config.json", (_req, res) => {
+    res.set("cache-control", "no-store").json({ oidc: dashboard.oidc });
+  });
+  expressApp.use(
+    "/assets",
+    express.static(join(dashboard.dir, "assets"), { index: false, immutable: true, maxAge: "365d" }),
+  );
+  expressApp.get("/", (_req, res) => {
+    if (!existsSync(join(dashboard.dir, "index.html"))) {
+      res.status(404).type("text").send("The dashboard is not built: npm run build (npm start builds it).\n");
+      return;
+    }
+    res.set({
+      "cache-control": "no-cache",
+      "content-security-policy": csp,
+      "referrer-policy": "no-referrer",
+      "x-content-type-options": "nosniff",
+    });
+    res.sendFile("index.html", { root: dashboard.dir });
+  });
 }

@@ -4,7 +4,8 @@
  * (main.ts), the sandbox and the e2e tests all start it the same way.
  */
 import { buildApiSchema } from "./graphql/schema.js";
-import { createApp, type App } from "./app.js";
+import { fileURLToPath } from "node:url";
+import { createApp, type App, type AppOptions } from "./app.js";
 import { createTokenVerifier } from "./security/tokens.js";
 import { createUseCases, type UseCases } from "./application/use-cases.js";
 import { CursorCodec } from "./application/cursors.js";
@@ -41,6 +42,11 @@ export interface RuntimeOptions {
   jobTiming?: ServiceOptions["jobTiming"];
   /** Credentials of the service's own KMS and CloudWatch calls; default: the SDK's chain (the task role). */
   awsCredentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /**
+   * The built dashboard served at `/`; default: `dashboard/` beside the compiled service (dist/),
+   * none when run from source (the sandbox passes its build).
+   */
+  dashboardDir?: string;
 }
 
 export interface Runtime {
@@ -193,6 +199,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     createContext,
     readiness,
     clock,
+    ...dashboardOptions(config, options.dashboardDir),
   });
   const port = await app.listen(config.port, config.host);
   alarmPublisher?.start();
@@ -230,6 +237,23 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
       }
       dynamo.lowLevel.destroy();
       kms?.destroy();
+    },
+  };
+}
+
+/** Where the dashboard is (see RuntimeOptions.dashboardDir) and the sign-in it is told to use. */
+function dashboardOptions(config: AppConfig, dir?: string): Pick<AppOptions, "dashboard"> {
+  const compiled = import.meta.url.endsWith(".js");
+  const at = dir ?? (compiled ? fileURLToPath(new URL("./dashboard/", import.meta.url)) : undefined);
+  if (!at) return {};
+  const { oidc } = config;
+  return {
+    dashboard: {
+      dir: at,
+      oidc:
+        oidc?.dashboardClientId !== undefined
+          ? { issuer: oidc.issuer, clientId: oidc.dashboardClientId, audience: oidc.audience }
+          : null,
     },
   };
 }

@@ -75,6 +75,7 @@ function printBanner(sandbox: Sandbox, headline: string, backfill: string, foote
     [
       "",
       headline,
+      `  Dashboard:    ${new URL("/", url).href}#token=${sandbox.viewerToken}  (the demo tenant, as a viewer)`,
       `  Playground:   ${url}  (open in a browser, paste the token in the bar at the top, press Use token)`,
       `  Demo tenant:  ${DEMO_CLIENT_ID}  (backfill job ${sandbox.backfill.id}, ${backfill})`,
       `  Admin token:  ${sandbox.adminToken}`,

@@ -41,6 +41,8 @@ export interface Sandbox {
   clouds: DemoClouds;
   config: AppConfig;
   adminToken: string;
+  /** A viewer of the demo tenant: what the banner's dashboard URL carries in its fragment. */
+  viewerToken: string;
   backfill: CollectionJob;
   /** Restates the trailing days at the simulators and collects them (what the timer does). */
   refresh(): Promise<CollectionJob>;
@@ -93,6 +95,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       logger,
       clock,
       ensureTables: true,
+      // What `npm start` built (prestart); tests build their own (SANDBOX_DASHBOARD_DIR).
+      dashboardDir: resolve(options.env.SANDBOX_DASHBOARD_DIR ?? "dist/dashboard"),
       adapterDefaults: { trustedCertificates: clouds.trustedCertificates },
       // The embedded database is this process's alone: a job still QUEUED or RUNNING at start was
       // left by a process that died (killed, crashed), so it is failed as INTERRUPTED at once
@@ -134,11 +138,17 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       config.auth.jwtSecret,
       "30d",
     );
+    const viewerToken = await issueToken(
+      { sub: "sandbox-viewer", roles: ["viewer"], clientIds: [DEMO_CLIENT_ID] },
+      config.auth.jwtSecret,
+      "30d",
+    );
     return {
       runtime,
       clouds,
       config,
       adminToken,
+      viewerToken,
       backfill,
       refresh,
       stop: async () => {

@@ -1,0 +1,233 @@
+/**
+ * The dashboard's one connection to the API: urql with the Graphcache normalized cache (set up as
+ * README "Using it from a frontend" says), HTTP POST for queries and mutations, graphql-ws on the
+ * same origin for subscriptions. Live events are applied to the cache, never by refetching: an
+ * entity in an event (an anomaly, a job) merges by id, and the aggregates the views hold (totals,
+ * series, lists) are adjusted by `updates.Subscription` below from the event itself.
+ */
+import {
+  Client,
+  fetchExchange,
+  subscriptionExchange,
+  type AnyVariables,
+  type CombinedError,
+} from "@urql/core";
+import { cacheExchange, type Cache } from "@urql/exchange-graphcache";
+import { createClient as createWsClient, type Client as WsClient } from "graphql-ws";
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import type {
+  BudgetAlertFieldsFragment,
+  CollectionJobFieldsFragment,
+  CostAnomalyFieldsFragment,
+  CostRecordChangedSubscription,
+} from "./generated/graphql.js";
+
+/** Object types without `id` (value objects): embedded in the entity holding them. */
+const VALUE_TYPES = [
+  "AnomalyRootCause",
+  "AnomalyScope",
+  "BudgetAlertConnection",
+  "BudgetAlertEdge",
+  "BudgetStatus",
+  "ChargeCategoryCostItem",
+  "ClientConnection",
+  "ClientEdge",
+  "CollectionError",
+  "CollectionJobConnection",
+  "CollectionJobEdge",
+  "CollectionMetadata",
+  "CostAnomalyConnection",
+  "CostAnomalyEdge",
+  "CostBreakdownItem",
+  "CostFilter",
+  "CostForecast",
+  "CostPoint",
+  "CostRecordChange",
+  "CostRecordConnection",
+  "CostRecordEdge",
+  "CostSeries",
+  "DataQuality",
+  "DateRange",
+  "ExchangeRate",
+  "ForecastAccuracy",
+  "ForecastPoint",
+  "Money",
+  "PageInfo",
+  "ProviderCost",
+  "RegionCostItem",
+  "ServiceCostItem",
+  "SkippedDays",
+];
+export const valueTypes = (): readonly string[] => VALUE_TYPES;
+
+export type CostChange = CostRecordChangedSubscription["costRecordChanged"];
+
+/**
+ * A query a view keeps on screen, and how each kind of event changes its data. Each returns the
+ * data changed, or null when the event does not concern it.
+ */
+export interface LiveQuery<D = unknown, V extends AnyVariables = AnyVariables> {
+  query: TypedDocumentNode<D, V>;
+  variables: V;
+  onCostChange?(data: D, change: CostChange, delta: number): D | null;
+  onAnomaly?(data: D, anomaly: CostAnomalyFieldsFragment): D | null;
+  onBudgetAlert?(data: D, alert: BudgetAlertFieldsFragment): D | null;
+  onJob?(data: D, job: CollectionJobFieldsFragment): D | null;
+}
+
+export interface Api {
+  client: Client;
+  /** Registers a query for live adjustments; returns the unregistering function. */
+  live<D, V extends AnyVariables>(query: LiveQuery<D, V>): () => void;
+  setToken(token: string | null): void;
+  /** Events seen per kind (shown in the footer, and read by the tests). */
+  counts: Record<"costs" | "anomalies" | "alerts" | "jobs", number>;
+  dispose(): void;
+}
+
+const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+export function createApi(onEvent: (kind: keyof Api["counts"]) => void): Api {
+  let token: string | null = null;
+  const targets = new Set<LiveQuery>();
+  const seenEvents = new Set<string>();
+  const counts = { costs: 0, anomalies: 0, alerts: 0, jobs: 0 };
+  const seen = (kind: keyof typeof counts) => {
+    counts[kind] += 1;
+    onEvent(kind);
+  };
+
+  function apply<E>(
+    cache: Cache,
+    event: E,
+    pick: (target: LiveQuery) => ((data: unknown, event: E) => unknown) | undefined,
+  ) {
+    for (const target of targets) {
+      const handler = pick(target);
+      if (!handler) continue;
+      cache.updateQuery({ query: target.query, variables: target.variables }, (data) =>
+        data ? ((handler(clone(data), event) as typeof data | null) ?? data) : null,
+      );
+    }
+  }
+
+  const origin = window.location.origin;
+  let ws: WsClient | null = null;
+  const wsClient = () =>
+    (ws ??= createWsClient({
+      url: `${origin.replace(/^http/, "ws")}/graphql`,
+      connectionParams: () => (token ? { authorization: `Bearer ${token}` } : {}),
+      lazy: true,
+      retryAttempts: 5,
+    }));
+
+  const client = new Client({
+    url: `${origin}/graphql`,
+    preferGetMethod: false,
+    requestPolicy: "cache-first",
+    fetchOptions: (): RequestInit => ({ headers: token ? { authorization: `Bearer ${token}` } : {} }),
+    exchanges: [
+      cacheExchange({
+        keys: Object.fromEntries(VALUE_TYPES.map((name) => [name, () => null])),
+        updates: {
+          Mutation: {
+            // Answers entities already cached (or new jobs added below): nothing to invalidate.
+            setAnomalyFeedback: () => undefined,
+            triggerCollection: (result, _args, cache) => {
+              const job = (result as { triggerCollection?: CollectionJobFieldsFragment }).triggerCollection;
+              if (job) apply(cache, job, (target) => target.onJob as never);
+            },
+          },
+          Subscription: {
+            costRecordChanged: (result, _args, cache) => {
+              const change = (result as CostRecordChangedSubscription).costRecordChanged;
+              if (seenEvents.has(change.eventId)) return; // at-least-once delivery: a repeat
+              seenEvents.add(change.eventId);
+              seen("costs");
+              const delta = change.record.total.amount - (change.previousTotal?.amount ?? 0);
+              for (const target of targets) {
+                if (!target.onCostChange) continue;
+                const handler = target.onCostChange;
+                cache.updateQuery({ query: target.query, variables: target.variables }, (data) =>
+                  data ? (handler(clone(data), change, delta) ?? data) : null,
+                );
+              }
+            },
+            costAnomalyDetected: (result, _args, cache) => {
+              const anomaly = (result as { costAnomalyDetected: CostAnomalyFieldsFragment })
+                .costAnomalyDetected;
+              seen("anomalies");
+              apply(cache, anomaly, (target) => target.onAnomaly as never);
+            },
+            budgetAlert: (result, _args, cache) => {
+              const alert = (result as { budgetAlert: BudgetAlertFieldsFragment }).budgetAlert;
+              seen("alerts");
+              apply(cache, alert, (target) => target.onBudgetAlert as never);
+            },
+            collectionJobUpdated: (result, _args, cache) => {
+              const job = (result as { collectionJobUpdated: CollectionJobFieldsFragment })
+                .collectionJobUpdated;
+              seen("jobs");
+              apply(cache, job, (target) => target.onJob as never);
+            },
+          },
+        },
+      }),
+      fetchExchange,
+      subscriptionExchange({
+        forwardSubscription: (request) => ({
+          subscribe: (sink) => ({
+            unsubscribe: wsClient().subscribe({ ...request, query: request.query ?? "" }, sink as never),
+          }),
+        }),
+      }),
+    ],
+  });
+
+  return {
+    client,
+    counts,
+    live: (target) => {
+      const entry = target as unknown as LiveQuery;
+      targets.add(entry);
+      return () => targets.delete(entry);
+    },
+    setToken: (next) => {
+      const changed = next !== token;
+      token = next;
+      // A new identity: new subscriptions with the new token (the socket authenticates once).
+      if (changed && ws) {
+        void ws.dispose();
+        ws = null;
+      }
+    },
+    dispose: () => {
+      void ws?.dispose();
+      ws = null;
+    },
+  };
+}
+
+/** What an error says, with the request id the server stamps on every answer. */
+export function describeError(error: CombinedError): {
+  message: string;
+  requestId: string | null;
+  forbidden: boolean;
+  unauthenticated: boolean;
+} {
+  const codes = error.graphQLErrors.map((e) => String(e.extensions?.code ?? ""));
+  const requestId =
+    error.response && typeof (error.response as Response).headers?.get === "function"
+      ? (error.response as Response).headers.get("x-request-id")
+      : null;
+  const forbidden = codes.includes("FORBIDDEN");
+  const unauthenticated = codes.includes("UNAUTHENTICATED");
+  const message = forbidden
+    ? "You are not allowed to see this client."
+    : unauthenticated
+      ? "You are not signed in, or your session ended."
+      : error.networkError
+        ? "The service could not be reached."
+        : (error.graphQLErrors[0]?.message ?? error.message);
+  return { message, requestId, forbidden, unauthenticated };
+}

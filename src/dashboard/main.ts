@@ -1,0 +1,256 @@
+/**
+ * The dashboard's entry: takes the token (from the URL fragment the sandbox prints, or from an
+ * OpenID Connect sign-in), keeps it in memory only, and routes `#/<client>/<view>?<filters>`.
+ */
+import "./style.css";
+import { createApi, describeError } from "./api.js";
+import { announce, errorState, h, replace } from "./dom.js";
+import {
+  CollectionJobUpdatedDocument,
+  CostRecordChangedDocument,
+  DashboardAnomalyDetectedDocument,
+  DashboardBudgetAlertDocument,
+  DashboardClientsDocument,
+  type ClientFieldsFragment,
+} from "./generated/graphql.js";
+import { overview } from "./overview.js";
+import { explore } from "./explore.js";
+import { anomalyDetail } from "./anomaly.js";
+import { collections } from "./collections.js";
+import { startOidc, type OidcSettings } from "./oidc.js";
+import { link, type View, type ViewContext } from "./view.js";
+
+const VIEWS: Record<string, { title: string; view: View; nav: boolean }> = {
+  overview: { title: "Overview", view: overview, nav: true },
+  explore: { title: "Explore", view: explore, nav: true },
+  collections: { title: "Collections", view: collections, nav: true },
+  anomaly: { title: "Anomaly", view: anomalyDetail, nav: false },
+};
+
+const main = document.getElementById("main")!;
+const nav = document.getElementById("nav")!;
+const sessionBox = document.getElementById("session")!;
+const events = h("p", { class: "events muted", "data-testid": "events" });
+
+const newApi = () =>
+  createApi(() => {
+    const c = api.counts;
+    events.textContent = `Live: ${c.costs} cost updates, ${c.anomalies} anomalies, ${c.alerts} budget alerts, ${c.jobs} job updates`;
+  });
+/** One per identity: another token starts from an empty cache. */
+let api = newApi();
+
+let token: string | null = null;
+let roles: string[] = [];
+let clients: ClientFieldsFragment[] = [];
+let liveClient: string | null = null;
+const stopLive: (() => void)[] = [];
+let stopView: () => void = () => undefined;
+let signOut: () => void = () => undefined;
+
+/** The token's claims, read for display and for showing editor controls; the server decides. */
+function claimsOf(jwt: string): { roles?: unknown; sub?: unknown } {
+  try {
+    const payload = jwt.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/");
+    return JSON.parse(atob(payload)) as { roles?: unknown };
+  } catch {
+    return {};
+  }
+}
+
+function setToken(next: string | null): void {
+  if (token && next !== token) {
+    api.dispose();
+    api = newApi();
+  }
+  token = next;
+  const claims = next ? claimsOf(next) : {};
+  roles = Array.isArray(claims.roles) ? claims.roles.map(String) : [];
+  api.setToken(next);
+  for (const stop of stopLive.splice(0)) stop();
+  liveClient = null;
+}
+
+/** One subscription per kind of event for the client on screen; the cache applies what arrives. */
+function followClient(clientId: string): void {
+  if (liveClient === clientId || !clients.some((c) => c.id === clientId)) return;
+  for (const stop of stopLive.splice(0)) stop();
+  liveClient = clientId;
+  const variables = { clientId };
+  for (const document of [
+    CostRecordChangedDocument,
+    DashboardAnomalyDetectedDocument,
+    DashboardBudgetAlertDocument,
+    CollectionJobUpdatedDocument,
+  ]) {
+    const subscription = api.client
+      .subscription(document as typeof CollectionJobUpdatedDocument, variables)
+      .subscribe(() => undefined);
+    stopLive.push(() => subscription.unsubscribe());
+  }
+}
+
+/** A link with a token opened in this tab again (only the fragment changed): take the new token. */
+async function takeTokenFromFragment(): Promise<boolean> {
+  const fromLink = new URLSearchParams(window.location.hash.replace(/^#/, "")).get("token");
+  if (!fromLink) return false;
+  // Never sent to the server (a fragment), and out of the address bar and the history at once.
+  window.history.replaceState(null, "", "/#/");
+  setToken(fromLink);
+  return true;
+}
+
+async function loadClients(): Promise<boolean> {
+  const result = await api.client.query(DashboardClientsDocument, { first: 100 }).toPromise();
+  if (result.error) {
+    const { message, requestId } = describeError(result.error);
+    replace(main, errorState(message, requestId));
+    return false;
+  }
+  clients = result.data?.clients.edges.map((edge) => edge.node) ?? [];
+  return true;
+}
+
+function route(): void {
+  if (window.location.hash.includes("token=")) {
+    stopView();
+    void takeTokenFromFragment().then(async () => {
+      showSession("link");
+      if (await loadClients()) route();
+    });
+    return;
+  }
+  const hash = window.location.hash.replace(/^#\/?/, "");
+  const [pathPart = "", query = ""] = hash.split("?");
+  const [clientPart, ...path] = pathPart.split("/").filter(Boolean);
+  const clientId = clientPart ? decodeURIComponent(clientPart) : clients[0]?.id;
+  if (!clientId) {
+    replace(main, h("h1", {}, "No client"), h("p", {}, "Your account may not read any client."));
+    return;
+  }
+  const name = VIEWS[path[0] ?? ""] ? path[0]! : "overview";
+  if (!clientPart || !VIEWS[path[0] ?? ""]) {
+    window.history.replaceState(null, "", link(clientId, "overview"));
+    path.splice(0, path.length, "overview");
+  }
+  stopView();
+  followClient(clientId);
+  const entry = VIEWS[name]!;
+  document.title = `${entry.title} · Cloud costs`;
+  replace(
+    nav,
+    clients.length > 1
+      ? h(
+          "label",
+          { class: "client-pick" },
+          h("span", { class: "visually-hidden" }, "Client"),
+          h(
+            "select",
+            {
+              onchange: (event: Event) =>
+                (window.location.hash = link((event.target as HTMLSelectElement).value, name)),
+            },
+            clients.map((c) => h("option", { value: c.id, selected: c.id === clientId }, c.name)),
+          ),
+        )
+      : null,
+    h(
+      "ul",
+      {},
+      Object.entries(VIEWS)
+        .filter(([, v]) => v.nav)
+        .map(([key, v]) =>
+          h(
+            "li",
+            {},
+            h("a", { href: link(clientId, key), "aria-current": key === name ? "page" : null }, v.title),
+          ),
+        ),
+    ),
+  );
+  const root = h("div", { class: "view" });
+  replace(main, root, events);
+  const context: ViewContext = {
+    api,
+    clientId,
+    path,
+    params: new URLSearchParams(query),
+    canEdit: roles.includes("editor") || roles.includes("admin"),
+    setParams: (params) => {
+      window.location.hash = link(clientId, path.join("/"), params);
+    },
+  };
+  stopView = entry.view(root, context);
+  announce(`${entry.title} view`);
+}
+
+function showSession(mode: "link" | "oidc" | "none", signIn?: () => void): void {
+  if (mode === "none") {
+    replace(sessionBox, signIn ? h("button", { type: "button", onclick: signIn }, "Sign in") : null);
+    return;
+  }
+  replace(
+    sessionBox,
+    h("span", { class: "muted" }, roles.length ? `Signed in as ${roles.join(", ")}` : "Signed in"),
+    " ",
+    h("button", { type: "button", onclick: () => signOut() }, mode === "oidc" ? "Sign out" : "Forget token"),
+  );
+}
+
+async function start(): Promise<void> {
+  // The sandbox's link carries a token in the fragment.
+  const fromLink = await takeTokenFromFragment();
+  let mode: "link" | "oidc" | "none" = fromLink ? "link" : "none";
+  let signIn: (() => void) | undefined;
+  signOut = () => {
+    setToken(null);
+    stopView();
+    showSession("none", signIn);
+    replace(main, h("h1", {}, "Signed out"), h("p", {}, "Your token is forgotten."));
+  };
+  const config = (await fetch("/dashboard/config.json").then(
+    (r) => (r.ok ? r.json() : { oidc: null }),
+    () => ({ oidc: null }),
+  )) as {
+    oidc: OidcSettings | null;
+  };
+  if (config.oidc && !fromLink) {
+    try {
+      const oidc = await startOidc(config.oidc, (next) => setToken(next));
+      signIn = () => void oidc.signIn();
+      if (oidc.session) {
+        mode = "oidc";
+        const local = signOut;
+        signOut = () => {
+          local();
+          oidc.session!.signOut();
+        };
+      }
+    } catch (error) {
+      replace(main, errorState(`Sign-in failed: ${error instanceof Error ? error.message : String(error)}`));
+      showSession("none");
+      return;
+    }
+  }
+  showSession(mode, signIn);
+  if (!token) {
+    replace(
+      main,
+      h("h1", {}, "Sign in"),
+      h(
+        "p",
+        {},
+        signIn
+          ? "Sign in with your organisation's account to see your cloud costs."
+          : "Open the dashboard link the sandbox prints (it carries a token), or configure OpenID Connect.",
+      ),
+      signIn ? h("button", { type: "button", onclick: signIn }, "Sign in") : null,
+    );
+    return;
+  }
+  if (!(await loadClients())) return;
+  window.addEventListener("hashchange", route);
+  route();
+}
+
+void start();

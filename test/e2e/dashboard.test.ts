@@ -1,0 +1,284 @@
+/**
+ * The dashboard (src/dashboard) in Chromium against the real sandbox, opened the way the sandbox's
+ * banner says: `/#token=<viewer>`. Each view shows the numbers the API returns for the same
+ * operation; a restatement reaches the screen by subscription without a request; a viewer gets no
+ * editor controls; another tenant's id shows "not allowed"; nothing leaves the origin; no console
+ * error; axe finds no serious or critical violation. Screenshots of each view go to test/artifacts/.
+ */
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { print } from "graphql";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { AxeBuilder } from "@axe-core/playwright";
+import { startBackfilledSandbox, type BackfilledSandbox } from "../support/sandbox-server.js";
+import { buildDashboard, type DashboardBuild } from "../support/dashboard-build.js";
+import { setDemoBudgets } from "../../src/sandbox/demo-budgets.js";
+import {
+  DashboardCollectionsDocument,
+  DashboardExploreDocument,
+  DashboardOverviewDocument,
+  type DashboardCollectionsQuery,
+  type DashboardExploreQuery,
+  type DashboardOverviewQuery,
+} from "../../src/dashboard/generated/graphql.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const CLIENT = "demo";
+const ARTIFACTS = fileURLToPath(new URL("../artifacts/", import.meta.url));
+
+let build: DashboardBuild;
+let stack: BackfilledSandbox;
+let origin: string;
+let context: BrowserContext;
+let page: Page;
+let userDataDir: string;
+const requested: string[] = [];
+const consoleErrors: string[] = [];
+/** HTTP requests to /graphql (queries and mutations; subscriptions go over the WebSocket). */
+let graphqlPosts = 0;
+
+const money = (m: { amount: number; currency: string }) =>
+  `${m.currency} ${m.amount.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const isoDay = (date: Date) => date.toISOString().slice(0, 10);
+const addDays = (day: string, days: number) =>
+  isoDay(new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000));
+const monthStart = (day: string) => `${day.slice(0, 8)}01`;
+const monthEnd = (day: string) => {
+  const [y, m] = day.split("-").map(Number) as [number, number];
+  return isoDay(new Date(Date.UTC(y, m, 0)));
+};
+
+async function api<T>(document: Parameters<typeof print>[0], variables: Record<string, unknown>): Promise<T> {
+  const answer = await stack.server.graphql<T>(print(document), variables, stack.viewer);
+  expect(answer.body.errors).toBeUndefined();
+  return answer.body.data!;
+}
+
+function overviewVariables() {
+  const now = isoDay(new Date());
+  return {
+    clientId: CLIENT,
+    monthToDate: { start: monthStart(now), end: now },
+    month: { start: monthStart(now), end: monthEnd(now) },
+    recent: { start: addDays(now, -59), end: now },
+    latest: 5,
+  };
+}
+
+async function open(token: string, hash = ""): Promise<void> {
+  await page.goto(`${origin}/#token=${token}`);
+  await page.waitForSelector("nav a");
+  if (hash) await setHash(hash);
+}
+
+/** Moves within the page (hashchange), as a click on a link does. */
+const setHash = (hash: string) => page.evaluate(`window.location.hash = ${JSON.stringify(hash)}`);
+
+async function axe(): Promise<string[]> {
+  const result = await new AxeBuilder({ page } as never).analyze();
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+const screenshot = (name: string) =>
+  page.screenshot({ path: join(ARTIFACTS, `dashboard-${name}.png`), fullPage: true });
+
+beforeAll(async () => {
+  build = await buildDashboard();
+  stack = await startBackfilledSandbox(CLIENT, {
+    backfillDays: 45,
+    env: { SANDBOX_DASHBOARD_DIR: build.dir },
+  });
+  await setDemoBudgets(stack.server.sandbox.runtime.useCases(), CLIENT, isoDay(new Date()));
+  origin = new URL(stack.server.url).origin;
+  await mkdir(ARTIFACTS, { recursive: true });
+  userDataDir = await mkdtemp(join(tmpdir(), "dashboard-chromium-"));
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--no-first-run",
+      "--disable-sync",
+    ],
+  });
+  context.on("request", (request) => {
+    requested.push(request.url());
+    if (new URL(request.url()).pathname === "/graphql" && request.method() === "POST") graphqlPosts += 1;
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on("websocket", (socket) => requested.push(socket.url()));
+  page.on("console", (message) => {
+    if (message.type() === "error") consoleErrors.push(message.text());
+  });
+  page.on("pageerror", (error) => consoleErrors.push(String(error)));
+}, 180_000);
+
+afterAll(async () => {
+  await context?.close();
+  await stack?.server.stop();
+  await build?.remove();
+  if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
+});
+
+describe("the dashboard", () => {
+  it("is served at / with hashed, long-cached assets, and the sign-in settings", async () => {
+    const index = await fetch(`${origin}/`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get("cache-control")).toBe("no-cache");
+    expect(index.headers.get("content-security-policy")).toContain("connect-src 'self'");
+    const html = await index.text();
+    const asset = html.match(/\/assets\/[\w-]+\.js/)![0];
+    const script = await fetch(`${origin}${asset}`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get("cache-control")).toContain("immutable");
+    expect(await (await fetch(`${origin}/dashboard/config.json`)).json()).toEqual({ oidc: null });
+    // The playground stays on GET /graphql.
+    const playground = await fetch(`${origin}/graphql`, { headers: { accept: "text/html" } });
+    expect(await playground.text()).toContain("graphiql");
+  });
+
+  it("overview: the API's numbers, the token out of the URL and out of storage", async () => {
+    const started = Date.now();
+    await open(stack.viewer);
+    await page.waitForSelector("[data-testid=mtd-total]");
+    console.info(`dashboard: overview on screen ${Date.now() - started} ms after navigation`);
+    expect(page.url()).not.toContain("token");
+    expect(page.url()).toContain(`#/${CLIENT}/overview`);
+    const stored = await page.evaluate<string>(
+      "JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })",
+    );
+    expect(stored).not.toContain(stack.viewer);
+
+    const { client } = await api<DashboardOverviewQuery>(DashboardOverviewDocument, overviewVariables());
+    const c = client!;
+    expect(await page.textContent("[data-testid=mtd-total]")).toBe(money(c.costSummary.total));
+    expect(await page.textContent("[data-testid=forecast-expected]")).toBe(money(c.costForecast.expected));
+    expect(await page.textContent("[data-testid=forecast-band]")).toContain(money(c.costForecast.lower));
+    const providers = await page.locator("[data-testid=providers] .bar-row").allInnerTexts();
+    expect(providers).toHaveLength(c.costSummary.byProvider.length);
+    for (const p of c.costSummary.byProvider) {
+      expect(providers.some((row) => row.includes(p.provider) && row.includes(money(p.cost)))).toBe(true);
+    }
+    expect(c.budgets.length).toBeGreaterThan(0);
+    expect(await page.locator("[data-testid=budgets] .bar-row").count()).toBe(c.budgets.length);
+    expect(await page.locator("[data-testid=anomalies] li").count()).toBe(c.costAnomalies.edges.length);
+    await screenshot("overview");
+    expect(await axe()).toEqual([]);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot("overview-phone");
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it("applies a restatement from the subscription, without a request", async () => {
+    const before = await page.textContent("[data-testid=mtd-total]");
+    const posts = graphqlPosts;
+    const job = await stack.server.sandbox.refresh();
+    await stack.server.waitForJob(job.id);
+    const { client } = await api<DashboardOverviewQuery>(DashboardOverviewDocument, overviewVariables());
+    const expected = money(client!.costSummary.total);
+    expect(expected).not.toBe(before);
+    await expect.poll(() => page.textContent("[data-testid=mtd-total]"), { timeout: 15_000 }).toBe(expected);
+    expect(await page.textContent("[data-testid=events]")).toMatch(/[1-9]\d* cost updates/);
+    expect(graphqlPosts - posts).toBe(0);
+  });
+
+  it("explore: breakdown and stacked series as the API returns them, filters in the URL", async () => {
+    const now = isoDay(new Date());
+    const from = addDays(now, -20);
+    const started = Date.now();
+    await setHash(`#/${CLIENT}/explore?from=${from}&to=${now}&by=SERVICE&top=3&granularity=DAILY`);
+    await page.waitForSelector(".uplot canvas");
+    console.info(`dashboard: first chart ${Date.now() - started} ms after choosing Explore`);
+    const { client } = await api<DashboardExploreQuery>(DashboardExploreDocument, {
+      clientId: CLIENT,
+      period: { start: from, end: now },
+      by: "SERVICE",
+      top: 3,
+      granularity: "DAILY",
+      filter: null,
+      forecastPeriod: { start: monthStart(now), end: monthEnd(now) },
+      anomalies: 100,
+    });
+    const rows = await page.locator("[data-testid=breakdown] .bar-row").allInnerTexts();
+    expect(rows).toHaveLength(client!.costBreakdown.length);
+    client!.costBreakdown.forEach((item, i) => {
+      expect(rows[i]).toContain(item.label);
+      expect(rows[i]).toContain(money(item.cost));
+    });
+    // The series table: one row per day of the axis, the same total per day as the API's series.
+    await page.click("summary:has-text('Table: daily cost')");
+    const tableRows = page.locator("figure table tbody tr");
+    const days = client!.costTimeSeries[0]!.points.length;
+    expect(await tableRows.count()).toBeGreaterThanOrEqual(days);
+    // Filters live in the URL: a provider filter is applied by the form.
+    await page.check("input[value=AWS]");
+    await page.click("button:has-text('Apply')");
+    await expect.poll(() => page.url()).toContain("providers=AWS");
+    await page.waitForSelector(".uplot canvas");
+    await screenshot("explore");
+    expect(await axe()).toEqual([]);
+  });
+
+  it("anomaly detail (when the demo data has one) and collections for a viewer: no editor controls", async () => {
+    await setHash(`#/${CLIENT}/overview`);
+    await page.waitForSelector("[data-testid=mtd-total]");
+    const anomalies = page.locator("[data-testid=anomalies] a");
+    if ((await anomalies.count()) > 0) {
+      await anomalies.first().click();
+      await page.waitForSelector("[data-testid=anomaly-summary]");
+      expect(await page.locator("button:has-text('Not an anomaly')").count()).toBe(0);
+      await screenshot("anomaly");
+      expect(await axe()).toEqual([]);
+    }
+    await setHash(`#/${CLIENT}/collections`);
+    await page.waitForSelector("[data-testid=connections]");
+    const { client } = await api<DashboardCollectionsQuery>(DashboardCollectionsDocument, {
+      clientId: CLIENT,
+      jobs: 10,
+    });
+    expect(await page.locator("[data-testid=connections] tbody tr").count()).toBe(client!.connections.length);
+    expect(await page.locator("[data-testid=jobs] .job").count()).toBe(client!.collectionJobs.edges.length);
+    expect(await page.locator("button:has-text('Collect')").count()).toBe(0);
+    await screenshot("collections");
+    expect(await axe()).toEqual([]);
+  });
+
+  it("lets an editor trigger a collection and shows its progress live", async () => {
+    await open(stack.editor, `#/${CLIENT}/collections`);
+    await page.waitForSelector("[data-testid=jobs]");
+    const jobs = await page.locator("[data-testid=jobs] .job").count();
+    await page.click("button:has-text('Collect the last 3 days')");
+    await expect
+      .poll(() => page.locator("[data-testid=jobs] .job").count(), { timeout: 15_000 })
+      .toBe(jobs + 1);
+    await expect
+      .poll(() => page.locator("[data-testid=jobs] .job").first().innerText(), { timeout: 30_000 })
+      .toMatch(/^SUCCEEDED|^PARTIALLY_SUCCEEDED/);
+  });
+
+  it("shows another tenant's id as not allowed, not data", async () => {
+    await setHash(`#/globex/overview`);
+    await page.waitForSelector("[role=alert]");
+    expect(await page.textContent("[role=alert]")).toContain("Not allowed");
+    expect(await page.locator("[data-testid=mtd-total]").count()).toBe(0);
+  });
+
+  it("asked nothing of any other origin and logged no error", () => {
+    const foreign = requested.filter((url) => {
+      const parsed = new URL(url);
+      return !["http:", "ws:"].includes(parsed.protocol) || parsed.host !== new URL(origin).host;
+    });
+    expect(foreign).toEqual([]);
+    // The refused tenant's answer is a 403, which Chromium reports as a failed resource.
+    expect(consoleErrors.filter((text) => !/status of 403/.test(text))).toEqual([]);
+  });
+});
