@@ -11,6 +11,8 @@ import graphqlPlugin from "@graphql-eslint/eslint-plugin";
 const LAYER_IMPORTS = {
   domain: [],
   shared: [],
+  // Insight algorithms (anomaly detection, forecasting): pure functions over domain values.
+  insights: ["domain"],
   security: ["domain", "shared"],
   observability: ["domain", "shared"],
   providers: ["domain", "shared", "observability"],
@@ -22,6 +24,7 @@ const LAYER_IMPORTS = {
   application: [
     "domain",
     "shared",
+    "insights",
     "store",
     "collection",
     "tenancy",
@@ -135,6 +138,11 @@ const schemaRules = {
 const VALUE_TYPES = [
   "AnomalyRootCause",
   "AnomalyScope",
+  "BudgetStatus",
+  "CostFilter",
+  "CostForecast",
+  "ForecastAccuracy",
+  "ForecastPoint",
   "ChargeCategoryCostItem",
   "CollectionError",
   "CollectionMetadata",

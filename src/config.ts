@@ -68,6 +68,7 @@ const envSchema = z.object({
   MAX_QUERY_COMPLEXITY: z.coerce.number().int().min(10).default(5000),
   TRUSTED_DOCUMENTS: z.enum(["off", "only"] satisfies TrustedDocumentsMode[]).default("off"),
   STREAM_CONSUMER: z.enum(["on", "off"]).default("on"),
+  ANOMALY_DETECTION: z.enum(["on", "off"]).default("on"),
   REDIS_URL: z
     .url()
     .refine((v) => /^rediss?:\/\//.test(v), "must be a redis:// or rediss:// URL")
@@ -117,6 +118,8 @@ export interface AppConfig {
    */
   trustedDocuments: TrustedDocumentsMode;
   streamConsumer: boolean;
+  /** Judge every stored or restated day for anomalies (on the stream consumer's lease holder). */
+  anomalyDetection: boolean;
   /** Set: live events fan out through Redis to every instance; unset: in-process (one instance). */
   redisUrl?: string;
   /**
@@ -220,6 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, mode: Mode): AppConfig {
     limits: { maxDepth: e.MAX_QUERY_DEPTH, maxComplexity: e.MAX_QUERY_COMPLEXITY },
     trustedDocuments: e.TRUSTED_DOCUMENTS,
     streamConsumer: e.STREAM_CONSUMER === "on",
+    anomalyDetection: e.ANOMALY_DETECTION === "on",
     ...(e.REDIS_URL ? { redisUrl: e.REDIS_URL } : {}),
     batchReads: e.DATALOADER === "on",
     sandbox: {

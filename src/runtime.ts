@@ -7,6 +7,9 @@ import { buildApiSchema } from "./graphql/schema.js";
 import { fileURLToPath } from "node:url";
 import { createApp, type App, type AppOptions } from "./app.js";
 import { createTokenVerifier } from "./security/tokens.js";
+import { AnomalyEvaluation } from "./application/anomaly-evaluation.js";
+import { ForecastCache } from "./application/forecasts.js";
+import type { CostRecordHeaderChange } from "./store/stream-items.js";
 import { createUseCases, type UseCases } from "./application/use-cases.js";
 import { CursorCodec } from "./application/cursors.js";
 import { createServices, createStores, type AppServices, type ServiceOptions } from "./services.js";
@@ -136,12 +139,33 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
   });
   const { collections } = services;
   await collections.recoverInterruptedJobs();
+  const useCaseDeps = {
+    stores,
+    clientManager: services.clientManager,
+    collections: services.collections,
+    exchangeRates: services.exchangeRates,
+    pubsub,
+    cursors: new CursorCodec(config.auth.jwtSecret),
+    clock,
+    forecastCache: new ForecastCache(),
+  };
+  const anomalies = config.anomalyDetection
+    ? new AnomalyEvaluation({ costs: stores.costs, anomalies: stores.anomalies, clock, logger })
+    : undefined;
+  /** What the lease holder does with each batch of stored or restated days, before checkpointing it. */
+  const onRecordChanges = async (changes: readonly CostRecordHeaderChange[]) => {
+    await anomalies?.onRecordChanges(changes);
+    await createUseCases(useCaseDeps, { cache: false, batch: config.batchReads }).budgets.onRecordChanges(
+      changes,
+    );
+  };
   const startConsumer = () => {
     const started = new StreamConsumer({
       dynamo,
       table: names.data,
       pubsub,
       logger,
+      onRecordChanges,
       onLag: (lagMs) => {
         metrics.streamLagSeconds.set(lagMs / 1000);
         metrics.alarms.streamIteratorAge(lagMs);
@@ -152,15 +176,6 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
   };
   let consumer = config.streamConsumer ? startConsumer() : undefined;
 
-  const useCaseDeps = {
-    stores,
-    clientManager: services.clientManager,
-    collections: services.collections,
-    exchangeRates: services.exchangeRates,
-    pubsub,
-    cursors: new CursorCodec(config.auth.jwtSecret),
-    clock,
-  };
   // Tokens carry real time: the sandbox's clock (which may start on another day) does not judge them.
   const tokens = createTokenVerifier({
     secret: config.auth.jwtSecret,

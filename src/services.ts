@@ -19,6 +19,7 @@ import type { RetryPolicy } from "./shared/retry.js";
 import type { Logger } from "./observability/logger.js";
 import { systemClock, type Clock } from "./shared/clock.js";
 import { CostAnomalyStore } from "./store/anomaly-store.js";
+import { BudgetStore } from "./store/budget-store.js";
 import type { Metrics } from "./observability/metrics.js";
 
 export interface AppStores {
@@ -29,6 +30,7 @@ export interface AppStores {
   timeseries: TimeSeriesStore;
   rates: ExchangeRateStore;
   anomalies: CostAnomalyStore;
+  budgets: BudgetStore;
 }
 
 export function createStores(
@@ -45,6 +47,7 @@ export function createStores(
     timeseries: new TimeSeriesStore(options),
     rates: new ExchangeRateStore(options),
     anomalies: new CostAnomalyStore(options),
+    budgets: new BudgetStore(options),
   };
 }
 

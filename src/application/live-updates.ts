@@ -9,9 +9,11 @@ import { UnavailableError } from "../domain/errors.js";
 import { validateSafeId } from "../domain/validation.js";
 import { atLeast, type Severity } from "../domain/anomaly.js";
 import {
+  budgetAlertTopic,
   collectionJobTopic,
   costAnomalyTopic,
   costRecordTopic,
+  type BudgetAlertEvent,
   type CollectionJobEvent,
   type CostAnomalyEvent,
   type CostRecordChangeEvent,
@@ -19,7 +21,12 @@ import {
 import type { PubSub } from "../live/pubsub.js";
 import type { Subscription } from "../live/subscription.js";
 
-export type { CollectionJobEvent, CostAnomalyEvent, CostRecordChangeEvent } from "../live/events.js";
+export type {
+  BudgetAlertEvent,
+  CollectionJobEvent,
+  CostAnomalyEvent,
+  CostRecordChangeEvent,
+} from "../live/events.js";
 export { LiveStreamError } from "../live/subscription.js";
 import { requireRead } from "./authorization.js";
 
@@ -77,6 +84,13 @@ export class LiveUpdates {
     requireRead(auth, id);
     const events = await receiving(this.pubsub.subscribe(costAnomalyTopic(id)));
     return only(events, (event) => atLeast(event.anomaly.severity, minSeverity));
+  }
+
+  /** Budget alerts of the client as they are raised. */
+  async budgetAlerts(auth: Authentication, clientId: string): Promise<Subscription<BudgetAlertEvent>> {
+    const id = validateSafeId(clientId, "clientId");
+    requireRead(auth, id);
+    return receiving(this.pubsub.subscribe(budgetAlertTopic(id)));
   }
 
   /** Progress of the client's collection jobs. */

@@ -21,7 +21,9 @@ export type NodeRef =
   | { kind: "ProviderConnection"; clientId: string; provider: CloudProvider }
   | { kind: "ProviderCollection"; clientId: string; jobId: string; provider: CloudProvider }
   | { kind: "CostSummary"; clientId: string; period: DayRange; filter: CostFilter }
-  | { kind: "CostAnomaly"; clientId: string; date: string; key: string };
+  | { kind: "CostAnomaly"; clientId: string; date: string; key: string }
+  | { kind: "Budget"; clientId: string; budgetId: string }
+  | { kind: "BudgetAlert"; clientId: string; key: string };
 
 export type NodeKind = Exclude<NodeRef["kind"], "ClientOrJob">;
 
@@ -55,6 +57,10 @@ export function nodeId(ref: Exclude<NodeRef, { kind: "ClientOrJob" }>): string {
       return encoded(ref.kind, [ref.clientId, ref.period.start, ref.period.end, canonicalFilter(ref.filter)]);
     case "CostAnomaly":
       return encoded(ref.kind, [ref.clientId, ref.date, ref.key]);
+    case "Budget":
+      return encoded(ref.kind, [ref.clientId, ref.budgetId]);
+    case "BudgetAlert":
+      return encoded(ref.kind, [ref.clientId, ref.key]);
   }
 }
 
@@ -140,6 +146,10 @@ function parsed(id: string): NodeRef {
     }
     case "CostAnomaly":
       return { kind, clientId: safeId(parts[0]), date: day(parts[1]), key: safeId(parts[2]) };
+    case "Budget":
+      return { kind, clientId: safeId(parts[0]), budgetId: safeId(parts[1]) };
+    case "BudgetAlert":
+      return { kind, clientId: safeId(parts[0]), key: text(parts[1]) };
     default:
       throw notAnId();
   }

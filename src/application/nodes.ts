@@ -13,7 +13,9 @@ import { checkListSize, NODE_IDS } from "../domain/limits.js";
 import type { CloudProvider } from "../domain/provider.js";
 import { canRead, requireCaller, requireRead } from "./authorization.js";
 import type { CostAnomaly } from "../domain/anomaly.js";
+import type { Budget, BudgetAlert } from "../domain/budget.js";
 import type { Anomalies } from "./anomalies.js";
+import type { Budgets } from "./budgets.js";
 import type { Collections } from "./collections.js";
 import type { CostQueries } from "./costs/cost-queries.js";
 import type { CostSummaryAnswer } from "./costs/cost-reads.js";
@@ -28,6 +30,8 @@ export type FoundNode =
   | { kind: "AccountCostItem"; header: CostRecordHeader; accountId: string }
   | { kind: "ProviderConnection"; connection: ProviderConnection }
   | { kind: "CostAnomaly"; anomaly: CostAnomaly }
+  | { kind: "Budget"; budget: Budget }
+  | { kind: "BudgetAlert"; alert: BudgetAlert }
   | {
       kind: "CostSummary";
       client: Client;
@@ -37,6 +41,7 @@ export type FoundNode =
 
 export interface NodeDeps {
   anomalies: Anomalies;
+  budgets: Budgets;
   tenants: Tenants;
   collections: Collections;
   costs: CostQueries;
@@ -48,7 +53,7 @@ export class Nodes {
   async node(auth: Authentication, id: string): Promise<FoundNode | null> {
     const caller = requireCaller(auth);
     const ref = parseNodeId(id);
-    const { tenants, collections, costs, anomalies } = this.deps;
+    const { tenants, collections, costs, anomalies, budgets } = this.deps;
     switch (ref.kind) {
       case "ClientOrJob": {
         // A readable client first; then a job (its own tenant decides); else, like client(id).
@@ -83,6 +88,14 @@ export class Nodes {
       case "CostAnomaly": {
         const anomaly = await anomalies.anomaly(auth, ref);
         return anomaly && { kind: "CostAnomaly", anomaly };
+      }
+      case "Budget": {
+        const budget = await budgets.budget(auth, ref);
+        return budget && { kind: "Budget", budget };
+      }
+      case "BudgetAlert": {
+        const alert = await budgets.alert(auth, ref);
+        return alert && { kind: "BudgetAlert", alert };
       }
       case "CostSummary": {
         const client = await tenants.client(auth, ref.clientId);

@@ -9,7 +9,10 @@ import type { PubSub } from "../live/pubsub.js";
 import type { CollectionJobStore } from "../store/collection-job-store.js";
 import type { Clock } from "../shared/clock.js";
 import type { CostAnomalyStore } from "../store/anomaly-store.js";
+import type { BudgetStore } from "../store/budget-store.js";
 import { Anomalies } from "./anomalies.js";
+import { Budgets } from "./budgets.js";
+import { CostForecasts, type ForecastCache } from "./forecasts.js";
 import { Collections } from "./collections.js";
 import { CostQueries } from "./costs/cost-queries.js";
 import { CostReads } from "./costs/cost-reads.js";
@@ -21,13 +24,15 @@ import { Nodes } from "./nodes.js";
 import { Tenants } from "./tenants.js";
 
 export interface UseCaseDeps {
-  stores: LoadedStores & { jobs: CollectionJobStore; anomalies: CostAnomalyStore };
+  stores: LoadedStores & { jobs: CollectionJobStore; anomalies: CostAnomalyStore; budgets: BudgetStore };
   clientManager: ClientManager;
   collections: CollectionService;
   exchangeRates: ExchangeRateService;
   pubsub: PubSub;
   cursors: CursorCodec;
   clock: Clock;
+  /** Process-wide: finished forecasts by the series they came from. */
+  forecastCache: ForecastCache;
 }
 
 export interface RequestOptions {
@@ -47,7 +52,16 @@ export function createUseCases(deps: UseCaseDeps, request: RequestOptions) {
     loaders,
     cursors,
   });
-  const costs = new CostQueries(new CostReads(sources), sources, cursors);
+  const reads = new CostReads(sources);
+  const costs = new CostQueries(reads, sources, cursors);
+  const forecasts = new CostForecasts({ reads, clock: deps.clock, cache: deps.forecastCache });
+  const budgets = new Budgets({
+    budgets: deps.stores.budgets,
+    tenants,
+    forecasts,
+    cursors,
+    clock: deps.clock,
+  });
   const collections = new Collections({ jobs: deps.stores.jobs, collections: deps.collections, cursors });
   const anomalies = new Anomalies({ anomalies: deps.stores.anomalies, cursors, clock: deps.clock });
   return {
@@ -55,7 +69,9 @@ export function createUseCases(deps: UseCaseDeps, request: RequestOptions) {
     costs,
     collections,
     anomalies,
-    nodes: new Nodes({ tenants, collections, costs, anomalies }),
+    forecasts,
+    budgets,
+    nodes: new Nodes({ tenants, collections, costs, anomalies, budgets }),
     exchangeRates: new ExchangeRates(deps.exchangeRates),
     live: new LiveUpdates(deps.pubsub),
   };

@@ -36,32 +36,46 @@ export interface AnomalyRootCause {
   share: number;
 }
 
+/** One day of an event, as judged on the day it was detected. */
+export interface AnomalyDay {
+  date: IsoDay;
+  actual: number;
+  expected: number;
+  score: number;
+}
+
 /** What a detector reports for one event; amounts in the client's reporting currency. */
 export interface AnomalyFinding {
   /** Deterministic per event (client, scope, direction, first day): redelivery and re-collection find the same key. */
   key: string;
+  clientId: string;
+  currency: string;
   /** The event's first day. */
   date: IsoDay;
   /** The last day the event was seen (a level shift spans days). */
-  lastDate: IsoDay;
+  lastDay: IsoDay;
   provider: CloudProvider | null;
   scope: AnomalyScope | null;
+  /** Names the series (its pattern, for suppression): "TOTAL", "PROVIDER|AWS", "SERVICE|AWS|AmazonEC2"... */
+  scopeKey: string;
   direction: AnomalyDirection;
   cause: AnomalyCause;
+  /** Sums over the event's days. */
   actual: number;
   expected: number;
   expectedLower: number;
   expectedUpper: number;
   impact: number;
-  impactPercent: number;
+  /** 100 * impact / |expected|; null when nothing was expected. */
+  impactPercent: number | null;
+  /** The largest score of the event's days (signed), in robust standard deviations. */
   score: number;
   severity: Severity;
   rootCauses: AnomalyRootCause[];
+  days: AnomalyDay[];
 }
 
 export interface CostAnomaly extends AnomalyFinding {
-  clientId: string;
-  currency: string;
   status: AnomalyStatus;
   feedback?: AnomalyFeedback;
   /** ISO instants. */

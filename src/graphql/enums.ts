@@ -165,3 +165,24 @@ registerEnumType(AnomalyStatusEnum, {
     RESOLVED: { description: "A later restatement or re-collection removed the deviation." },
   },
 });
+
+export const BudgetPeriodEnum = { MONTHLY: "MONTHLY", QUARTERLY: "QUARTERLY", YEARLY: "YEARLY" } as const;
+export const BudgetAlertKindEnum = { ACTUAL: "ACTUAL", FORECAST: "FORECAST" } as const;
+
+registerEnumType(BudgetPeriodEnum, {
+  name: "BudgetPeriod",
+  description: "The calendar period a budget's amount covers (UTC).",
+  valuesConfig: {
+    MONTHLY: { description: "Each calendar month." },
+    QUARTERLY: { description: "Each calendar quarter (January, April, July, October)." },
+    YEARLY: { description: "Each calendar year." },
+  },
+});
+registerEnumType(BudgetAlertKindEnum, {
+  name: "BudgetAlertKind",
+  description: "What crossed the threshold.",
+  valuesConfig: {
+    ACTUAL: { description: "Spend so far crossed the threshold." },
+    FORECAST: { description: "The expected period total reaches the amount." },
+  },
+});

@@ -8,6 +8,7 @@ import { SubscriptionResolver } from "./resolvers/subscription.resolver.js";
 import { MutationResolver } from "./resolvers/mutation.resolver.js";
 import { NodeResolver } from "./resolvers/node.resolver.js";
 import { CostAnomalyResolver } from "./resolvers/cost-anomaly.resolver.js";
+import { BudgetAlertResolver, BudgetResolver, ClientInsightResolver } from "./resolvers/budget.resolver.js";
 import { ProviderConnectionResolver } from "./resolvers/provider-connection.resolver.js";
 
 import { CONNECTION_RESOLVERS } from "./types/page-info.type.js";
@@ -21,6 +22,9 @@ export const RESOLVERS = [
   NodeResolver,
   ProviderConnectionResolver,
   CostAnomalyResolver,
+  ClientInsightResolver,
+  BudgetResolver,
+  BudgetAlertResolver,
 ] as const;
 
 /**
@@ -44,9 +48,10 @@ export async function buildApiSchema(): Promise<GraphQLSchema> {
     pubSub: USE_CASES_SUBSCRIBE,
   });
   // type-graphql has no option for the root types' descriptions.
-  schema.getQueryType()!.description = "Reads: clients, their costs, collection jobs, any object by id.";
+  schema.getQueryType()!.description =
+    "Reads: clients, their costs and insights (anomalies, forecasts, budgets), collection jobs, any object by id.";
   schema.getMutationType()!.description =
-    "Writes: clients, provider connections, collections, exchange rates.";
+    "Writes: clients, provider connections, collections, exchange rates, anomaly feedback, budgets.";
   schema.getSubscriptionType()!.description =
     "Live updates over graphql-ws (graphql-transport-ws) on /graphql.";
   return schema;

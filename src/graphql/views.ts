@@ -10,6 +10,10 @@ import type {
 import type { CollectionJob as CollectionJobModel } from "../domain/collection-job.js";
 import type { CostFilter } from "../domain/aggregation.js";
 import type { CostAnomaly as CostAnomalyModel } from "../domain/anomaly.js";
+import type { Budget as BudgetModel, BudgetAlert as BudgetAlertModel } from "../domain/budget.js";
+import type { CostForecastAnswer } from "../application/forecasts.js";
+import type { Budget, BudgetAlert } from "./types/budget.type.js";
+import type { CostForecast } from "./types/cost-forecast.type.js";
 import type { CostRecordHeader } from "../domain/cost-record.js";
 import type { DayRange } from "../domain/dates.js";
 import { nodeId } from "../application/node-ids.js";
@@ -123,7 +127,8 @@ export function costAnomalyView(anomaly: CostAnomalyModel): CostAnomaly & Typed 
     expectedLower: amount(anomaly.expectedLower),
     expectedUpper: amount(anomaly.expectedUpper),
     impact: amount(anomaly.impact),
-    impactPercent: anomaly.impactPercent,
+    // Nothing was expected (a new service): the whole amount is the move.
+    impactPercent: anomaly.impactPercent ?? 100,
     score: anomaly.score,
     severity: anomaly.severity,
     rootCauses: anomaly.rootCauses.map((cause) => ({ ...cause, impact: amount(cause.impact) })),
@@ -131,6 +136,62 @@ export function costAnomalyView(anomaly: CostAnomalyModel): CostAnomaly & Typed 
     feedback: anomaly.feedback ?? null,
     detectedAt: anomaly.detectedAt,
     updatedAt: anomaly.updatedAt,
+  };
+}
+
+export function costForecastView(answer: CostForecastAnswer, currency: string): CostForecast {
+  const amount = (value: number) => money(value, currency);
+  return {
+    period: answer.period,
+    confidence: answer.confidence,
+    actual: amount(answer.actual),
+    expected: amount(answer.expected),
+    lower: amount(answer.lower),
+    upper: amount(answer.upper),
+    points: answer.points.map((p) => ({
+      date: p.date,
+      expected: amount(p.expected),
+      lower: amount(p.lower),
+      upper: amount(p.upper),
+    })),
+    accuracy: { method: answer.method, baseline: answer.baseline, ...answer.accuracy },
+    basedOnDataUntil: answer.basedOnDataUntil,
+  };
+}
+
+export function budgetView(budget: BudgetModel): Budget & Typed & { model: BudgetModel } {
+  return {
+    __typename: "Budget",
+    id: nodeId({ kind: "Budget", clientId: budget.clientId, budgetId: budget.id }),
+    clientId: budget.clientId,
+    name: budget.name,
+    amount: money(budget.amount, budget.currency),
+    period: budget.period,
+    filter: budget.filter
+      ? Object.fromEntries(
+          Object.entries(budget.filter).map(([name, values]) => [name, [...(values as string[])]]),
+        )
+      : null,
+    thresholds: budget.thresholds,
+    updatedAt: budget.updatedAt,
+    // For the status and alert resolvers; not a schema field.
+    model: budget,
+  };
+}
+
+export function budgetAlertView(alert: BudgetAlertModel): BudgetAlert & Typed & { model: BudgetAlertModel } {
+  const amount = (value: number) => money(value, alert.currency);
+  return {
+    __typename: "BudgetAlert",
+    id: nodeId({ kind: "BudgetAlert", clientId: alert.clientId, key: alert.key }),
+    kind: alert.kind,
+    threshold: alert.threshold,
+    period: alert.period,
+    actual: amount(alert.actual),
+    forecast: amount(alert.forecast),
+    breachProbability: alert.breachProbability,
+    at: alert.at,
+    model: alert,
   };
 }
 
@@ -159,5 +220,9 @@ export function nodeView(found: FoundNode): Typed & { id: string } {
       return costSummaryView(found.client, found.question, found.summary);
     case "CostAnomaly":
       return costAnomalyView(found.anomaly);
+    case "Budget":
+      return budgetView(found.budget);
+    case "BudgetAlert":
+      return budgetAlertView(found.alert);
   }
 }

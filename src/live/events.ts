@@ -1,10 +1,11 @@
 /**
  * What subscribers receive, and the pure translation of one DynamoDB Streams record into it. The
- * store decodes the record (store/stream-items.ts); only cost-record headers, cost anomalies and
- * collection jobs make events.
+ * store decodes the record (store/stream-items.ts); only cost-record headers, cost anomalies,
+ * budget alerts and collection jobs make events.
  */
 import type { _Record as StreamRecord } from "@aws-sdk/client-dynamodb-streams";
 import type { CostAnomaly } from "../domain/anomaly.js";
+import type { BudgetAlert } from "../domain/budget.js";
 import type { CollectionJob } from "../domain/collection-job.js";
 import type { CostRecordHeader, IsoDay } from "../domain/cost-record.js";
 import type { CloudProvider } from "../domain/provider.js";
@@ -37,6 +38,12 @@ export interface CostAnomalyEvent {
   eventId: string;
 }
 
+export interface BudgetAlertEvent {
+  alert: BudgetAlert;
+  /** The stream sequence number of the change. */
+  eventId: string;
+}
+
 export interface CollectionJobEvent {
   job: CollectionJob;
   /** The stream sequence number of the change. */
@@ -53,10 +60,14 @@ interface TopicEvent<E> {
   event: E;
 }
 
+export const budgetAlertTopic = (clientId: string) => `budgetAlerts:${clientId}` as Topic<BudgetAlertEvent>;
 export const costAnomalyTopic = (clientId: string) => `costAnomalies:${clientId}` as Topic<CostAnomalyEvent>;
 
 export type LiveEvent =
-  TopicEvent<CostRecordChangeEvent> | TopicEvent<CollectionJobEvent> | TopicEvent<CostAnomalyEvent>;
+  | TopicEvent<CostRecordChangeEvent>
+  | TopicEvent<CollectionJobEvent>
+  | TopicEvent<CostAnomalyEvent>
+  | TopicEvent<BudgetAlertEvent>;
 
 /**
  * The events one stream record makes: none, or one. Throws CorruptItemError (naming the item and
@@ -73,6 +84,10 @@ export function eventsOf(change: StreamItemChange | undefined): LiveEvent[] {
   if (change.kind === "collectionJob") {
     const { job } = change;
     return [{ topic: collectionJobTopic(job.clientId), event: { job, eventId } }];
+  }
+  if (change.kind === "budgetAlert") {
+    const { alert } = change;
+    return [{ topic: budgetAlertTopic(alert.clientId), event: { alert, eventId } }];
   }
   if (change.kind === "costAnomaly") {
     const { anomaly } = change;

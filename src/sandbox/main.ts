@@ -14,6 +14,8 @@ import { createLogger } from "../observability/logger.js";
 import { logFormatFor, prettyLogDestination } from "../observability/pretty-log.js";
 import { runUntilSignal } from "../shutdown.js";
 import type { CollectionJob } from "../domain/collection-job.js";
+import { dayOfInstant } from "../domain/dates.js";
+import { setDemoBudgets } from "./demo-budgets.js";
 import { DEMO_CLIENT_ID, startSandbox, type Sandbox } from "./sandbox.js";
 
 /** How often the job store is asked about a backfill this process does not run itself. */
@@ -48,8 +50,11 @@ try {
     ],
   );
   void backfillEnd(sandbox, () => stopping).then(
-    (job) => {
+    async (job) => {
       if (!job || stopping) return;
+      await setDemoBudgets(sandbox.runtime.useCases(), DEMO_CLIENT_ID, dayOfInstant(sandbox.clock())).catch(
+        (error: unknown) => logger.warn({ err: error }, "could not set the demo budgets"),
+      );
       printBanner(sandbox, `Demo backfill ${describeEnd(job)}.`, outcome(job), [
         "",
         "Ctrl-C stops everything.",

@@ -16,7 +16,7 @@ import { sandboxExchangeRates } from "./exchange-rates.js";
 import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from "./dynamodb-local/embedded-dynamodb.js";
 import { startRuntime, type Runtime } from "../runtime.js";
 import { SYSTEM } from "../domain/identity.js";
-import { clockStartingOn, systemClock } from "../shared/clock.js";
+import { clockStartingOn, systemClock, type Clock } from "../shared/clock.js";
 import { startDemoClouds, type DemoCloudOptions, type DemoClouds } from "./demo-tenant.js";
 import type { Logger } from "../observability/logger.js";
 import type { CollectionJob } from "../domain/collection-job.js";
@@ -44,6 +44,8 @@ export interface Sandbox {
   /** A viewer of the demo tenant: what the banner's dashboard URL carries in its fragment. */
   viewerToken: string;
   backfill: CollectionJob;
+  /** What "today" is in this sandbox (SANDBOX_TODAY, or the real date). */
+  clock: Clock;
   /** Restates the trailing days at the simulators and collects them (what the timer does). */
   refresh(): Promise<CollectionJob>;
   stop(): Promise<void>;
@@ -150,6 +152,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       adminToken,
       viewerToken,
       backfill,
+      clock,
       refresh,
       stop: async () => {
         for (const stop of stops.splice(0)) await stop();

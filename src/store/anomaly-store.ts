@@ -7,6 +7,7 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import {
   SEVERITIES,
+  type AnomalyDay,
   type AnomalyFeedback,
   type AnomalyRootCause,
   type AnomalyStatus,
@@ -38,12 +39,20 @@ type StoredAnomaly = Omit<CostAnomaly, "scope" | "provider"> & {
   provider?: NonNullable<CostAnomaly["provider"]>;
 };
 
+const ANOMALY_DAY: Shape<AnomalyDay> = {
+  date: "string",
+  actual: "number",
+  expected: "number",
+  score: "number",
+};
+
 const ANOMALY: Shape<StoredAnomaly> = {
   clientId: "string",
   currency: "string",
   key: "string",
   date: "string",
-  lastDate: "string",
+  lastDay: "string",
+  scopeKey: "string",
   provider: "string?",
   scope: { map: { dimension: "string", key: "string", label: "string" }, optional: true },
   direction: "string",
@@ -53,10 +62,11 @@ const ANOMALY: Shape<StoredAnomaly> = {
   expectedLower: "number",
   expectedUpper: "number",
   impact: "number",
-  impactPercent: "number",
+  impactPercent: "number|null",
   score: "number",
   severity: "string",
   rootCauses: { list: ROOT_CAUSE },
+  days: { list: ANOMALY_DAY },
   status: "string",
   feedback: "string?",
   detectedAt: "string",

@@ -17,6 +17,7 @@ export interface ItemFields {
   list(name: string): ItemFields[];
   optionalList(name: string): ItemFields[] | undefined;
   stringList(name: string): string[];
+  numberList(name: string): number[];
   map(name: string): ItemFields;
   optionalMap(name: string): ItemFields | undefined;
   /** The raw attribute names, for items with dynamic attributes (rollups). */
@@ -86,6 +87,12 @@ class FieldReader implements ItemFields {
   stringList(name: string): string[] {
     return this.typed(name, "a list", isList).map((v, i) =>
       isString(v) ? v : this.fail(`${name}[${i}]`, "a string"),
+    );
+  }
+
+  numberList(name: string): number[] {
+    return this.typed(name, "a list", isList).map((v, i) =>
+      isNumber(v) ? v : this.fail(`${name}[${i}]`, "a number"),
     );
   }
 

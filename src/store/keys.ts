@@ -16,6 +16,8 @@ const monthOf = (day: IsoDay): IsoMonth => day.slice(0, 7);
 const CLIENT_PARTITION = "CLIENT#";
 const COST_RECORD_SORT = "COST#";
 const ANOMALY_SORT = "ANOMALY#";
+const BUDGET_SORT = "BUDGET#";
+const BUDGET_ALERT_SORT = "BUDGETALERT#";
 const JOB_PARTITION = "JOB#";
 const JOB_SORT = "JOB";
 
@@ -57,6 +59,17 @@ export const keys = {
     from: `${ANOMALY_SORT}${start}#`,
     to: `${ANOMALY_SORT}${end}#~`,
   }),
+  budget: (clientId: string, budgetId: string): ItemKey => ({
+    PK: `${CLIENT_PARTITION}${clientId}`,
+    SK: `${BUDGET_SORT}${budgetId}`,
+  }),
+  budgetPrefix: BUDGET_SORT,
+  /** One item per (budget, period, kind, threshold): the key is the alert's, so it is written once. */
+  budgetAlert: (clientId: string, alertKey: string): ItemKey => ({
+    PK: `${CLIENT_PARTITION}${clientId}`,
+    SK: `${BUDGET_ALERT_SORT}${alertKey}`,
+  }),
+  budgetAlertPrefix: BUDGET_ALERT_SORT,
   job: (jobId: string): ItemKey => ({ PK: `${JOB_PARTITION}${jobId}`, SK: JOB_SORT }),
   jobListing: (clientId: string, createdAt: string, jobId: string) => ({
     GSI2PK: `CLIENT#${clientId}#JOBS`,
@@ -93,7 +106,7 @@ export const keys = {
 };
 
 /** The item kinds a stream reader decodes; every other kind is "other". */
-export type ItemKind = "costRecordHeader" | "collectionJob" | "costAnomaly" | "other";
+export type ItemKind = "costRecordHeader" | "collectionJob" | "costAnomaly" | "budgetAlert" | "other";
 
 /** What a stored item is, from its key alone (line chunks, locks and profiles share the client partition). */
 export function itemKindOf(item: { PK?: unknown; SK?: unknown }): ItemKind {
@@ -101,6 +114,7 @@ export function itemKindOf(item: { PK?: unknown; SK?: unknown }): ItemKind {
   const sk = String(item.SK);
   if (pk.startsWith(CLIENT_PARTITION) && sk.startsWith(COST_RECORD_SORT)) return "costRecordHeader";
   if (pk.startsWith(CLIENT_PARTITION) && sk.startsWith(ANOMALY_SORT)) return "costAnomaly";
+  if (pk.startsWith(CLIENT_PARTITION) && sk.startsWith(BUDGET_ALERT_SORT)) return "budgetAlert";
   if (pk.startsWith(JOB_PARTITION) && sk === JOB_SORT) return "collectionJob";
   return "other";
 }

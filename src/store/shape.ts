@@ -14,6 +14,7 @@ export type FieldKind =
   | "number|null"
   | "boolean"
   | "string[]"
+  | "number[]"
   | { list: Shape<object> }
   | { map: Shape<object>; optional?: true };
 
@@ -49,6 +50,8 @@ function decodeField(fields: ItemFields, name: string, kind: FieldKind): unknown
       return fields.boolean(name);
     case "string[]":
       return fields.stringList(name);
+    case "number[]":
+      return fields.numberList(name);
   }
   if ("list" in kind) return fields.list(name).map((element) => decodeShape(kind.list, element));
   const map = kind.optional ? fields.optionalMap(name) : fields.map(name);

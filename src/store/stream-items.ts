@@ -1,6 +1,6 @@
 /**
  * The data table's stream records, decoded with the store's own codecs. Only cost-record headers,
- * cost anomalies and collection jobs are decoded; line chunks, locks, leases, checkpoints, clients and connections
+ * cost anomalies, budget alerts and collection jobs are decoded; line chunks, locks, leases, checkpoints, clients and connections
  * change in the same table and decode to nothing. REMOVE records (TTL expiry of old days) decode to
  * nothing too: an expired item is not a change of what it held.
  */
@@ -9,7 +9,9 @@ import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { CollectionJob } from "../domain/collection-job.js";
 import type { CostRecordHeader } from "../domain/cost-record.js";
 import type { CostAnomaly } from "../domain/anomaly.js";
+import type { BudgetAlert } from "../domain/budget.js";
 import { costAnomalyFromItem } from "./anomaly-store.js";
+import { budgetAlertFromItem } from "./budget-store.js";
 import { collectionJobFromItem } from "./collection-job-store.js";
 import { costHeaderFromItem, headerRecord } from "./cost-record-item.js";
 import { itemKindOf } from "./keys.js";
@@ -37,13 +39,20 @@ export interface CostAnomalyChange {
   sequenceNumber: string;
 }
 
+export interface BudgetAlertChange {
+  kind: "budgetAlert";
+  alert: BudgetAlert;
+  sequenceNumber: string;
+}
+
 export interface CollectionJobChange {
   kind: "collectionJob";
   job: CollectionJob;
   sequenceNumber: string;
 }
 
-export type StreamItemChange = CostRecordHeaderChange | CollectionJobChange | CostAnomalyChange;
+export type StreamItemChange =
+  CostRecordHeaderChange | CollectionJobChange | CostAnomalyChange | BudgetAlertChange;
 
 /**
  * What one stream record changed, or undefined when it is nothing a reader decodes. Throws
@@ -61,6 +70,11 @@ export function decodeStreamRecord(record: StreamRecord): StreamItemChange | und
       return { kind: "collectionJob", job: collectionJobFromItem(item), sequenceNumber };
     case "costAnomaly":
       return { kind: "costAnomaly", anomaly: costAnomalyFromItem(item), sequenceNumber };
+    case "budgetAlert":
+      // Raised once: a later write of the same item (none today) would not be a new alert.
+      return record.eventName === "INSERT"
+        ? { kind: "budgetAlert", alert: budgetAlertFromItem(item), sequenceNumber }
+        : undefined;
     case "other":
       return undefined;
   }

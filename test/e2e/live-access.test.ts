@@ -28,8 +28,8 @@ import type { GraphQLFormattedError } from "graphql";
 
 const DEMO = "demo";
 const OTHER = "globex";
-/** Low enough that a real dashboard subscription (depth 4) passes and one more level does not. */
-const MAX_DEPTH = 4;
+/** Low enough that the shipped subscriptions (depth 5: record > services > cost > amount) pass and one more level does not. */
+const MAX_DEPTH = 5;
 let server: SandboxServer;
 let today: string;
 let demoViewer: string;
@@ -163,13 +163,13 @@ describe("connection authentication", () => {
 describe("query limits over WebSocket", () => {
   const period = '{ start: "2026-01-01", end: "2026-01-31" }';
   const refused = {
-    "too deep a subscription": `subscription { costRecordChanged(clientId: "${DEMO}") { record { services { cost { amount } } } } }`,
+    "too deep a subscription": `subscription { budgetAlert(clientId: "${DEMO}") { budget { status { forecast { points { expected { amount } } } } } } }`,
     "too many aliases": `subscription { costRecordChanged(clientId: "${DEMO}") { ${Array.from(
       { length: MAX_ALIASES + 1 },
       (_, i) => `a${i}: eventId`,
     ).join(" ")} } }`,
     "too many tokens": `subscription { costRecordChanged(clientId: "${DEMO}") { ${"eventId ".repeat(MAX_TOKENS)}} }`,
-    "too deep a query": `{ client(id: "${DEMO}") { costRecords(period: ${period}) { edges { node { id } } } } }`,
+    "too deep a query": `{ client(id: "${DEMO}") { costRecords(period: ${period}) { edges { node { services { name } } } } } }`,
   };
 
   it.each(Object.entries(refused))("refuses %s with the same errors as HTTP", async (_name, document) => {

@@ -13,8 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type BrowserContext, type Page, type Request, type WebSocket } from "playwright-core";
 import { startTestServer, type TestServer } from "../support/server.js";
 import { costRecord, costRecords } from "../support/records.js";
+import { storedAnomaly } from "../support/insights.js";
 import { storedCosts } from "../support/stored-costs.js";
-import { costRecordTopic } from "../../src/live/events.js";
+import { costAnomalyTopic, costRecordTopic } from "../../src/live/events.js";
 import { InProcessPubSub } from "../../src/live/pubsub.js";
 import { daysInRange } from "../../src/domain/dates.js";
 import { REFUSED_SUBSCRIPTION_HINT } from "../../src/graphql/playground-refusal.js";
@@ -299,6 +300,23 @@ describe("the playground in a browser", () => {
     } finally {
       page.off("websocket", countSocket);
     }
+  });
+
+  it("shows an anomaly pushed by costAnomalyDetected as it is stored", async ({ onTestFailed }) => {
+    onTestFailed(screenshotOnFailure);
+    const pubsub = server.runtime.services.pubsub;
+    if (!(pubsub instanceof InProcessPubSub)) throw new Error("the test server should use in-process pubsub");
+    await openPlayground(
+      `subscription Anomalies { costAnomalyDetected(clientId: "${CLIENT_ID}") { date direction cause severity scope { key } } }`,
+    );
+    await useToken(demoViewer);
+    await run();
+    await expect.poll(() => pubsub.subscriberCount(costAnomalyTopic(CLIENT_ID)), { timeout: 20_000 }).toBe(1);
+    // Stored as the detector stores one; the stream pushes it to the tab.
+    await server.stores.anomalies.save([storedAnomaly(CLIENT_ID, "2026-02-09")]);
+    await expect.poll(resultText, { timeout: 30_000 }).toContain(`"date": "2026-02-09"`);
+    expect(await resultText()).toContain(`"direction": "SPIKE"`);
+    expect(await resultText()).toContain(`"severity": "HIGH"`);
   });
 
   it("sends the bar's token from a tab with an Authorization header of its own; with no token in the bar, the tab's goes", async ({

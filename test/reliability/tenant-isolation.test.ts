@@ -11,7 +11,13 @@ import { buildApiSchema } from "../../src/graphql/schema.js";
 import { addDays, dayOfInstant } from "../../src/domain/dates.js";
 import { CLOUD_PROVIDERS } from "../../src/domain/provider.js";
 import type { CollectionJob } from "../../src/domain/collection-job.js";
-import { anomalyNodeId, storedAnomaly } from "../support/anomalies.js";
+import {
+  anomalyNodeId,
+  budgetNodeId,
+  raisedAlert,
+  storedAnomaly,
+  storedBudget,
+} from "../support/insights.js";
 import { costRecords } from "../support/records.js";
 import {
   bearer,
@@ -56,15 +62,21 @@ beforeAll(async () => {
       await stores.costs.upsertDays(costRecords({ clientId: tenant, provider }, addDays(DAY, -2), 3));
     await stores.jobs.create(job(tenant));
     await stores.anomalies.save([storedAnomaly(tenant, DAY)]);
+    await stores.budgets.put(storedBudget(tenant));
+    await stores.budgets.raise(raisedAlert(storedBudget(tenant), { start: DAY, end: DAY }, 0.5));
   }
   schema = await buildApiSchema();
-  const samples = { "Mutation.connectProvider": { input: stack.inputs.AWS } };
+  const samples = {
+    "Mutation.connectProvider": { input: stack.inputs.AWS },
+    "Client.costForecast": { confidence: 0.8 },
+  };
   const target = (clientId: string) => ({
     clientId,
     ids: {
       CollectionJob: job(clientId).id,
       Node: `${clientId}:AWS:${DAY}`,
       anomalyId: anomalyNodeId(storedAnomaly(clientId, DAY)),
+      deleteBudget: budgetNodeId(storedBudget(clientId)),
     },
     day: DAY,
   });
@@ -206,6 +218,7 @@ describe("tenant isolation, enumerated from the schema", () => {
         updatedAt: new Date().toISOString(),
       });
       await stack.server.stores.anomalies.save([storedAnomaly(tenant, DAY, { status: "RESOLVED" })]);
+      await stack.server.stores.budgets.raise(raisedAlert(storedBudget(tenant), { start: DAY, end: DAY }, 1));
     }
     for (const subscription of listening)
       await subscription.waitFor((events) => events.length >= 1, "A's event");

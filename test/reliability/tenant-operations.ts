@@ -104,13 +104,12 @@ function argumentsOf(
   if (given.length === 0) return "";
   const printed = given.map((arg) => {
     const generated = sampleValue(arg.type, arg.name, target, idFor);
-    const value =
-      arg.name in sample
-        ? {
-            ...(sample[arg.name] as object),
-            ...(inputHasClientId(arg.type) ? { clientId: target.clientId } : {}),
-          }
-        : generated;
+    const given = sample[arg.name];
+    const value = !(arg.name in sample)
+      ? generated
+      : typeof given === "object" && given !== null
+        ? { ...given, ...(inputHasClientId(arg.type) ? { clientId: target.clientId } : {}) }
+        : given;
     const ast = astFromValue(value, arg.type);
     if (!ast) throw new Error(`cannot print ${arg.name}`);
     return `${arg.name}: ${print(ast)}`;
@@ -139,7 +138,7 @@ function selectionOf(type: GraphQLNamedType, depth = 0): string {
 function idForReturn(field: GraphQLField<unknown, unknown>, target: TenantTarget): string {
   const returned = getNamedType(field.type).name;
   if (returned === "Client") return target.clientId;
-  const id = target.ids[returned];
+  const id = target.ids[field.name] ?? target.ids[returned];
   if (!field.args.some((arg) => arg.name === "id")) return target.clientId;
   if (!id) throw new Error(`${field.name}(id:) returns ${returned}: give the tenant's ${returned} id`);
   return id;

@@ -6,7 +6,12 @@
  * lines (credits, taxes) and monthly exchange rates are per test. `replay` plays the caller: it
  * evaluates each day in order against the anomalies it stored so far.
  */
-import type { CostRecordHeader, IsoDay, ProviderCostLine } from "../../src/domain/cost-record.js";
+import type {
+  CostRecordHeader,
+  IsoDay,
+  ProviderCostLine,
+  UnifiedCostRecord,
+} from "../../src/domain/cost-record.js";
 import { createExchangeRateTable } from "../../src/domain/currency.js";
 import { addDays, addMonths, daysInRange, isoWeekday, monthOf } from "../../src/domain/dates.js";
 import { buildCostRecords } from "../../src/domain/normalize.js";
@@ -128,7 +133,7 @@ export function tenantLines(spec: TenantSpec): Map<IsoDay, Map<CloudProvider, Pr
   return byDay;
 }
 
-export function header(options: {
+export interface RecordOptions {
   clientId: string;
   provider: CloudProvider;
   day: IsoDay;
@@ -137,7 +142,16 @@ export function header(options: {
   collectedAt?: string;
   version?: number;
   estimated?: boolean;
-}): CostRecordHeader {
+}
+
+/** The day's header, as stored (without its lines). */
+export function header(options: RecordOptions): CostRecordHeader {
+  const { lines: _lines, ...rest } = record(options);
+  return rest;
+}
+
+/** The day's whole record, lines included (what a store test upserts). */
+export function record(options: RecordOptions): UnifiedCostRecord {
   const month = monthOf(options.day);
   const rates = createExchangeRateTable(
     [addMonths(month, -1), month].map((m) => ({
@@ -149,7 +163,7 @@ export function header(options: {
     })),
   );
   const collectedAt = options.collectedAt ?? `${addDays(options.day, 1)}T06:00:00.000Z`;
-  const [record] = buildCostRecords({
+  const [built] = buildCostRecords({
     clientId: options.clientId,
     provider: options.provider,
     reportingCurrency: "USD",
@@ -159,9 +173,8 @@ export function header(options: {
     collection: { jobId: "job", collectedAt, sourceApi: "test", apiRequests: 1 },
     now: new Date(collectedAt),
   });
-  if (!record) throw new Error(`no record for ${options.day}`);
-  const { lines: _lines, ...rest } = record;
-  return { ...rest, version: options.version ?? 1 };
+  if (!built) throw new Error(`no record for ${options.day}`);
+  return { ...built, version: options.version ?? 1 };
 }
 
 /** Every header of the tenant: one per provider with components and day. */

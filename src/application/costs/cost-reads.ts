@@ -41,6 +41,11 @@ export interface CostSummaryAnswer {
   changePercent: number | null;
 }
 
+export interface DailySeries {
+  days: IsoDay[];
+  values: number[];
+}
+
 const present = <T>(items: (T | null)[]): T[] => items.filter((item): item is T => item !== null);
 
 export class CostReads {
@@ -103,6 +108,22 @@ export class CostReads {
       daily: granularity !== "MONTHLY",
     });
     return timeSeries(sources, { period: range, granularity, filter, ...(groupBy ? { groupBy } : {}) });
+  }
+
+  /**
+   * The period's daily cost under the filter, NaN on days with nothing stored (a missing day is not
+   * a zero: forecasts and detectors treat it as unobserved).
+   */
+  async dailySeries(clientId: string, period: DayRange, filter: CostFilter): Promise<DailySeries> {
+    const range = checkPeriod(period, "period", seriesPeriodLimit("DAILY"));
+    const sources = await this.read({ clientId, period: range, filter, daily: true });
+    const observed = new Set(sources.map((source) => ("date" in source ? source.date : source.period)));
+    const [series] = timeSeries(sources, { period: range, granularity: "DAILY", filter });
+    const points = series?.points ?? [];
+    return {
+      days: points.map((point) => point.date),
+      values: points.map((point) => (observed.has(point.date) ? point.amount : Number.NaN)),
+    };
   }
 
   /** The smallest set of stored items that answers the question. */

@@ -103,7 +103,7 @@ export class CostAnomaly implements Node {
   @Field(() => Money, { description: "actual - expected: negative for a drop." })
   impact!: Money;
 
-  @Field(() => Float, { description: "impact as a percentage of expected." })
+  @Field(() => Float, { description: "impact as a percentage of expected; 100 when nothing was expected." })
   impactPercent!: number;
 
   @Field(() => Float, { description: "How many robust standard deviations the day lies from expected." })
