@@ -52,7 +52,8 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const storedClientIds = async () => (await stores.clients.list({ size: 100, backward: false })).items.map((client) => client.id);
+const storedClientIds = async () =>
+  (await stores.clients.list({ size: 100, backward: false })).items.map((client) => client.id);
 
 describe("createClient", () => {
   it("creates a client for an admin, generating an id when none is given", async () => {

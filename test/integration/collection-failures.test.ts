@@ -260,7 +260,9 @@ describe("a trigger with bad input", () => {
     expect(error).toBeInstanceOf(ValidationError);
     expect(error.field).toBe(field);
     expect(error.message).toMatch(message);
-    expect((await fixture.stores.jobs.listByClient("picky", { size: 10, backward: false })).items).toEqual([]);
+    expect((await fixture.stores.jobs.listByClient("picky", { size: 10, backward: false })).items).toEqual(
+      [],
+    );
     expect(await fixture.stores.jobs.getLockHolder("picky", "AZURE")).toBeNull();
   });
 
