@@ -5,31 +5,36 @@
  * `resolved`.
  *
  * 1. Series (anomaly-series.ts): the client's total, each provider, each provider's accounts,
- *    services, regions and service categories, and each service category over every provider.
+ *    services, regions and service categories, and each service category over every provider, at
+ *    the evaluated day's exchange rates (what was billed moves them, a rate change does not).
  * 2. Each series is judged against its own forecast (series-model.ts: robust level of the last two
  *    weeks, weekly profile, robust scale). A series flags when |score| >= threshold, |impact| >=
  *    minImpact and >= minImpactShare of the client's expected day, and the same move did not happen
  *    on the same day last month (a monthly charge).
- * 3. Explaining: flagged series of one direction that belong together become one anomaly, at the
- *    level that explains them. A flagged total goes to the provider holding >= `dominance` of its
- *    move (when that provider flags), else stays at the client's total; a flagged provider takes
- *    its flagged accounts, services, regions and categories; a provider whose total does not move
- *    (one account up, another down) is reported at its most specific flagged item; a service
- *    category that moves on several providers is reported at that category.
- * 4. Root causes: the deeper dimension values whose move goes the anomaly's way, by share of its
- *    impact (item impact / anomaly impact, each against its own forecast, so an offsetting item
- *    cannot hide a spike). First comes, among the items holding at least 85% of the largest share,
- *    the most specific one (largest move relative to its own expected value: the service for a
- *    service spike spread over accounts, the account for an account spike spread over services);
- *    ties go account, service, region, category.
- * 5. Cause: RESTATEMENT when a provider restated an already stored day and the restatement makes
- *    at least half of the move; EXCHANGE_RATE when the series at today's exchange rates (the billed
- *    amounts) does not flag; CREDIT or TAX when that charge category moved at least half of the
- *    impact the same way; USAGE otherwise.
+ * 3. Explaining (clustersOf): flagged series of one direction that belong together become one
+ *    anomaly, at the level that explains them. A flagged provider takes its flagged accounts,
+ *    services, regions and categories; a provider whose total does not flag is reported at the
+ *    item that explains its flagged items best (one account up and another down: each account),
+ *    or at the provider when the move is broader than that item; a flagged client total joins the
+ *    anomaly of the provider holding >= `dominance` of its move, else is its own, taking those
+ *    providers'; a client-level category that moves on several providers is its own anomaly.
+ * 4. Root causes (rankCandidates): the scope's items whose move goes the anomaly's way, each
+ *    against its own forecast (so an offsetting item cannot hide a spike), with their share of the
+ *    anomaly's impact. First comes the item that carries the whole move (scope minus item stays
+ *    within its noise): among those, the ones that stand out about as much as the strongest, and of
+ *    them the smallest (the service for a service spike spread over accounts, the account for an
+ *    account spike spread over services); then by share.
+ * 5. Cause (causeOf): RESTATEMENT when a restated record (not an estimate settling) makes at least
+ *    half of the move or the scope would not have flagged without it; CREDIT or TAX when that
+ *    charge category moved at least half of the impact the same way (none when it is the same
+ *    charge as on that day last month); USAGE otherwise. EXCHANGE_RATE (fxMoves): on the day a
+ *    provider's rate changes, its total as stored steps out of its band while the billed amounts
+ *    do not.
  * 6. Events: an anomaly whose scope still moves the same way the next day (|score| >=
- *    continueThreshold, within maxEventDays) continues: same id, same date (its start), figures
- *    summed over its days; related flags of that day join it. So a level shift is one anomaly.
- *    Suppression rules (feedback NOT_ANOMALY / PLANNED) silence a scope and direction over a range.
+ *    continueThreshold), or whose main root cause still flags, or with which a flag of the day is
+ *    related, continues (within maxEventDays): same id, same date (its start), figures summed over
+ *    its days. So a level shift is one anomaly. Suppression rules (feedback NOT_ANOMALY / PLANNED)
+ *    silence a scope key and direction over a range of days.
  *
  * Severity: HIGH when |impact| >= severity.high.impact and |score| >= severity.high.score, MEDIUM
  * likewise, LOW otherwise (a $3 move is LOW whatever its score; under minImpact it is not raised).
@@ -156,7 +161,7 @@ export const DEFAULT_ANOMALY_SETTINGS: AnomalySettings = {
   historyDays: 56,
   minHistoryDays: 14,
   maxEventDays: 14,
-  maxGapDays: 0,
+  maxGapDays: 1,
   dominance: 0.6,
   restatementAfterDays: 7,
   maxRootCauses: 10,
@@ -307,13 +312,15 @@ class Evaluation {
   /**
    * The same move on the same day last month (a monthly charge: a support plan, a reservation, a
    * tax line): expected, not news. Last month's residual must itself have stood out (above
-   * continueThreshold), the same way, and be within a factor of two of today's.
+   * continueThreshold), the same way, and today's move be at most twice as large (a charge that
+   * comes back smaller is still that charge; one that doubles is news).
    */
   recurs(verdict: SeriesVerdict): boolean {
     const { lastMonthScore, lastMonthResidual } = verdict;
     if (lastMonthScore === null || lastMonthResidual === null || verdict.impact === 0) return false;
-    const ratio = lastMonthResidual / verdict.impact;
-    return Math.abs(lastMonthScore) >= this.settings.continueThreshold && ratio >= 0.5 && ratio <= 2;
+    return (
+      Math.abs(lastMonthScore) >= this.settings.continueThreshold && lastMonthResidual / verdict.impact >= 0.5
+    );
   }
 
   flags(node: SeriesNode, direction: AnomalyDirection): boolean {
@@ -450,9 +457,9 @@ function rankCandidates(evaluation: Evaluation, candidates: Candidate[], scope: 
   const ranked = candidates
     .filter((c) => share(c) >= evaluation.settings.minRootCauseShare)
     .sort((a, b) => share(b) - share(a) || a.key.localeCompare(b.key));
-  const first = best(
-    ranked.filter((c) => share(c) >= CARRIER_MIN_SHARE && carries(evaluation, scope, c.node)),
-  );
+  const carriers = ranked.filter((c) => share(c) >= CARRIER_MIN_SHARE && carries(evaluation, scope, c.node));
+  // A category only adds up services: it comes first only when none of them carries the move.
+  const first = best(carriers.filter((c) => c.dimension !== "SERVICE_CATEGORY")) ?? best(carriers);
   return first ? [first, ...ranked.filter((c) => c !== first)] : ranked;
 }
 
@@ -519,8 +526,16 @@ function clustersOf(evaluation: Evaluation, direction: AnomalyDirection): Cluste
   let rootCluster: Cluster | null = null;
   if (series.total && flags(series.total)) {
     const total = series.total;
-    const impact = evaluation.impactOf(total);
+    // A provider's monthly charge (its own move recurs) is expected: the rest of the move is news.
+    const recurring = series.clientProviders.filter((provider) => {
+      const verdict = evaluation.verdict(evaluation.providerSeries(provider)!.total);
+      return !!verdict && evaluation.recurs(verdict);
+    });
+    const impact =
+      evaluation.impactOf(total) -
+      recurring.reduce((sum, p) => sum + evaluation.impactOf(evaluation.providerSeries(p)!.total), 0);
     const shares = series.clientProviders
+      .filter((provider) => !recurring.includes(provider))
       .map((provider) => ({
         provider,
         share: evaluation.impactOf(evaluation.providerSeries(provider)!.total) / impact,
@@ -528,9 +543,11 @@ function clustersOf(evaluation: Evaluation, direction: AnomalyDirection): Cluste
       .sort((a, b) => b.share - a.share);
     const best = shares[0];
     const group = best && best.share >= settings.dominance ? byProvider.get(best.provider) : undefined;
+    const scale = evaluation.verdict(total)!.scale;
+    const news = signOf(direction) * impact >= Math.max(settings.threshold * scale, settings.minImpact);
     if (group) {
       group.members.add(total);
-    } else {
+    } else if (news) {
       rootCluster = { direction, scope: total, members: new Set([total]) };
       for (const { provider, share } of shares) {
         const part = byProvider.get(provider);
@@ -757,9 +774,9 @@ function restatementMove(evaluation: Evaluation, scope: SeriesNode): number | nu
 /**
  * Why the scope moved: RESTATEMENT when restatements make at least half of the move (or the scope
  * would not have flagged without them); CREDIT or TAX when that charge category moved at least
- * half of it the same way; USAGE otherwise; null when the move is a credit or tax that comes on
- * this day every month (nothing to report). Series are judged at today's exchange rates, so a rate
- * change never gets here (see fxMoves).
+ * half of it the same way; USAGE otherwise. Null (nothing to report) when the move is a credit or
+ * tax that comes on this day every month, or a refund or correction of earlier charges (Adjustment
+ * lines). Series are judged at today's exchange rates, so a rate change never gets here (fxMoves).
  */
 function causeOf(
   evaluation: Evaluation,
@@ -781,6 +798,9 @@ function causeOf(
   )
     return "RESTATEMENT";
 
+  // A refund or correction of earlier charges (an Adjustment line) is not a change of the day's spend.
+  const adjustment = chargeMove(evaluation, providers, "Adjustment");
+  if (sign * adjustment.move > 0 && Math.abs(adjustment.move) >= half) return null;
   const credit = chargeMove(evaluation, providers, "Credit");
   const tax = chargeMove(evaluation, providers, "Tax");
   const creditExplains = sign * credit.move > 0 && Math.abs(credit.move) >= half;

@@ -266,6 +266,53 @@ describe("detectAnomalies: causes, and decoys that are not usage", () => {
     ]);
   });
 
+  it("raises nothing for a refund of earlier charges (an Adjustment line)", () => {
+    const day = "2025-03-20";
+    const spec = tenant({
+      extraLines: (d) =>
+        d === day
+          ? [
+              {
+                provider: "AWS",
+                line: {
+                  serviceName: RDS,
+                  accountId: "111111111111",
+                  region: "us-east-1",
+                  chargeCategory: "Adjustment",
+                  billedCost: -900,
+                  billingCurrency: "USD",
+                },
+              },
+            ]
+          : [],
+    });
+    expect(anomaliesOf(spec, "2025-03-10", "2025-03-30")).toEqual([]);
+  });
+
+  it("raises a monthly charge at most the first month it appears", () => {
+    const spec = tenant({
+      days: 150,
+      extraLines: (d) =>
+        d.endsWith("-01")
+          ? [
+              {
+                provider: "AWS",
+                line: {
+                  serviceName: "Savings Plans for AWS Compute usage",
+                  accountId: "111111111111",
+                  region: "",
+                  chargeCategory: "Purchase",
+                  billedCost: 700,
+                  billingCurrency: "USD",
+                },
+              },
+            ]
+          : [],
+    });
+    const found = anomaliesOf(spec, "2025-02-20", "2025-05-29");
+    expect(found.filter((a) => a.date > "2025-03-01")).toEqual([]);
+  });
+
   it("calls a restatement of a day 20 days back RESTATEMENT", () => {
     const spec = tenant();
     const headers = tenantHeaders(spec);
@@ -282,6 +329,71 @@ describe("detectAnomalies: causes, and decoys that are not usage", () => {
     const result = evaluateDay(days, store, { clientId: CLIENT, day, previous: [previous] });
     expect(result.anomalies.length).toBeGreaterThan(0);
     for (const anomaly of result.anomalies) expect(anomaly.cause).toBe("RESTATEMENT");
+  });
+});
+
+describe("detectAnomalies: restatements of several providers on one day", () => {
+  it("keeps RESTATEMENT when the day is judged again for another provider's restatement", () => {
+    const spec = tenant();
+    const headers = tenantHeaders(spec);
+    const days = byDay(headers);
+    const { store } = replay(headers, { clientId: CLIENT, from: "2025-03-01", to: "2025-04-09" });
+    const day = "2025-03-20";
+    const aws = restate(spec, headers, day, (cost, service) => (service === RDS ? cost * 1.8 : cost));
+    days.set(
+      day,
+      days.get(day)!.map((h) => (h === aws.previous ? aws.restated : h)),
+    );
+    const first = evaluateDay(days, store, { clientId: CLIENT, day, previous: [aws.previous] });
+    expect(first.anomalies.map((a) => a.cause)).toEqual(["RESTATEMENT"]);
+
+    const gcpPrevious = days.get(day)!.find((h) => h.provider === "GCP")!;
+    const gcpLines = tenantLines(spec).get(day)!.get("GCP")!;
+    const gcp = header({
+      clientId: CLIENT,
+      provider: "GCP",
+      day,
+      lines: gcpLines.map((l) =>
+        l.serviceName === "BigQuery" ? { ...l, billedCost: l.billedCost * 1.02 } : l,
+      ),
+      collectedAt: "2025-04-09T07:00:00.000Z",
+      version: 2,
+    });
+    days.set(
+      day,
+      days.get(day)!.map((h) => (h === gcpPrevious ? gcp : h)),
+    );
+    const second = evaluateDay(days, store, { clientId: CLIENT, day, previous: [gcpPrevious] });
+    expect(second.anomalies.map((a) => [a.id, a.cause])).toEqual(
+      first.anomalies.map((a) => [a.id, "RESTATEMENT"]),
+    );
+  });
+
+  it("does not call the final version of an estimated recent day a restatement", () => {
+    const spec = tenant();
+    const headers = tenantHeaders(spec);
+    const days = byDay(headers);
+    const day = "2025-03-20";
+    const lines = tenantLines(spec).get(day)!.get("AWS")!;
+    const estimate = days.get(day)!.find((h) => h.provider === "AWS")!;
+    const final = header({
+      clientId: CLIENT,
+      provider: "AWS",
+      day,
+      lines: lines.map((l) => (l.serviceName === RDS ? { ...l, billedCost: l.billedCost * 1.8 } : l)),
+      collectedAt: "2025-03-22T06:00:00.000Z",
+      version: 2,
+    });
+    days.set(
+      day,
+      days.get(day)!.map((h) => (h === estimate ? final : h)),
+    );
+    const result = evaluateDay(days, new Map(), {
+      clientId: CLIENT,
+      day,
+      previous: [{ ...estimate, estimated: true }],
+    });
+    expect(result.anomalies.map((a) => a.cause)).toEqual(["USAGE"]);
   });
 });
 
