@@ -138,7 +138,7 @@ export interface AnomalySettings {
   severity: { medium: SeverityThreshold; high: SeverityThreshold };
   /** Days of history each forecast reads. */
   historyDays: number;
-  /** Observed days a series needs before it gets a verdict. */
+  /** Observed days a series needs before it gets a verdict: four weeks, so its weekly profile rests on three complete weeks (a first weekend is not a drop). */
   minHistoryDays: number;
   /** An event runs at most this many days; a move that lasts longer starts a new one. */
   maxEventDays: number;
@@ -159,7 +159,7 @@ export const DEFAULT_ANOMALY_SETTINGS: AnomalySettings = {
   minImpactShare: 0.002,
   severity: { medium: { impact: 100, score: 5 }, high: { impact: 1000, score: 7 } },
   historyDays: 56,
-  minHistoryDays: 14,
+  minHistoryDays: 28,
   maxEventDays: 14,
   maxGapDays: 1,
   dominance: 0.6,
