@@ -4,11 +4,17 @@
  * kind and threshold, and it is written only if absent: raised once, whichever instance or restart
  * gets there first.
  */
-import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+} from "@aws-sdk/lib-dynamodb";
 import type { CostFilter } from "../domain/aggregation.js";
 import type { Budget, BudgetAlert } from "../domain/budget.js";
 import { batchWriteAll } from "./batch.js";
-import { isConditionFailure } from "./errors.js";
+import { isTransactionConditionFailure } from "./errors.js";
 import { checkId } from "./input.js";
 import { keys } from "./keys.js";
 import { queryAll, type StoredItem } from "./query.js";
@@ -98,15 +104,25 @@ export class BudgetStore {
     return budget;
   }
 
-  /** True when it existed. Its alerts go with it (an alert always has its budget). */
+  /**
+   * True when it existed. Its alerts go with it (an alert always has its budget): the budget first,
+   * so no alert can be raised for it afterwards (raise checks it), then the alerts it had.
+   */
   async delete(clientId: string, budgetId: string): Promise<boolean> {
     checkId(clientId, "clientId");
+    const { Attributes } = await this.doc.send(
+      new DeleteCommand({
+        TableName: this.table,
+        Key: keys.budget(clientId, checkId(budgetId, "id")),
+        ReturnValues: "ALL_OLD",
+      }),
+    );
     const { items } = await queryAll(this.doc, {
       TableName: this.table,
       KeyConditionExpression: "PK = :pk AND begins_with(SK, :prefix)",
       ExpressionAttributeValues: {
         ":pk": keys.client(clientId).PK,
-        ":prefix": `${keys.budgetAlertPrefix}${checkId(budgetId, "id")}.`,
+        ":prefix": `${keys.budgetAlertPrefix}${budgetId}.`,
       },
       ProjectionExpression: "PK, SK",
     });
@@ -115,34 +131,43 @@ export class BudgetStore {
       this.table,
       items.map((item) => ({ DeleteRequest: { Key: { PK: item.PK, SK: item.SK } } })),
     );
-    const { Attributes } = await this.doc.send(
-      new DeleteCommand({
-        TableName: this.table,
-        Key: keys.budget(clientId, checkId(budgetId, "id")),
-        ReturnValues: "ALL_OLD",
-      }),
-    );
     return Attributes !== undefined;
   }
 
-  /** Writes the alert unless it was raised before; true when this call raised it. */
+  /**
+   * Writes the alert unless it was raised before or its budget is gone (one transaction: the
+   * budget's existence is checked with the write); true when this call raised it.
+   */
   async raise(alert: BudgetAlert): Promise<boolean> {
     checkId(alert.clientId, "clientId");
     try {
       await this.doc.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            ...keys.budgetAlert(alert.clientId, alert.key),
-            entity: "BUDGET_ALERT",
-            ...encodeShape(ALERT, alert),
-          },
-          ConditionExpression: "attribute_not_exists(PK)",
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              ConditionCheck: {
+                TableName: this.table,
+                Key: keys.budget(alert.clientId, alert.budgetId),
+                ConditionExpression: "attribute_exists(PK)",
+              },
+            },
+            {
+              Put: {
+                TableName: this.table,
+                Item: {
+                  ...keys.budgetAlert(alert.clientId, alert.key),
+                  entity: "BUDGET_ALERT",
+                  ...encodeShape(ALERT, alert),
+                },
+                ConditionExpression: "attribute_not_exists(PK)",
+              },
+            },
+          ],
         }),
       );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (isTransactionConditionFailure(error)) return false;
       throw error;
     }
   }

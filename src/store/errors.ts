@@ -75,3 +75,10 @@ export class CorruptItemError extends StoreError {}
 export function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === "ConditionalCheckFailedException";
 }
+
+/** A transaction cancelled because one of its conditions failed (not a collision, which is retried). */
+export function isTransactionConditionFailure(error: unknown): boolean {
+  if (!(error instanceof Error) || error.name !== "TransactionCanceledException") return false;
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  return reasons.some((reason) => reason.Code === "ConditionalCheckFailed");
+}

@@ -216,9 +216,32 @@ describe("budgets", () => {
       },
       editor,
     );
-    await server.stores.costs.upsertDays([costRecord({ clientId: CLIENT, provider: "AWS", date: TODAY })]);
-    await server.runtime.useCases().budgets.onRecordChanges([]);
+    const { lines: _lines, ...today } = costRecord({ clientId: CLIENT, provider: "AWS", date: TODAY });
+    await server.stores.costs.upsertDays([{ ...today, lines: _lines }]);
+    // A second instance over the same tables (as after a restart) judges the same day again.
+    const second = await startTestServer({
+      sharedStore: server.store,
+      clock: clockStartingOn(TODAY),
+      env: { AUTH_JWT_SECRET: server.secret },
+    });
+    try {
+      await second.runtime
+        .useCases()
+        .budgets.onRecordChanges([
+          {
+            kind: "costRecordHeader",
+            record: today,
+            detailOmitted: false,
+            previousTotal: null,
+            previous: null,
+            sequenceNumber: "1",
+          },
+        ]);
+    } finally {
+      await second.stop();
+    }
     expect((await alerts()).totalCount).toBe(3);
+    expect(pushed.events).toHaveLength(3);
     pushed.unsubscribe();
   });
 
