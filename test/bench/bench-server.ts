@@ -36,7 +36,7 @@ export async function startBenchServer(options: {
   endpoint: string;
   tablePrefix: string;
   env?: Record<string, string>;
-  runtime?: Pick<RuntimeOptions, "adapterDefaults">;
+  runtime?: Pick<RuntimeOptions, "adapterDefaults" | "clock">;
 }): Promise<BenchServer> {
   const config = loadConfig(
     {

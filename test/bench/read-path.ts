@@ -1,7 +1,8 @@
 /**
  * Read path: loads the dataset, then times three dashboard shapes over HTTP, side by side with
  * the direct-SDK baseline and with DataLoaders off, and counts each one's DynamoDB requests and
- * items read for a single request.
+ * items read for a single request; then times costForecast for one client of the same data
+ * (forecast-path.ts).
  */
 import {
   DashboardDocument,
@@ -26,6 +27,7 @@ import {
   startBenchServer,
   type BenchServer,
 } from "./bench-server.js";
+import { runForecastPath, type ForecastPathReport } from "./forecast-path.js";
 import { combineSamples, sampleLoad, type LoadResult, type LoadSample } from "./measure.js";
 import { DirectReads } from "./read-baseline.js";
 import type { BenchSettings } from "./settings.js";
@@ -50,6 +52,8 @@ export interface ReadPathReport {
   periods: { dashboard: DayRange; year: DayRange };
   counts: ReadCount[];
   runs: ReadRun[];
+  /** costForecast for one client of this data (forecast-path.ts). */
+  forecast: ForecastPathReport;
 }
 
 /** A read scenario: the GraphQL call and the direct baseline, each resolving to the answer's total. */
@@ -226,11 +230,14 @@ export async function runReadPath(
         runs.push(...(await compareVariants(operations, concurrency, settings.seconds, scenario.name)));
       }
     }
+    const [forecastClient] = dataset.clientIds as [string];
+    const forecast = await runForecastPath(endpoint, tablePrefix, forecastClient, settings, log);
     return {
       dataset: { ...dataset, recordsPerSecond: dataset.records / dataset.writeSeconds },
       periods: readPeriods(),
       counts,
       runs,
+      forecast,
     };
   } finally {
     baselineClients.lowLevel.destroy();
