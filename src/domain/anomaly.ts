@@ -63,6 +63,7 @@ export interface AnomalyFinding {
   /** Sums over the event's days. */
   actual: number;
   expected: number;
+  /** expected -/+ threshold * the combined scale of the days. */
   expectedLower: number;
   expectedUpper: number;
   impact: number;
@@ -71,6 +72,11 @@ export interface AnomalyFinding {
   /** The largest score of the event's days (signed), in robust standard deviations. */
   score: number;
   severity: Severity;
+  /**
+   * Items of the scope whose move went the anomaly's way, on the day it was strongest: impact is
+   * the item's actual - expected, share its part of the anomaly's move (capped at 1 when other
+   * items offset some of it). First the item that carries the whole move best, then by share.
+   */
   rootCauses: AnomalyRootCause[];
   days: AnomalyDay[];
 }

@@ -45,7 +45,9 @@ import { addDays, daysBetween, daysInMonth, dayOfInstant } from "../domain/dates
 import { PROVIDER_LABELS, type CloudProvider } from "../domain/provider.js";
 import type {
   AnomalyCause,
+  AnomalyDay,
   AnomalyDirection,
+  AnomalyFinding,
   AnomalyRootCause,
   AnomalyScope,
   Severity,
@@ -64,52 +66,9 @@ import { judge, robustWeeklyModel, type SeriesModel, type SeriesVerdict } from "
 export { anomalyId, anomalyScopeKey, TOTAL_SCOPE_KEY } from "./anomaly-ids.js";
 export type { AnomalyCause, AnomalyDirection, AnomalyRootCause, AnomalyScope, Severity };
 
-/** One day of an event, as judged on the day it was detected. */
-export interface AnomalyDay {
-  date: IsoDay;
-  actual: number;
-  expected: number;
-  score: number;
-}
-
-export interface DetectedAnomaly {
-  /** anomalyId(clientId, scopeKey, direction, date): the same event keeps it. */
-  id: string;
-  clientId: string;
-  /** The first day of the event (CostAnomaly.date); stays while the event continues. */
-  date: IsoDay;
-  /** The last day the event was seen (date for a one-day anomaly). */
-  lastDay: IsoDay;
-  /** null when the scope spans providers (the client's total, a client-level service category). */
-  provider: CloudProvider | null;
-  /** null for the client's total. */
-  scope: AnomalyScope | null;
-  /** anomalyScopeKey(provider, scope). */
-  scopeKey: string;
-  direction: AnomalyDirection;
-  cause: AnomalyCause;
-  /** The reporting currency of every amount. */
-  currency: string;
-  /** Sums over the event's days (one day for a spike). */
-  actual: number;
-  expected: number;
-  /** expected -/+ threshold * the combined scale of the days. */
-  expectedLower: number;
-  expectedUpper: number;
-  impact: number;
-  /** 100 * impact / |expected|; null when nothing was expected. */
-  impactPercent: number | null;
-  /** The largest score of the event's days (signed). */
-  score: number;
-  severity: Severity;
-  /**
-   * Items of the scope whose move went the anomaly's way, on the day it was strongest: impact is
-   * the item's actual - expected, share its part of the anomaly's move (capped at 1 when other
-   * items offset some of it). First the item that carries the whole move best, then by share.
-   */
-  rootCauses: AnomalyRootCause[];
-  days: AnomalyDay[];
-}
+/** A finding as the detector gives it: the domain's, named by its id (anomalyId of client, scope key, direction and first day). */
+export type DetectedAnomaly = Omit<AnomalyFinding, "key"> & { id: string };
+export type { AnomalyDay };
 
 /** From feedback NOT_ANOMALY / PLANNED: no anomaly of this scope key and direction within [from, until]. */
 export interface SuppressionRule {

@@ -3,19 +3,17 @@
  * Local, with the stream consumer on (it runs detection on every stored day) and the tenant's clock,
  * plus a way to wait until the consumer has handled everything written so far.
  */
-import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { GetRecordsCommand, GetShardIteratorCommand } from "@aws-sdk/client-dynamodb-streams";
-import { loadConfig, type AppConfig } from "../../src/config.js";
+import type { AppConfig } from "../../src/config.js";
 import { CheckpointStore } from "../../src/live/checkpoints.js";
 import { latestStreamArn, listShards, streamsClientFor } from "../../src/live/stream-shards.js";
 import type { TrustedCertificate } from "../../src/providers/factory.js";
-import { issueToken } from "../../src/security/tokens.js";
 import type { Clock } from "../../src/shared/clock.js";
 import { decodeStreamRecord } from "../../src/store/stream-items.js";
 import { tableNames } from "../../src/store/table-definitions.js";
-import { startRuntime, type Runtime } from "../../src/runtime.js";
-import { BENCH_DYNAMO_TIMEOUT_MS, benchLogger } from "../bench/bench-server.js";
+import type { Runtime } from "../../src/runtime.js";
+import { startBenchServer } from "../bench/bench-server.js";
 
 const DRAIN_POLL_MS = 200;
 const DRAIN_TIMEOUT_MS = 20 * 60_000;
@@ -48,26 +46,13 @@ export async function startEvalService(options: {
   clock: Clock;
   trustedCertificates: TrustedCertificate[];
 }): Promise<EvalService> {
-  const config = loadConfig(
-    {
-      PORT: "0",
-      HOST: "127.0.0.1",
-      AUTH_JWT_SECRET: randomBytes(32).toString("base64url"),
-      CREDENTIALS_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-      DYNAMODB_ENDPOINT: options.endpoint,
-      TABLE_PREFIX: "eval-",
-      STREAM_CONSUMER: "on",
-      ANOMALY_DETECTION: options.detection ? "on" : "off",
-      DYNAMODB_TIMEOUT_MS: String(BENCH_DYNAMO_TIMEOUT_MS),
-    },
-    "sandbox",
-  );
-  const runtime = await startRuntime(config, {
-    logger: benchLogger,
-    clock: options.clock,
-    ensureTables: true,
-    adapterDefaults: { trustedCertificates: options.trustedCertificates },
+  const server = await startBenchServer({
+    endpoint: options.endpoint,
+    tablePrefix: "eval-",
+    env: { STREAM_CONSUMER: "on", ANOMALY_DETECTION: options.detection ? "on" : "off" },
+    runtime: { clock: options.clock, adapterDefaults: { trustedCertificates: options.trustedCertificates } },
   });
+  const { runtime, config } = server;
   const table = tableNames(config.dynamo.tablePrefix).data;
   const { lowLevel, doc } = runtime.dynamo;
   const streams = streamsClientFor(lowLevel);
@@ -103,9 +88,8 @@ export async function startEvalService(options: {
   return {
     runtime,
     config,
-    wsUrl: runtime.url.replace(/^http/, "ws"),
-    viewerToken: (clientId) =>
-      issueToken({ sub: "eval", roles: ["viewer"], clientIds: [clientId] }, config.auth.jwtSecret),
+    wsUrl: server.wsUrl,
+    viewerToken: (clientId) => server.token({ roles: ["viewer"], clientIds: [clientId] }),
     drained: async () => {
       const deadline = performance.now() + DRAIN_TIMEOUT_MS;
       let firstIdle: number | undefined;
