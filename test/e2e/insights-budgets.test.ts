@@ -225,18 +225,16 @@ describe("budgets", () => {
       env: { AUTH_JWT_SECRET: server.secret },
     });
     try {
-      await second.runtime
-        .useCases()
-        .budgets.onRecordChanges([
-          {
-            kind: "costRecordHeader",
-            record: today,
-            detailOmitted: false,
-            previousTotal: null,
-            previous: null,
-            sequenceNumber: "1",
-          },
-        ]);
+      await second.runtime.useCases().budgets.onRecordChanges([
+        {
+          kind: "costRecordHeader",
+          record: today,
+          detailOmitted: false,
+          previousTotal: null,
+          previous: null,
+          sequenceNumber: "1",
+        },
+      ]);
     } finally {
       await second.stop();
     }
