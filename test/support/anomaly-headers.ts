@@ -15,6 +15,7 @@ import type {
 import { createExchangeRateTable } from "../../src/domain/currency.js";
 import { addDays, addMonths, daysInRange, isoWeekday, monthOf } from "../../src/domain/dates.js";
 import { buildCostRecords } from "../../src/domain/normalize.js";
+import { mulberry32 } from "../../src/sandbox/seeded-random.js";
 import type { CloudProvider } from "../../src/domain/provider.js";
 import {
   detectAnomalies,
@@ -66,18 +67,6 @@ export interface TenantSpec {
 
 export const WEEKDAYS_BUSY = [1.1, 1.15, 1.15, 1.1, 1.05, 0.75, 0.7];
 
-/** Deterministic uniform numbers in [0, 1) (mulberry32). */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function gaussian(uniform: () => number): () => number {
   return () => {
     const u = Math.max(uniform(), 1e-12);
@@ -97,7 +86,7 @@ function within(event: CostEvent, day: IsoDay): boolean {
 
 /** The provider lines of every day and provider, before normalization. */
 export function tenantLines(spec: TenantSpec): Map<IsoDay, Map<CloudProvider, ProviderCostLine[]>> {
-  const normal = gaussian(random(spec.seed ?? 1));
+  const normal = gaussian(mulberry32(spec.seed ?? 1));
   const byDay = new Map<IsoDay, Map<CloudProvider, ProviderCostLine[]>>();
   for (const day of daysInRange(spec.start, addDays(spec.start, spec.days - 1))) {
     const lines = new Map<CloudProvider, ProviderCostLine[]>();

@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { judge, robustWeeklyModel } from "../../src/insights/series-model.js";
-import { gaussian, random } from "../support/anomaly-headers.js";
+import { mulberry32 } from "../../src/sandbox/seeded-random.js";
+import { gaussian } from "../support/anomaly-headers.js";
 
 const WEEK = [1.1, 1.15, 1.15, 1.1, 1.05, 0.75, 0.7];
 const options = { historyDays: 56, minObservations: 14 };
 
 /** `days` values of a weekly-seasonal series around `level` with relative noise. */
 function series(days: number, level: number, noise: number, seed = 1): Float64Array {
-  const normal = gaussian(random(seed));
+  const normal = gaussian(mulberry32(seed));
   return Float64Array.from({ length: days }, (_, i) => level * WEEK[i % 7]! * (1 + noise * normal()));
 }
 

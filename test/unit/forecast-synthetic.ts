@@ -6,17 +6,10 @@
 import type { IsoDay } from "../../src/domain/cost-record.js";
 import { addDays, isoWeekday } from "../../src/domain/dates.js";
 
-/** mulberry32: a small deterministic generator of uniforms in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "../../src/sandbox/seeded-random.js";
+
+/** The sandbox's seeded generator of uniforms in [0, 1), under the name these tests use. */
+export const seededRandom = mulberry32;
 
 /** Standard normal draws (Box-Muller). */
 export function normalDraws(random: () => number): () => number {
