@@ -42,6 +42,7 @@ let api = newApi();
 
 let token: string | null = null;
 let roles: string[] = [];
+let sub: unknown;
 let clients: ClientFieldsFragment[] = [];
 let liveClient: string | null = null;
 const stopLive: (() => void)[] = [];
@@ -59,14 +60,25 @@ function claimsOf(jwt: string): { roles?: unknown; sub?: unknown } {
 }
 
 function setToken(next: string | null): void {
-  if (token && next !== token) {
+  const claims = next ? claimsOf(next) : {};
+  // A refreshed token of the same person: the same cache and views; the next request carries it.
+  const refreshed = token !== null && next !== null && claims.sub !== undefined && claims.sub === sub;
+  if (token && next !== token && !refreshed) {
     api.dispose();
     api = newApi();
   }
   token = next;
-  const claims = next ? claimsOf(next) : {};
+  sub = claims.sub;
   roles = Array.isArray(claims.roles) ? claims.roles.map(String) : [];
   api.setToken(next);
+  if (refreshed) {
+    // The socket authenticated with the old token and is closed: follow the client again on a new one.
+    const following = liveClient;
+    for (const stop of stopLive.splice(0)) stop();
+    liveClient = null;
+    if (following) followClient(following);
+    return;
+  }
   for (const stop of stopLive.splice(0)) stop();
   liveClient = null;
 }

@@ -24,7 +24,12 @@ export async function startOidc(
   onToken: (token: string | null) => void,
 ): Promise<{ signIn(): Promise<void>; session: OidcSession | null }> {
   const issuer = new URL(settings.issuer);
-  const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer));
+  // Plain HTTP only for a provider on this machine (a developer's or a test's); never otherwise.
+  const insecure =
+    issuer.protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(issuer.hostname)
+      ? { [oauth.allowInsecureRequests]: true }
+      : {};
+  const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, insecure));
   const client: oauth.Client = { client_id: settings.clientId };
   const auth = oauth.None();
   const redirectUri = `${window.location.origin}/`;
@@ -64,6 +69,7 @@ export async function startOidc(
             const params = new URLSearchParams();
             audienceParams(params);
             const response = await oauth.refreshTokenGrantRequest(as, client, auth, refresh, {
+              ...insecure,
               additionalParameters: params,
             });
             use(await oauth.processRefreshTokenResponse(as, client, response), refresh);
@@ -97,6 +103,9 @@ export async function startOidc(
     // The code and state leave the address bar before anything else happens.
     window.history.replaceState(null, "", `/${pending.hash}`);
     const params = oauth.validateAuthResponse(as, client, current, pending.state);
+    // The audience again: providers with resource indicators issue the API's token only when asked.
+    const additionalParameters = new URLSearchParams();
+    audienceParams(additionalParameters);
     const response = await oauth.authorizationCodeGrantRequest(
       as,
       client,
@@ -104,6 +113,7 @@ export async function startOidc(
       params,
       redirectUri,
       pending.verifier,
+      { ...insecure, additionalParameters },
     );
     const result = await oauth.processAuthorizationCodeResponse(as, client, response);
     return { signIn, session: { accessToken: use(result), signOut } };
