@@ -50,23 +50,28 @@ const clientPresetWithServerManifest: typeof clientPreset = {
  * Each typed document carries its sha256 document id (`__meta__.hash`), and persisted-documents.json
  * maps each id to the document text: what a client sends as `{"documentId": ...}`.
  */
+/** How both outputs type their documents: unmasked fragments, sha256 ids, ESM type imports. */
+const TYPED_DOCUMENTS = {
+  presetConfig: {
+    fragmentMasking: false,
+    persistedDocuments: { mode: "embedHashInDocument", hashAlgorithm: "sha256" },
+  },
+  config: {
+    useTypeImports: true,
+    emitLegacyCommonJSImports: false,
+    importExtension: ".js",
+    enumsAsTypes: true,
+    scalars: { Date: "string", DateTime: "string" },
+  },
+} as const;
+
 const config: CodegenConfig = {
   schema: "schema/schema.graphql",
   documents: ["schema/operations/*.graphql"],
   generates: {
     "test/e2e/generated/": {
       preset: clientPresetWithServerManifest,
-      presetConfig: {
-        fragmentMasking: false,
-        persistedDocuments: { mode: "embedHashInDocument", hashAlgorithm: "sha256" },
-      },
-      config: {
-        useTypeImports: true,
-        emitLegacyCommonJSImports: false,
-        importExtension: ".js",
-        enumsAsTypes: true,
-        scalars: { Date: "string", DateTime: "string" },
-      },
+      ...TYPED_DOCUMENTS,
     },
     // The dashboard's typed documents (src/dashboard imports them from here): the operations above
     // plus its own (src/dashboard/operations, spreading the same fragments), without the server
@@ -74,17 +79,7 @@ const config: CodegenConfig = {
     "src/dashboard/generated/": {
       documents: ["src/dashboard/operations/*.graphql"],
       preset: clientPreset,
-      presetConfig: {
-        fragmentMasking: false,
-        persistedDocuments: { mode: "embedHashInDocument", hashAlgorithm: "sha256" },
-      },
-      config: {
-        useTypeImports: true,
-        emitLegacyCommonJSImports: false,
-        importExtension: ".js",
-        enumsAsTypes: true,
-        scalars: { Date: "string", DateTime: "string" },
-      },
+      ...TYPED_DOCUMENTS,
     },
   },
   ignoreNoDocuments: false,

@@ -8,18 +8,15 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportJWK, generateKeyPair } from "jose";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
+import { launchChromium, type TestBrowser } from "../support/chromium.js";
 import { startBackfilledSandbox, type BackfilledSandbox } from "../support/sandbox-server.js";
 import { buildDashboard, type DashboardBuild } from "../support/dashboard-build.js";
 import { CreateClientDocument } from "../e2e/generated/graphql.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const CLIENT = "demo";
 const OTHER = "globex";
 const AUDIENCE = "https://api.costs.test";
@@ -42,7 +39,7 @@ let issuer: string;
 let origin: string;
 let context: BrowserContext;
 let page: Page;
-let userDataDir: string;
+let browser: TestBrowser | undefined;
 /** The grant_type of every token request the browser made to the provider. */
 const tokenGrants: string[] = [];
 /** The bearer token of every /graphql request and WebSocket the browser opened (null: none). */
@@ -119,18 +116,8 @@ beforeAll(async () => {
   });
   providerServer.on("request", provider.callback());
 
-  userDataDir = await mkdtemp(join(tmpdir(), "dashboard-sign-in-chromium-"));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--no-first-run",
-    ],
-  });
+  browser = await launchChromium("dashboard-sign-in");
+  context = browser.context;
   context.on("request", (request) => {
     const url = new URL(request.url());
     if (url.origin === issuer && url.pathname === "/token" && request.method() === "POST") {
@@ -150,8 +137,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await context?.close();
-  if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
+  await browser?.stop();
   await stack?.server.stop();
   providerServer?.closeAllConnections();
   await new Promise<void>((resolve) => (providerServer ? providerServer.close(() => resolve()) : resolve()));

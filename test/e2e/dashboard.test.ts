@@ -5,13 +5,13 @@
  * editor controls; another tenant's id shows "not allowed"; nothing leaves the origin; no console
  * error; axe finds no serious or critical violation. Screenshots of each view go to test/artifacts/.
  */
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { print } from "graphql";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
+import { launchChromium, type TestBrowser } from "../support/chromium.js";
 import { AxeBuilder } from "@axe-core/playwright";
 import { startBackfilledSandbox, type BackfilledSandbox } from "../support/sandbox-server.js";
 import { buildDashboard, type DashboardBuild } from "../support/dashboard-build.js";
@@ -25,7 +25,6 @@ import {
   type DashboardOverviewQuery,
 } from "../../src/dashboard/generated/graphql.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const CLIENT = "demo";
 const ARTIFACTS = fileURLToPath(new URL("../artifacts/", import.meta.url));
 
@@ -34,7 +33,7 @@ let stack: BackfilledSandbox;
 let origin: string;
 let context: BrowserContext;
 let page: Page;
-let userDataDir: string;
+let browser: TestBrowser | undefined;
 const requested: string[] = [];
 const consoleErrors: string[] = [];
 /** HTTP requests to /graphql (queries and mutations; subscriptions go over the WebSocket). */
@@ -96,20 +95,8 @@ beforeAll(async () => {
   await setDemoBudgets(stack.server.sandbox.runtime.useCases(), CLIENT, isoDay(new Date()));
   origin = new URL(stack.server.url).origin;
   await mkdir(ARTIFACTS, { recursive: true });
-  userDataDir = await mkdtemp(join(tmpdir(), "dashboard-chromium-"));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--no-first-run",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium("dashboard", { viewport: { width: 1280, height: 800 } });
+  context = browser.context;
   context.on("request", (request) => {
     requested.push(request.url());
     if (new URL(request.url()).pathname === "/graphql" && request.method() === "POST") graphqlPosts += 1;
@@ -123,10 +110,9 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.stop();
   await stack?.server.stop();
   await build?.remove();
-  if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
 });
 
 describe("the dashboard", () => {

@@ -6,11 +6,12 @@
  * nothing from anywhere but the server itself; and a subscription without a valid token says why
  * it is refused instead of reconnecting behind a spinner.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type BrowserContext, type Page, type Request, type WebSocket } from "playwright-core";
+import type { BrowserContext, Page, Request, WebSocket } from "playwright-core";
+import { launchChromium, type TestBrowser } from "../support/chromium.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 import { costRecord, costRecords } from "../support/records.js";
 import { storedAnomaly } from "../support/insights.js";
@@ -27,7 +28,6 @@ const TODAY = "2026-02-11";
 const EXAMPLE_PERIOD = examplePeriod(TODAY);
 const EXAMPLE_QUERY = exampleQuery(TODAY);
 
-const CHROMIUM = "/usr/bin/chromium";
 /** The example query's tenant, named as the sandbox names it. */
 const CLIENT_ID = EXAMPLE_CLIENT_ID;
 const CLIENT_NAME = "Demo Corp";
@@ -38,7 +38,7 @@ const SUBSCRIPTION = `subscription CostChanges { costRecordChanged(clientId: "${
 let server: TestServer;
 let context: BrowserContext;
 let page: Page;
-let userDataDir: string;
+let browser: TestBrowser | undefined;
 /** What the sandbox's banner prints. */
 let adminToken: string;
 let demoViewer: string;
@@ -123,22 +123,8 @@ beforeAll(async () => {
     6,
   );
 
-  userDataDir = await mkdtemp(join(tmpdir(), "playground-chromium-"));
-  // launchPersistentContext is Playwright's way to give Chromium its own --user-data-dir.
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium("playground");
+  context = browser.context;
   context.on("request", (request) => requested.push(request.url()));
   context.on("response", (response) => {
     if (response.status() >= 400)
@@ -149,9 +135,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.stop();
   await server?.stop();
-  if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
 });
 
 describe("the playground in a browser", () => {
