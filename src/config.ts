@@ -74,6 +74,8 @@ const envSchema = z.object({
     .refine((v) => /^rediss?:\/\//.test(v), "must be a redis:// or rediss:// URL")
     .optional(),
   DATALOADER: z.enum(["on", "off"]).default("on"),
+  READ_CACHE_MB: z.coerce.number().int().min(0).max(65_536).default(64),
+  READ_CACHE_SETTLE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   SANDBOX_REFRESH_SECONDS: z.coerce.number().int().min(0).default(30),
   SANDBOX_DATA_DIR: z.string().min(1).default(".data"),
   SANDBOX_TODAY: z.string().refine(isIsoDay, "must be a calendar day (YYYY-MM-DD)").optional(),
@@ -127,6 +129,13 @@ export interface AppConfig {
    * for measuring what batching saves (`npm run bench`); never turn it off in service.
    */
   batchReads: boolean;
+  /**
+   * The read cache across requests (application/read-cache.ts): `maxBytes` of values (READ_CACHE_MB,
+   * 0 = off), not kept for `settleMs` after a client's change (eventually consistent reads). Only in
+   * use when this instance follows the data changes: it runs the stream consumer, or gets its
+   * changes through Redis from the instance that does.
+   */
+  readCache: { maxBytes: number; settleMs: number };
   /** `today`: the day the sandbox's clock starts on (default: the real date). */
   sandbox: { refreshSeconds: number; dataDir: string; today?: IsoDay };
 }
@@ -226,6 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, mode: Mode): AppConfig {
     anomalyDetection: e.ANOMALY_DETECTION === "on",
     ...(e.REDIS_URL ? { redisUrl: e.REDIS_URL } : {}),
     batchReads: e.DATALOADER === "on",
+    readCache: { maxBytes: e.READ_CACHE_MB * 1024 * 1024, settleMs: e.READ_CACHE_SETTLE_MS },
     sandbox: {
       refreshSeconds: e.SANDBOX_REFRESH_SECONDS,
       dataDir: e.SANDBOX_DATA_DIR,

@@ -8,7 +8,8 @@ import { fileURLToPath } from "node:url";
 import { createApp, type App, type AppOptions } from "./app.js";
 import { createTokenVerifier } from "./security/tokens.js";
 import { AnomalyEvaluation } from "./application/anomaly-evaluation.js";
-import { ForecastCache } from "./application/forecasts.js";
+import { ReadCache } from "./application/read-cache.js";
+import { announceDataChanges, DataVersionFollower } from "./application/data-versions.js";
 import type { CostRecordHeaderChange } from "./store/stream-items.js";
 import { createUseCases, type UseCases } from "./application/use-cases.js";
 import { CursorCodec } from "./application/cursors.js";
@@ -139,6 +140,23 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
   });
   const { collections } = services;
   await collections.recoverInterruptedJobs();
+  // Cached reads are only as fresh as the changes this instance hears of: from its own stream
+  // consumer, or through Redis from the instance holding the stream.
+  const readCache =
+    config.readCache.maxBytes > 0 && (config.streamConsumer || redis)
+      ? new ReadCache({
+          maxBytes: config.readCache.maxBytes,
+          settleMs: config.readCache.settleMs,
+          metrics: {
+            hit: (kind) => metrics.readCacheHits.inc({ kind }),
+            miss: (kind) => metrics.readCacheMisses.inc({ kind }),
+            invalidated: () => metrics.readCacheInvalidations.inc(),
+            size: (bytes) => metrics.readCacheBytes.set(bytes),
+          },
+        })
+      : undefined;
+  const follower = readCache ? new DataVersionFollower({ cache: readCache, pubsub, logger }) : undefined;
+  follower?.start();
   const useCaseDeps = {
     stores,
     clientManager: services.clientManager,
@@ -147,7 +165,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     pubsub,
     cursors: new CursorCodec(config.auth.jwtSecret),
     clock,
-    forecastCache: new ForecastCache(),
+    ...(readCache ? { readCache } : {}),
   };
   const anomalies = config.anomalyDetection
     ? new AnomalyEvaluation({ costs: stores.costs, anomalies: stores.anomalies, clock, logger })
@@ -166,6 +184,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
       pubsub,
       logger,
       onRecordChanges,
+      onDataChanged: announceDataChanges(readCache, pubsub),
       onLag: (lagMs) => {
         metrics.streamLagSeconds.set(lagMs / 1000);
         metrics.alarms.streamIteratorAge(lagMs);
@@ -242,6 +261,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
         ["http and subscriptions", () => app.stop()],
         ["collection jobs", () => collections.stop()],
         ["stream consumer", async () => consumer?.stop()],
+        ["read cache", async () => follower?.stop()],
         ["pubsub", () => pubsub.close()],
         // Last: the operations and collections that just ended are in its final window.
         ["alarm metrics", async () => alarmPublisher?.stop()],

@@ -1,16 +1,16 @@
 /**
  * Cost forecasts: a client's daily series under a filter (the same reads as the cost fields),
  * handed to the pure forecaster (src/insights), which picks its model by backtest on this very
- * series. The computation is cached by the series' content: a collection or restatement changes
- * the series and so misses the cache, and a forecast costs no more reads than the series.
+ * series. A forecast is kept in the read cache under today's date and its question until the
+ * client's data changes, and costs no more reads than the series.
  */
-import { createHash } from "node:crypto";
 import type { CostFilter } from "../domain/aggregation.js";
 import { addDays, dayOfInstant, type DayRange } from "../domain/dates.js";
 import type { Authentication } from "../domain/identity.js";
 import { checkPeriod, MAX_DAILY_SERIES_DAYS } from "../domain/limits.js";
 import { describeValue, ValidationError } from "../domain/validation.js";
 import { breachProbability, forecastCost, type ForecastResult } from "../insights/cost-forecast.js";
+import { cacheKey } from "./read-cache.js";
 import type { Clock } from "../shared/clock.js";
 import { requireRead } from "./authorization.js";
 import type { CostReads } from "./costs/cost-reads.js";
@@ -29,26 +29,6 @@ export interface CostForecastAnswer extends ForecastResult {
 
 /** The longest period forecast: a year and a day (a YEARLY budget's). */
 const MAX_FORECAST_PERIOD_DAYS = 366;
-const CACHE_ENTRIES = 1000;
-
-/** Finished forecasts by the content they were computed from; oldest dropped first. */
-export class ForecastCache {
-  private readonly entries = new Map<string, ForecastResult>();
-
-  get(key: string): ForecastResult | undefined {
-    const hit = this.entries.get(key);
-    if (hit) {
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-    }
-    return hit;
-  }
-
-  set(key: string, result: ForecastResult): void {
-    this.entries.set(key, result);
-    if (this.entries.size > CACHE_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
-  }
-}
 
 export function checkConfidence(confidence: number, field = "confidence"): number {
   if (!Number.isFinite(confidence) || confidence <= 0 || confidence >= 1) {
@@ -60,7 +40,6 @@ export function checkConfidence(confidence: number, field = "confidence"): numbe
 export interface ForecastDeps {
   reads: CostReads;
   clock: Clock;
-  cache: ForecastCache;
 }
 
 export class CostForecasts {
@@ -85,36 +64,19 @@ export class CostForecasts {
         `must lie within ${historyStart} .. ${latestEnd} (the stored history and a year ahead)`,
       );
     }
-    const series = await this.deps.reads.dailySeries(
-      clientId,
-      { start: historyStart, end: today },
-      question.filter,
-    );
-    const last = series.values.findLastIndex((value) => !Number.isNaN(value));
-    const history = series.values.slice(0, last + 1);
-    const lastDay = last >= 0 ? series.days[last]! : addDays(historyStart, -1);
-    const key = createHash("sha256")
-      .update(
-        JSON.stringify([
-          clientId,
-          period,
-          confidence,
-          lastDay,
-          history.map((v) => (Number.isNaN(v) ? null : v)),
-        ]),
-      )
-      .digest("base64url");
-    let result = this.deps.cache.get(key);
-    if (!result) {
-      result = forecastCost({
-        history,
-        lastDay,
+    const { filter } = question;
+    const key = cacheKey("forecast", { today, period, confidence, filter });
+    const result = await this.deps.reads.once(clientId, key, async () => {
+      const series = await this.deps.reads.dailySeries(clientId, { start: historyStart, end: today }, filter);
+      const last = series.values.findLastIndex((value) => !Number.isNaN(value));
+      return forecastCost({
+        history: series.values.slice(0, last + 1),
+        lastDay: last >= 0 ? series.days[last]! : addDays(historyStart, -1),
         periodStart: period.start,
         periodEnd: period.end,
         confidence,
       });
-      this.deps.cache.set(key, result);
-    }
+    });
     return { ...result, period, confidence };
   }
 

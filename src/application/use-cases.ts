@@ -12,7 +12,8 @@ import type { CostAnomalyStore } from "../store/anomaly-store.js";
 import type { BudgetStore } from "../store/budget-store.js";
 import { Anomalies } from "./anomalies.js";
 import { Budgets } from "./budgets.js";
-import { CostForecasts, type ForecastCache } from "./forecasts.js";
+import { CostForecasts } from "./forecasts.js";
+import type { ReadCache } from "./read-cache.js";
 import { Collections } from "./collections.js";
 import { CostQueries } from "./costs/cost-queries.js";
 import { CostReads } from "./costs/cost-reads.js";
@@ -31,19 +32,20 @@ export interface UseCaseDeps {
   pubsub: PubSub;
   cursors: CursorCodec;
   clock: Clock;
-  /** Process-wide: finished forecasts by the series they came from. */
-  forecastCache: ForecastCache;
+  /** Process-wide: reads kept across requests until their client's data changes. */
+  readCache?: ReadCache;
 }
 
 export interface RequestOptions {
   /** Live (subscription) requests must not cache loader results across events. */
   cache: boolean;
-  /** Off: one store call per item, the N+1 the benchmark compares against. */
+  /** Off: one store call per item and no read cache, the N+1 the benchmark compares against. */
   batch: boolean;
 }
 
 export function createUseCases(deps: UseCaseDeps, request: RequestOptions) {
-  const loaders = createLoaders(deps.stores, request);
+  const readCache = request.batch ? deps.readCache : undefined;
+  const loaders = createLoaders(deps.stores, { ...request, ...(readCache ? { readCache } : {}) });
   const sources = loaderCostSources(loaders);
   const { cursors } = deps;
   const tenants = new Tenants({
@@ -52,9 +54,9 @@ export function createUseCases(deps: UseCaseDeps, request: RequestOptions) {
     loaders,
     cursors,
   });
-  const reads = new CostReads(sources);
+  const reads = new CostReads(sources, readCache);
   const costs = new CostQueries(reads, sources, cursors);
-  const forecasts = new CostForecasts({ reads, clock: deps.clock, cache: deps.forecastCache });
+  const forecasts = new CostForecasts({ reads, clock: deps.clock });
   const budgets = new Budgets({
     budgets: deps.stores.budgets,
     tenants,

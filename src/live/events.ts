@@ -50,6 +50,16 @@ export interface CollectionJobEvent {
   eventId: string;
 }
 
+/**
+ * Clients whose stored data changed (any item of theirs in the data table): every instance's read
+ * cache drops their entries. Published before the changes' own events.
+ */
+export interface DataVersionEvent {
+  clientIds: string[];
+}
+
+export const dataVersionTopic = "dataVersions" as Topic<DataVersionEvent>;
+
 export const costRecordTopic = (clientId: string) =>
   `costRecords:${clientId}` as Topic<CostRecordChangeEvent>;
 export const collectionJobTopic = (clientId: string) =>

@@ -35,6 +35,8 @@ export interface StreamConsumerOptions {
   onLag?: (lagMs: number) => void;
   /** See StreamReaderOptions.onRecordChanges: what runs once per change, on the lease holder only. */
   onRecordChanges?: StreamReaderOptions["onRecordChanges"];
+  /** See StreamReaderOptions.onDataChanged. */
+  onDataChanged?: StreamReaderOptions["onDataChanged"];
 }
 
 /** starting: lease not yet tried; reader: holds the lease; standby: another live instance holds it. */
@@ -98,6 +100,7 @@ export class StreamConsumer {
       batchSize,
       ...(options.onLag ? { onLag: options.onLag } : {}),
       ...(options.onRecordChanges ? { onRecordChanges: options.onRecordChanges } : {}),
+      ...(options.onDataChanged ? { onDataChanged: options.onDataChanged } : {}),
     });
     this.idlePollMs = options.idlePollMs ?? DEFAULT_IDLE_POLL_MS;
     this.renewEveryMs = Math.max(50, Math.floor(this.lease.leaseMs / 3));

@@ -19,6 +19,7 @@ import { GetRecordsCommand, GetShardIteratorCommand } from "@aws-sdk/client-dyna
 import type { Logger } from "../observability/logger.js";
 import type { CheckpointStore } from "./checkpoints.js";
 import {
+  changedClientOf,
   decodeStreamRecord,
   type CostRecordHeaderChange,
   type StreamItemChange,
@@ -46,6 +47,11 @@ export interface StreamReaderOptions {
    * the batch, which is read again.
    */
   onRecordChanges?: (changes: readonly CostRecordHeaderChange[]) => Promise<void>;
+  /**
+   * Told which clients' data a batch changed before any of its events is published (the read
+   * caches drop what they kept of them). A failure fails the batch, which is read again.
+   */
+  onDataChanged?: (clientIds: readonly string[]) => Promise<void>;
 }
 
 interface ShardPosition {
@@ -189,6 +195,8 @@ export class StreamReader {
   }
 
   private async publishAll(records: readonly StreamRecord[]): Promise<void> {
+    const changedClients = new Set(records.map(changedClientOf).filter((id) => id !== undefined));
+    if (changedClients.size > 0) await this.options.onDataChanged?.([...changedClients]);
     const recordChanges: CostRecordHeaderChange[] = [];
     for (const record of records) {
       let change: StreamItemChange | undefined;

@@ -78,6 +78,28 @@ export function createMetrics(options: MetricsOptions = {}) {
       help: "Age of the newest DynamoDB Streams record processed when it was processed.",
       registers: [registry],
     }),
+    readCacheHits: new Counter({
+      name: "read_cache_hits_total",
+      help: "Reads answered by the read cache, by kind (summary, breakdown, series, header, rollup, client, ...).",
+      labelNames: ["kind"] as const,
+      registers: [registry],
+    }),
+    readCacheMisses: new Counter({
+      name: "read_cache_misses_total",
+      help: "Reads the read cache did not hold, by kind.",
+      labelNames: ["kind"] as const,
+      registers: [registry],
+    }),
+    readCacheInvalidations: new Counter({
+      name: "read_cache_invalidations_total",
+      help: "Clients whose cached reads were dropped because their data changed.",
+      registers: [registry],
+    }),
+    readCacheBytes: new Gauge({
+      name: "read_cache_bytes",
+      help: "Estimated memory held by the read cache's values.",
+      registers: [registry],
+    }),
   };
 }
 

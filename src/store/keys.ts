@@ -19,6 +19,7 @@ const ANOMALY_SORT = "ANOMALY#";
 const BUDGET_SORT = "BUDGET#";
 const BUDGET_ALERT_SORT = "BUDGETALERT#";
 const JOB_PARTITION = "JOB#";
+const LOCK_SORT = "LOCK#";
 const JOB_SORT = "JOB";
 
 export const keys = {
@@ -79,7 +80,7 @@ export const keys = {
   activeJob: (jobId: string) => ({ GSI1PK: "JOBS#ACTIVE", GSI1SK: `JOB#${jobId}` }),
   collectionLock: (clientId: string, provider: CloudProvider): ItemKey => ({
     PK: `CLIENT#${clientId}`,
-    SK: `LOCK#COLLECTION#${provider}`,
+    SK: `${LOCK_SORT}COLLECTION#${provider}`,
   }),
   exchangeRate: (month: IsoMonth, from: string, to: string): ItemKey => ({
     PK: `FXRATE#${month}`,
@@ -109,6 +110,16 @@ export const keys = {
 export type ItemKind = "costRecordHeader" | "collectionJob" | "costAnomaly" | "budgetAlert" | "other";
 
 /** What a stored item is, from its key alone (line chunks, locks and profiles share the client partition). */
+/**
+ * The client whose data an item of the data table is (its partition is the client's), if any. A
+ * collection lock is not data: its heartbeats change nothing a read returns.
+ */
+export function clientOfDataItem(key: { PK?: unknown; SK?: unknown }): string | undefined {
+  const pk = String(key.PK);
+  if (!pk.startsWith(CLIENT_PARTITION) || String(key.SK).startsWith(LOCK_SORT)) return undefined;
+  return pk.slice(CLIENT_PARTITION.length);
+}
+
 export function itemKindOf(item: { PK?: unknown; SK?: unknown }): ItemKind {
   const pk = String(item.PK);
   const sk = String(item.SK);

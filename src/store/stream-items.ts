@@ -14,7 +14,7 @@ import { costAnomalyFromItem } from "./anomaly-store.js";
 import { budgetAlertFromItem } from "./budget-store.js";
 import { collectionJobFromItem } from "./collection-job-store.js";
 import { costHeaderFromItem, headerRecord } from "./cost-record-item.js";
-import { itemKindOf } from "./keys.js";
+import { clientOfDataItem, itemKindOf } from "./keys.js";
 import type { StoredItem } from "./query.js";
 
 export interface CostRecordHeaderChange {
@@ -53,6 +53,15 @@ export interface CollectionJobChange {
 
 export type StreamItemChange =
   CostRecordHeaderChange | CollectionJobChange | CostAnomalyChange | BudgetAlertChange;
+
+/**
+ * The client whose stored data the record changed (inserted, modified or removed), if the item is
+ * a client's: what invalidates the client's cached reads.
+ */
+export function changedClientOf(record: StreamRecord): string | undefined {
+  const keys = record.dynamodb?.Keys;
+  return keys ? clientOfDataItem(unmarshall(keys)) : undefined;
+}
 
 /**
  * What one stream record changed, or undefined when it is nothing a reader decodes. Throws

@@ -11,6 +11,7 @@ import { ForbiddenError, UnauthenticatedError } from "../../src/domain/errors.js
 import type { Authentication } from "../../src/domain/identity.js";
 import { ValidationError } from "../../src/domain/validation.js";
 import { costRecords } from "../support/records.js";
+import { ReadCache } from "../../src/application/read-cache.js";
 
 const viewer = (clientIds: string[]): Authentication => ({
   caller: { sub: "v", roles: ["viewer"], clientIds },
@@ -22,7 +23,7 @@ function header({ lines: _lines, ...rest }: UnifiedCostRecord): CostRecordHeader
 }
 
 /** Headers of acme's AWS and GCP days in March 2026; counts every read. */
-function fakeSources() {
+function fakeSources(readCache?: ReadCache) {
   const stored = new Map(
     [
       ...costRecords({ clientId: "acme", provider: "AWS" }, "2026-03-01", 4),
@@ -45,10 +46,29 @@ function fakeSources() {
     },
   };
   const cursors = new CursorCodec("test-secret-test-secret-test-secret");
-  return { reads, stored, queries: new CostQueries(new CostReads(sources), sources, cursors) };
+  /** A request's queries: its own CostReads over the same sources and read cache. */
+  const request = () => new CostQueries(new CostReads(sources, readCache), sources, cursors);
+  return { reads, stored, queries: request(), request };
 }
 
 describe("CostQueries", () => {
+  it("answers later requests from the read cache until the client's data changes", async () => {
+    const readCache = new ReadCache({ maxBytes: 1_000_000 });
+    readCache.setFollowing(true);
+    const { request, reads } = fakeSources(readCache);
+    const question = { period, by: "SERVICE" as const, filter: { providers: ["AWS" as const] } };
+    const first = await request().breakdown(viewer(["acme"]), "acme", question);
+    expect(await request().breakdown(viewer(["acme"]), "acme", question)).toBe(first);
+    expect(reads.headers).toBe(1);
+    // The cache answers only callers who may read the client.
+    await expect(request().breakdown(viewer(["other"]), "acme", question)).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
+    readCache.invalidate(["acme"]);
+    await request().breakdown(viewer(["acme"]), "acme", question);
+    expect(reads.headers).toBe(2);
+  });
+
   it("refuses anonymous callers and other tenants' viewers before reading anything", async () => {
     const { queries, reads } = fakeSources();
     const question = { period, by: "SERVICE" as const, filter: {} };

@@ -14,6 +14,7 @@ import type { Connection, CursorCodec, PageRequest } from "../cursors.js";
 import type { CostRecordKey } from "./cost-read-plan.js";
 import type { CostReads, CostSources } from "./cost-reads.js";
 import { candidatesOf, pageOf } from "../../store/page.js";
+import { cacheKey } from "../read-cache.js";
 
 export interface BreakdownQuestion {
   period: DayRange;
@@ -32,15 +33,6 @@ export interface SeriesQuestion {
 /** Headers looked up per round trip while paging records (one BatchGetItem). */
 const RECORD_SLOTS_PER_READ = 100;
 
-/** JSON with sorted keys and without undefined: the same arguments give the same text. */
-function argumentsKey(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)))
-      : v,
-  );
-}
-
 export class CostQueries {
   constructor(
     private readonly reads: CostReads,
@@ -50,21 +42,21 @@ export class CostQueries {
 
   async summary(auth: Authentication, clientId: string, question: { period: DayRange; filter: CostFilter }) {
     requireRead(auth, clientId);
-    return this.reads.once(`summary|${clientId}|${argumentsKey(question)}`, () =>
+    return this.reads.once(clientId, cacheKey("summary", question), () =>
       this.reads.summary(clientId, question.period, question.filter),
     );
   }
 
   async breakdown(auth: Authentication, clientId: string, question: BreakdownQuestion) {
     requireRead(auth, clientId);
-    return this.reads.once(`breakdown|${clientId}|${argumentsKey(question)}`, () =>
+    return this.reads.once(clientId, cacheKey("breakdown", question), () =>
       this.reads.breakdown(clientId, question.period, question.by, question.filter, question.top),
     );
   }
 
   async timeSeries(auth: Authentication, clientId: string, question: SeriesQuestion) {
     requireRead(auth, clientId);
-    return this.reads.once(`series|${clientId}|${argumentsKey(question)}`, () =>
+    return this.reads.once(clientId, cacheKey("series", question), () =>
       this.reads.timeSeries(
         clientId,
         question.period,

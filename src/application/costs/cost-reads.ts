@@ -1,7 +1,8 @@
 /**
  * Cost answers from stored items: each question is planned (cost-read-plan.ts), its items are read
  * through the request's batched sources, and the domain's aggregation computes the answer. An
- * answer asked twice in a request (a field and its read-ahead) is computed once.
+ * answer asked twice in a request (a field and its read-ahead) is computed once, and with a read
+ * cache it is kept for later requests until the client's data changes.
  */
 import {
   breakdown,
@@ -16,6 +17,7 @@ import type { CostLine, CostRecordHeader, IsoDay, UnifiedCostRecord } from "../.
 import { previousPeriod, type DayRange } from "../../domain/dates.js";
 import { checkPeriod, seriesPeriodLimit } from "../../domain/limits.js";
 import type { UnifiedTimeSeriesRecord } from "../../domain/time-series.js";
+import type { ReadCache } from "../read-cache.js";
 import {
   planCostRead,
   type CostQuestion,
@@ -51,15 +53,22 @@ const present = <T>(items: (T | null)[]): T[] => items.filter((item): item is T 
 export class CostReads {
   private readonly answers = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly sources: CostSources) {}
+  constructor(
+    private readonly sources: CostSources,
+    private readonly cache?: ReadCache,
+  ) {}
 
-  /** The answer to the question `key`, computed by `compute` the first time it is asked. */
-  once<T>(key: string, compute: () => Promise<T>): Promise<T> {
-    let answer = this.answers.get(key) as Promise<T> | undefined;
+  /**
+   * The answer to the question `key` (see cacheKey) about the client, computed by `compute` the
+   * first time it is asked in this request, and taken from the read cache when it holds it.
+   */
+  once<T>(clientId: string, key: string, compute: () => Promise<T>): Promise<T> {
+    const id = `${clientId}\u0000${key}`;
+    let answer = this.answers.get(id) as Promise<T> | undefined;
     if (!answer) {
       // async: a synchronous throw (bad arguments) becomes a rejection like any other.
-      answer = (async () => compute())();
-      this.answers.set(key, answer);
+      answer = this.cache ? this.cache.remember(clientId, key, compute) : (async () => compute())();
+      this.answers.set(id, answer);
     }
     return answer;
   }
