@@ -21,6 +21,7 @@ import type { CheckpointStore } from "./checkpoints.js";
 import {
   changedClientOf,
   decodeStreamRecord,
+  isReaderBookkeeping,
   type CostRecordHeaderChange,
   type StreamItemChange,
 } from "../store/stream-items.js";
@@ -145,7 +146,9 @@ export class StreamReader {
     const last = records.at(-1)?.dynamodb;
     const sequenceNumber = last?.SequenceNumber ?? position.sequenceNumber;
     const closed = !page.NextShardIterator;
-    if (records.length > 0 || closed) {
+    // A checkpoint is itself a change in the stream: saving one after reading only the reader's own
+    // writes would write again for every write read, forever.
+    if (records.some((record) => !isReaderBookkeeping(record)) || closed) {
       await this.options.checkpoints.save(
         { shardId, finished: closed, ...(sequenceNumber ? { sequenceNumber } : {}) },
         this.options.lease,

@@ -20,6 +20,7 @@ const BUDGET_SORT = "BUDGET#";
 const BUDGET_ALERT_SORT = "BUDGETALERT#";
 const JOB_PARTITION = "JOB#";
 const LOCK_SORT = "LOCK#";
+const STREAM_PARTITION = "STREAM#";
 const JOB_SORT = "JOB";
 
 export const keys = {
@@ -86,9 +87,9 @@ export const keys = {
     PK: `FXRATE#${month}`,
     SK: `${from}#${to}`,
   }),
-  streamLease: (streamName: string): ItemKey => ({ PK: `STREAM#${streamName}`, SK: "LEASE" }),
+  streamLease: (streamName: string): ItemKey => ({ PK: `${STREAM_PARTITION}${streamName}`, SK: "LEASE" }),
   streamCheckpoint: (streamName: string, shardId: string): ItemKey => ({
-    PK: `STREAM#${streamName}`,
+    PK: `${STREAM_PARTITION}${streamName}`,
     SK: `CHECKPOINT#${shardId}`,
   }),
   dailyRollup: (clientId: string, day: IsoDay): ItemKey => ({
@@ -110,6 +111,11 @@ export const keys = {
 export type ItemKind = "costRecordHeader" | "collectionJob" | "costAnomaly" | "budgetAlert" | "other";
 
 /** What a stored item is, from its key alone (line chunks, locks and profiles share the client partition). */
+/** The stream reader's own items (lease, checkpoints): their changes are in the stream too. */
+export function isStreamBookkeeping(key: { PK?: unknown }): boolean {
+  return String(key.PK).startsWith(STREAM_PARTITION);
+}
+
 /**
  * The client whose data an item of the data table is (its partition is the client's), if any. A
  * collection lock is not data: its heartbeats change nothing a read returns.

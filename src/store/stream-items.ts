@@ -14,7 +14,7 @@ import { costAnomalyFromItem } from "./anomaly-store.js";
 import { budgetAlertFromItem } from "./budget-store.js";
 import { collectionJobFromItem } from "./collection-job-store.js";
 import { costHeaderFromItem, headerRecord } from "./cost-record-item.js";
-import { clientOfDataItem, itemKindOf } from "./keys.js";
+import { clientOfDataItem, isStreamBookkeeping, itemKindOf } from "./keys.js";
 import type { StoredItem } from "./query.js";
 
 export interface CostRecordHeaderChange {
@@ -53,6 +53,12 @@ export interface CollectionJobChange {
 
 export type StreamItemChange =
   CostRecordHeaderChange | CollectionJobChange | CostAnomalyChange | BudgetAlertChange;
+
+/** Whether the record is the stream reader's own lease or checkpoint write. */
+export function isReaderBookkeeping(record: StreamRecord): boolean {
+  const keys = record.dynamodb?.Keys;
+  return keys !== undefined && isStreamBookkeeping(unmarshall(keys));
+}
 
 /**
  * The client whose stored data the record changed (inserted, modified or removed), if the item is

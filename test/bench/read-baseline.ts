@@ -22,6 +22,16 @@ export interface BaselineAnswer {
   total: number;
 }
 
+/** One scenario's reads, as data: what the load generator and the HTTP baseline are asked to run. */
+export type DirectReadCall =
+  | { read: "dashboard"; clientId: string; period: DayRange; top: number }
+  | { read: "portfolio"; clientIds: string[]; year: DayRange }
+  | { read: "monthlySeries"; clientId: string; year: DayRange };
+
+/** The clients a call reads (what a caller must be allowed to see). */
+export const clientsOf = (call: DirectReadCall) =>
+  call.read === "portfolio" ? call.clientIds : [call.clientId];
+
 interface TableKey {
   table: string;
   key: ItemKey;
@@ -32,6 +42,12 @@ export class DirectReads {
     private readonly doc: DynamoDBDocumentClient,
     private readonly names: TableNames,
   ) {}
+
+  run(call: DirectReadCall): Promise<BaselineAnswer> {
+    if (call.read === "dashboard") return this.dashboard(call.clientId, call.period, call.top);
+    if (call.read === "portfolio") return this.portfolio(call.clientIds, call.year);
+    return this.monthlySeries(call.clientId, call.year);
+  }
 
   /** (a) 3 Queries (one per provider's day range) and 1 BatchGetItem (profile + previous period's rollups). */
   async dashboard(clientId: string, period: DayRange, top: number): Promise<BaselineAnswer> {

@@ -1,9 +1,14 @@
 /**
- * Read path: loads the dataset, then times three dashboard shapes over HTTP, side by side with
- * the direct-SDK baseline and with DataLoaders off, and counts each one's DynamoDB requests and
- * items read for a single request; then times costForecast for one client of the same data
- * (forecast-path.ts).
+ * Read path: loads the dataset, then times three dashboard shapes over HTTP from a load generator in
+ * its own process (load-generator.ts), side by side with two hand-written baselines: the direct
+ * SDK reads made in the generator itself, and the same reads behind a minimal HTTP JSON endpoint.
+ * GraphQL runs warm (the read cache holds the answer) and cold (no read cache: every read as the
+ * first after a change), and with DataLoaders off; each variant's DynamoDB requests and items are
+ * counted for a single request. Then costForecast and costAnomalies for one client of the same
+ * data (insight-path.ts).
  */
+import { print } from "graphql";
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import {
   DashboardDocument,
   MonthlySeriesDocument,
@@ -19,21 +24,32 @@ import {
 } from "../../src/domain/dates.js";
 import { createDynamoClients } from "../../src/store/dynamo-client.js";
 import { tableNames } from "../../src/store/table-definitions.js";
+import { costRecordTopic } from "../../src/live/events.js";
+import { clockStartingOn } from "../../src/shared/clock.js";
 import { DynamoRequestCounter } from "../support/dynamo-request-counter.js";
-import { DATASET_END, loadReadDataset, type LoadedDataset } from "./bench-data.js";
+import { DATASET_END, loadReadDataset, providerRecords, type LoadedDataset } from "./bench-data.js";
 import {
   BENCH_DYNAMO_TIMEOUT_MS,
   graphqlRequest,
   startBenchServer,
   type BenchServer,
 } from "./bench-server.js";
-import { runForecastPath, type ForecastPathReport } from "./forecast-path.js";
-import { combineSamples, sampleLoad, type LoadResult, type LoadSample } from "./measure.js";
-import { DirectReads } from "./read-baseline.js";
+import { startHttpBaseline, type HttpBaseline } from "./http-baseline.js";
+import { runInsightPath, type InsightPathReport } from "./insight-path.js";
+import { LoadGenerator, type LoadOperation } from "./load-generator.js";
+import { combineSamples, type LoadResult, type LoadSample } from "./measure.js";
+import { DirectReads, type DirectReadCall } from "./read-baseline.js";
 import type { BenchSettings } from "./settings.js";
 
-export type ReadVariant = "graphql" | "baseline" | "graphql-dataloader-off";
-export const READ_VARIANTS: readonly ReadVariant[] = ["graphql", "baseline", "graphql-dataloader-off"];
+export type ReadVariant =
+  "graphql-warm" | "graphql-cold" | "baseline" | "baseline-http" | "graphql-dataloader-off";
+export const READ_VARIANTS: readonly ReadVariant[] = [
+  "graphql-warm",
+  "graphql-cold",
+  "baseline",
+  "baseline-http",
+  "graphql-dataloader-off",
+];
 
 export interface ReadCount {
   scenario: string;
@@ -52,17 +68,19 @@ export interface ReadPathReport {
   periods: { dashboard: DayRange; year: DayRange };
   counts: ReadCount[];
   runs: ReadRun[];
-  /** costForecast for one client of this data (forecast-path.ts). */
-  forecast: ForecastPathReport;
+  /** costForecast and costAnomalies for one client of this data (insight-path.ts). */
+  insights: InsightPathReport;
 }
 
-/** A read scenario: the GraphQL call and the direct baseline, each resolving to the answer's total. */
+/** A read scenario: the GraphQL operation, the direct reads that answer the same, and the total of each. */
 interface Scenario {
   name: string;
   /** The clients the caller's token may read. */
   readers: string[];
-  graphql: (url: string, token: string) => () => Promise<number>;
-  baseline: () => Promise<number>;
+  document: TypedDocumentNode<unknown, Record<string, unknown>>;
+  variables: Record<string, unknown>;
+  totalOf: (data: never) => number;
+  call: DirectReadCall;
 }
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
@@ -79,55 +97,93 @@ export function readPeriods(): { dashboard: DayRange; year: DayRange } {
   };
 }
 
-function scenarios(direct: DirectReads, clientIds: string[]): Scenario[] {
+function scenarios(clientIds: string[]): Scenario[] {
   const { dashboard, year } = readPeriods();
   const [one] = clientIds as [string];
+  const typed = <T, V>(document: TypedDocumentNode<T, V>) =>
+    document as unknown as TypedDocumentNode<unknown, Record<string, unknown>>;
   return [
     {
       name: "(a) dashboard: 1 client, 90 days",
       readers: [one],
-      graphql: (url, token) => {
-        const variables = { clientId: one, period: dashboard, top: TOP_SERVICES };
-        const call = graphqlRequest(url, DashboardDocument, variables, token);
-        return async () => (await call()).client!.costSummary.total.amount;
-      },
-      baseline: async () => (await direct.dashboard(one, dashboard, TOP_SERVICES)).total,
+      document: typed(DashboardDocument),
+      variables: { clientId: one, period: dashboard, top: TOP_SERVICES },
+      totalOf: (data: { client: { costSummary: { total: { amount: number } } } }) =>
+        data.client.costSummary.total.amount,
+      call: { read: "dashboard", clientId: one, period: dashboard, top: TOP_SERVICES },
     },
     {
       name: `(b) portfolio: ${clientIds.length} clients x 12 months`,
       readers: clientIds,
-      graphql: (url, token) => {
-        const variables = { period: year, first: clientIds.length };
-        const call = graphqlRequest(url, PortfolioMonthlyDocument, variables, token);
-        return async () =>
-          sum((await call()).clients.edges.map((edge) => seriesTotal(edge.node.costTimeSeries)));
-      },
-      baseline: async () => (await direct.portfolio(clientIds, year)).total,
+      document: typed(PortfolioMonthlyDocument),
+      variables: { period: year, first: clientIds.length },
+      totalOf: (data: {
+        clients: { edges: { node: { costTimeSeries: Parameters<typeof seriesTotal>[0] } }[] };
+      }) => sum(data.clients.edges.map((edge) => seriesTotal(edge.node.costTimeSeries))),
+      call: { read: "portfolio", clientIds, year },
     },
     {
       name: "(c) monthly series: 1 client, 12 months",
       readers: [one],
-      graphql: (url, token) => {
-        const call = graphqlRequest(url, MonthlySeriesDocument, { clientId: one, period: year }, token);
-        return async () => seriesTotal((await call()).client!.costTimeSeries);
-      },
-      baseline: async () => (await direct.monthlySeries(one, year)).total,
+      document: typed(MonthlySeriesDocument),
+      variables: { clientId: one, period: year },
+      totalOf: (data: { client: { costTimeSeries: Parameters<typeof seriesTotal>[0] } }) =>
+        seriesTotal(data.client.costTimeSeries),
+      call: { read: "monthlySeries", clientId: one, year },
     },
   ];
 }
 
-/** The scenario's operation per variant: GraphQL with DataLoaders on and off, and the baseline. */
-async function operationsOf(
-  scenario: Scenario,
-  servers: Record<"on" | "off", BenchServer>,
-): Promise<Record<ReadVariant, () => Promise<number>>> {
-  const graphqlAt = async (server: BenchServer) =>
-    scenario.graphql(server.url, await server.token({ roles: ["viewer"], clientIds: scenario.readers }));
-  return {
-    graphql: await graphqlAt(servers.on),
-    baseline: scenario.baseline,
-    "graphql-dataloader-off": await graphqlAt(servers.off),
+interface ReadTargets {
+  servers: Record<"warm" | "cold" | "off", BenchServer>;
+  http: HttpBaseline;
+  direct: DirectReads;
+  endpoint: string;
+  tablePrefix: string;
+}
+
+/** Each variant of a scenario: the operation the generator repeats, and one call made from here. */
+async function variantsOf(scenario: Scenario, targets: ReadTargets) {
+  const viaGraphql = async (server: BenchServer) => {
+    const token = await server.token({ roles: ["viewer"], clientIds: scenario.readers });
+    const operation: LoadOperation = {
+      kind: "http",
+      url: server.url,
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: print(scenario.document), variables: scenario.variables }),
+    };
+    const request = graphqlRequest(server.url, scenario.document, scenario.variables, token);
+    return { operation, once: async () => scenario.totalOf((await request()) as never) };
   };
+  const token = await targets.servers.cold.token({ roles: ["viewer"], clientIds: scenario.readers });
+  const direct = async () => (await targets.direct.run(scenario.call)).total;
+  const variants: Record<ReadVariant, { operation: LoadOperation; once: () => Promise<number> }> = {
+    "graphql-warm": await viaGraphql(targets.servers.warm),
+    "graphql-cold": await viaGraphql(targets.servers.cold),
+    baseline: {
+      operation: {
+        kind: "direct",
+        endpoint: targets.endpoint,
+        tablePrefix: targets.tablePrefix,
+        call: scenario.call,
+      },
+      once: direct,
+    },
+    "baseline-http": {
+      operation: {
+        kind: "http",
+        url: targets.http.url,
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify(scenario.call),
+      },
+      // The same DirectReads answer it; its total is the direct one's.
+      once: direct,
+    },
+    "graphql-dataloader-off": await viaGraphql(targets.servers.off),
+  };
+  return variants;
 }
 
 /**
@@ -135,7 +191,8 @@ async function operationsOf(
  * rises or falls during the measurement weighs on each variant alike (the ratios are the point).
  */
 async function compareVariants(
-  operations: Record<ReadVariant, () => Promise<number>>,
+  generator: LoadGenerator,
+  operations: Record<ReadVariant, LoadOperation>,
   concurrency: number,
   seconds: number,
   scenario: string,
@@ -143,11 +200,11 @@ async function compareVariants(
   const samples = new Map<ReadVariant, LoadSample[]>(READ_VARIANTS.map((variant) => [variant, []]));
   for (const [half, order] of [READ_VARIANTS, [...READ_VARIANTS].reverse()].entries()) {
     for (const variant of order) {
-      const warmupOperations = half === 0 ? WARMUP_OPERATIONS : 0;
-      const sample = await sampleLoad(operations[variant], {
+      const sample = await generator.run({
+        operation: operations[variant],
         concurrency,
         seconds: seconds / 2,
-        warmupOperations,
+        warmupOperations: half === 0 ? WARMUP_OPERATIONS : 0,
       });
       samples.get(variant)?.push(sample);
     }
@@ -166,20 +223,43 @@ async function countOne(counter: DynamoRequestCounter, operation: () => Promise<
   return { total, dynamoRequests: counter.requests(), itemsRead: counter.itemsRead() };
 }
 
+/**
+ * Waits until the warm server's stream consumer has read every change made so far: it writes one
+ * more day and waits for its event (the stream is read in write order), so the read cache is not
+ * invalidated by the dataset's load during the measurement.
+ */
+async function drainStream(server: BenchServer): Promise<void> {
+  const sentinel = "bench-sentinel";
+  const [record] = providerRecords(sentinel, "AWS", [DATASET_END]);
+  const events = server.runtime.services.pubsub.subscribe(costRecordTopic(sentinel));
+  await events.ready;
+  await server.runtime.services.stores.costs.upsertDays([record!]);
+  await events.next();
+  await events.return();
+}
+
 export async function runReadPath(
   endpoint: string,
   settings: BenchSettings,
   log: (line: string) => void,
 ): Promise<ReadPathReport> {
   const tablePrefix = "bench-read-";
-  const servers = {
-    on: await startBenchServer({ endpoint, tablePrefix }),
-    off: await startBenchServer({ endpoint, tablePrefix, env: { DATALOADER: "off" } }),
-  };
+  // Today is the dataset's last day for every server: the forecast's history ends there.
+  const runtime = { clock: clockStartingOn(DATASET_END) };
+  const cold = await startBenchServer({ endpoint, tablePrefix, runtime, env: { READ_CACHE_MB: "0" } });
+  const off = await startBenchServer({ endpoint, tablePrefix, runtime, env: { DATALOADER: "off" } });
   const baselineClients = createDynamoClients({ endpoint, requestTimeoutMs: BENCH_DYNAMO_TIMEOUT_MS });
   const baselineCounter = new DynamoRequestCounter().attach(baselineClients.lowLevel);
+  const names = tableNames(tablePrefix);
+  const http = await startHttpBaseline({
+    doc: baselineClients.doc,
+    names,
+    secret: cold.config.auth.jwtSecret,
+  });
+  const generator = LoadGenerator.start();
+  let warm: BenchServer | undefined;
   try {
-    const stores = servers.on.runtime.services.stores;
+    const stores = cold.runtime.services.stores;
     log(
       `read path: loading ${settings.clients} clients x 3 providers x ${settings.days} days through upsertDays ...`,
     );
@@ -197,19 +277,38 @@ export async function runReadPath(
       });
     }
     log(`read path: ${dataset.records} records written in ${dataset.writeSeconds.toFixed(1)} s`);
-    const counters: Record<ReadVariant, DynamoRequestCounter> = {
-      graphql: servers.on.counter,
-      baseline: baselineCounter,
-      "graphql-dataloader-off": servers.off.counter,
+    // The warm server follows the stream (its read cache needs to); it reads the load's changes first.
+    warm = await startBenchServer({
+      endpoint,
+      tablePrefix,
+      runtime,
+      env: { STREAM_CONSUMER: "on", ANOMALY_DETECTION: "off", READ_CACHE_SETTLE_MS: "0" },
+    });
+    log("read path: the warm server reads the stream up to now ...");
+    await drainStream(warm);
+    const targets: ReadTargets = {
+      servers: { warm, cold, off },
+      http,
+      direct: new DirectReads(baselineClients.doc, names),
+      endpoint,
+      tablePrefix,
     };
-    const direct = new DirectReads(baselineClients.doc, tableNames(tablePrefix));
+    const counters: Record<ReadVariant, DynamoRequestCounter> = {
+      "graphql-warm": warm.counter,
+      "graphql-cold": cold.counter,
+      baseline: baselineCounter,
+      "baseline-http": baselineCounter,
+      "graphql-dataloader-off": off.counter,
+    };
     const counts: ReadCount[] = [];
     const runs: ReadRun[] = [];
-    for (const scenario of scenarios(direct, dataset.clientIds)) {
-      const operations = await operationsOf(scenario, servers);
+    for (const scenario of scenarios(dataset.clientIds)) {
+      const variants = await variantsOf(scenario, targets);
+      // The warm variant's count is of a repeated call: the first fills the cache.
+      await variants["graphql-warm"].once();
       const totals: number[] = [];
       for (const variant of READ_VARIANTS) {
-        const one = await countOne(counters[variant], operations[variant]);
+        const one = await countOne(counters[variant], variants[variant].once);
         totals.push(one.total);
         counts.push({
           scenario: scenario.name,
@@ -225,23 +324,31 @@ export async function runReadPath(
       ) {
         throw new Error(`${scenario.name}: the variants disagree on the total (${totals.join(", ")})`);
       }
+      const operations = Object.fromEntries(
+        READ_VARIANTS.map((variant) => [variant, variants[variant].operation]),
+      ) as Record<ReadVariant, LoadOperation>;
       for (const concurrency of settings.concurrency) {
         log(`read path: ${scenario.name}, concurrency ${concurrency}`);
-        runs.push(...(await compareVariants(operations, concurrency, settings.seconds, scenario.name)));
+        runs.push(
+          ...(await compareVariants(generator, operations, concurrency, settings.seconds, scenario.name)),
+        );
       }
     }
-    const [forecastClient] = dataset.clientIds as [string];
-    const forecast = await runForecastPath(endpoint, tablePrefix, forecastClient, settings, log);
+    const [insightClient] = dataset.clientIds as [string];
+    const insights = await runInsightPath({ warm, cold }, insightClient, generator, settings, log);
     return {
       dataset: { ...dataset, recordsPerSecond: dataset.records / dataset.writeSeconds },
       periods: readPeriods(),
       counts,
       runs,
-      forecast,
+      insights,
     };
   } finally {
+    await generator.stop();
+    await http.stop();
     baselineClients.lowLevel.destroy();
-    await servers.off.stop();
-    await servers.on.stop();
+    await warm?.stop();
+    await off.stop();
+    await cold.stop();
   }
 }

@@ -98,6 +98,43 @@ describe("StreamConsumer", () => {
     expect(consumer.lagMs()).toBeGreaterThanOrEqual(0);
   });
 
+  it("tells which clients changed before publishing their events, and leaves out its own lease and checkpoints", async () => {
+    const pubsub = new InProcessPubSub();
+    const order: string[] = [];
+    const announced: string[][] = [];
+    await startConsumer(pubsub, {
+      onDataChanged: async (clientIds) => {
+        announced.push([...clientIds]);
+        order.push(`changed ${[...clientIds].sort().join(",")}`);
+      },
+    });
+    const initech = pubsub.subscribe(costRecordTopic("initech"));
+    const events = (async () => {
+      for await (const event of initech) {
+        order.push(`event ${event.clientId}`);
+        break;
+      }
+    })();
+    await records.upsertDay(costRecord({ clientId: "initech", provider: "AWS", date: "2026-02-01" }));
+    await events;
+    expect(order.indexOf("event initech")).toBeGreaterThan(order.findIndex((o) => o.includes("initech")));
+    expect(announced.flat()).not.toContain(undefined);
+    expect(announced.flat().every((id) => !id.startsWith("STREAM"))).toBe(true);
+  });
+
+  it("stops writing once idle: its own checkpoint write is no reason for another", async () => {
+    const pubsub = new InProcessPubSub();
+    const received = collect(pubsub.subscribe(costRecordTopic("quiet")));
+    await startConsumer(pubsub);
+    await records.upsertDay(costRecord({ clientId: "quiet", provider: "GCP", date: "2026-02-02" }));
+    await waitUntil(() => expect(received).toHaveLength(1));
+    // Past the checkpoint of that batch and its own echo in the stream.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    ctx.counter.reset();
+    await new Promise((resolve) => setTimeout(resolve, 1_500)); // 30 idle polls
+    expect(ctx.counter.requests({ operation: "TransactWriteItems" })).toBe(0);
+  });
+
   it("resumes after a restart from the checkpoints without losing an event", async () => {
     const pubsub = new InProcessPubSub({ defaultBufferSize: 1_000 });
     const batchSize = 5;
