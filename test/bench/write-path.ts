@@ -1,7 +1,9 @@
 /**
  * Write path: a 13-month, 3-provider backfill from the sandbox's simulators through the real
- * collection service (connect, triggerCollection, wait), then the very items it stored (read back
- * with Scan) written again into fresh tables with plain BatchWriteItem calls: the direct baseline.
+ * collection service (connect, triggerCollection, wait), with the billing API requests it spent, and
+ * those of a daily refresh after it (the month to date, the window providers restate). Then the
+ * storage stage alone: the same size of data stored through upsertDays into fresh tables, and the
+ * very items it stored (read back with Scan) written again with plain BatchWriteItem calls.
  */
 import { paginateScan, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { SANDBOX_EXCHANGE_RATES_FILE } from "../../src/sandbox/exchange-rates.js";
@@ -14,7 +16,10 @@ import { createDynamoClients } from "../../src/store/dynamo-client.js";
 import type { StoredItem } from "../../src/store/query.js";
 import { tableNames } from "../../src/store/table-definitions.js";
 import { DynamoRequestCounter } from "../support/dynamo-request-counter.js";
-import { DATASET_SIZE } from "./bench-data.js";
+import { DATASET_SIZE, datasetDays, providerRecords } from "./bench-data.js";
+import { CLOUD_PROVIDERS } from "../../src/domain/provider.js";
+import { firstDayOfMonth, monthOf } from "../../src/domain/dates.js";
+import { createStores } from "../../src/services.js";
 import { BENCH_DYNAMO_TIMEOUT_MS, startBenchServer } from "./bench-server.js";
 import { timed } from "./measure.js";
 import type { BenchSettings } from "./settings.js";
@@ -37,6 +42,16 @@ export interface WritePathReport {
     dynamoRequests: Record<string, number>;
     dynamoWriteRequests: number;
   };
+  /** A daily refresh after the backfill: the month to date collected again. */
+  refresh: { period: DayRange; status: string; seconds: number; apiRequests: Record<CloudProvider, number> };
+  /** The storage stage alone: records stored through upsertDays (idempotent, with exact rollups). */
+  upsert: {
+    seconds: number;
+    records: number;
+    recordsPerSecond: number;
+    dynamoRequests: Record<string, number>;
+  };
+  /** The same items as the upsert stored, written with plain BatchWriteItem. */
   direct: {
     seconds: number;
     records: number;
@@ -71,6 +86,15 @@ async function writeDirect(doc: DynamoDBDocumentClient, table: string, items: St
   await Promise.all(Array.from({ length: DIRECT_CONCURRENCY }, worker));
 }
 
+const apiRequestsOf = (job: { providers: { provider: CloudProvider; apiRequests: number }[] }) =>
+  Object.fromEntries(job.providers.map((p) => [p.provider, p.apiRequests])) as Record<CloudProvider, number>;
+
+/** Requests by operation (a transaction over both tables counts once). */
+function requestsByOperation(counter: DynamoRequestCounter): Record<string, number> {
+  const operations = new Set(counter.snapshot().map((row) => row.operation));
+  return Object.fromEntries([...operations].map((operation) => [operation, counter.requests({ operation })]));
+}
+
 export async function runWritePath(
   endpoint: string,
   settings: BenchSettings,
@@ -86,6 +110,8 @@ export async function runWritePath(
   const plain = createDynamoClients({ endpoint, requestTimeoutMs: BENCH_DYNAMO_TIMEOUT_MS });
   const direct = createDynamoClients({ endpoint, requestTimeoutMs: BENCH_DYNAMO_TIMEOUT_MS });
   const directCounter = new DynamoRequestCounter().attach(direct.lowLevel);
+  const upserting = createDynamoClients({ endpoint, requestTimeoutMs: BENCH_DYNAMO_TIMEOUT_MS });
+  const upsertCounter = new DynamoRequestCounter().attach(upserting.lowLevel);
   try {
     const { clientManager, collections, exchangeRates } = server.runtime.services;
     await exchangeRates.loadFile(SANDBOX_EXCHANGE_RATES_FILE);
@@ -98,26 +124,39 @@ export async function runWritePath(
     const period = { start: addDays(today, 1 - settings.backfillDays), end: today };
     log(`write path: backfilling ${period.start}..${period.end} from the three simulators ...`);
     server.counter.reset();
-    const backfill = await timed(async () => {
-      const job = await collections.triggerCollection({ clientId: CLIENT_ID, period, requestedBy: "bench" });
-      return collections.waitForJob(job.id);
-    });
+    const collect = async (window: DayRange) => {
+      const job = await collections.triggerCollection({
+        clientId: CLIENT_ID,
+        period: window,
+        requestedBy: "bench",
+      });
+      const done = await collections.waitForJob(job.id);
+      if (!done) throw new Error("write path: a collection job did not finish in this process");
+      return done;
+    };
+    const backfill = await timed(() => collect(period));
     const job = backfill.result;
-    if (!job) throw new Error("write path: the backfill job did not finish in this process");
     const records = job.providers.reduce((sum, p) => sum + p.recordsWritten, 0);
-    // A snapshot row is per (operation, table): a transaction over both tables has two rows.
-    const operations = new Set(server.counter.snapshot().map((row) => row.operation));
-    const dynamoRequests = Object.fromEntries(
-      [...operations].map((operation) => [operation, server.counter.requests({ operation })]),
+    const dynamoRequests = requestsByOperation(server.counter);
+    const refreshPeriod = { start: firstDayOfMonth(monthOf(today)), end: today };
+    log(`write path: a daily refresh, ${refreshPeriod.start}..${refreshPeriod.end} ...`);
+    const refresh = await timed(() => collect(refreshPeriod));
+
+    log("write path: the storage stage: the same size of data through upsertDays ...");
+    const stored = tableNames("bench-upsert-");
+    await ensureTables(plain.lowLevel, stored);
+    const days = datasetDays(settings.backfillDays);
+    const toStore = CLOUD_PROVIDERS.flatMap((provider) => providerRecords("storage", provider, days));
+    const upsert = await timed(() =>
+      createStores(upserting.doc, stored).costs.upsertDays(toStore, { concurrency: DIRECT_CONCURRENCY }),
     );
 
     log("write path: writing the same items directly with BatchWriteItem ...");
-    const source = tableNames(tablePrefix);
     const target = tableNames("bench-direct-");
     await ensureTables(plain.lowLevel, target);
     const isCostItem = (item: StoredItem) => /^(COST|LINES)#/.test(String(item.SK));
-    const dataItems = (await scanAll(plain.doc, source.data)).filter(isCostItem);
-    const rollupItems = await scanAll(plain.doc, source.timeseries);
+    const dataItems = (await scanAll(plain.doc, stored.data)).filter(isCostItem);
+    const rollupItems = await scanAll(plain.doc, stored.timeseries);
     const directWrite = await timed(() =>
       Promise.all([
         writeDirect(direct.doc, target.data, dataItems),
@@ -132,12 +171,21 @@ export async function runWritePath(
         seconds: backfill.seconds,
         records,
         recordsPerSecond: records / backfill.seconds,
-        apiRequests: Object.fromEntries(job.providers.map((p) => [p.provider, p.apiRequests])) as Record<
-          CloudProvider,
-          number
-        >,
+        apiRequests: apiRequestsOf(job),
         dynamoRequests,
         dynamoWriteRequests: WRITE_OPERATIONS.reduce((sum, op) => sum + (dynamoRequests[op] ?? 0), 0),
+      },
+      refresh: {
+        period: refreshPeriod,
+        status: refresh.result.status,
+        seconds: refresh.seconds,
+        apiRequests: apiRequestsOf(refresh.result),
+      },
+      upsert: {
+        seconds: upsert.seconds,
+        records: toStore.length,
+        recordsPerSecond: toStore.length / upsert.seconds,
+        dynamoRequests: requestsByOperation(upsertCounter),
       },
       direct: {
         seconds: directWrite.seconds,
@@ -148,6 +196,7 @@ export async function runWritePath(
       },
     };
   } finally {
+    upserting.lowLevel.destroy();
     direct.lowLevel.destroy();
     plain.lowLevel.destroy();
     await server.stop();
