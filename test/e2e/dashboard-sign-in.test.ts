@@ -205,7 +205,12 @@ describe("dashboard sign-in with OpenID Connect", () => {
   });
 
   it("refreshes the access token before it expires, and loads data with the new one", async () => {
+    const sockets = () => apiCalls.filter((call) => call === "websocket").length;
+    const socketsBefore = sockets();
     await expect.poll(() => tokenGrants.includes("refresh_token"), { timeout: 30_000 }).toBe(true);
+    // A grant requested is not yet a token taken: the page has one once it follows its client again,
+    // on a new socket (the refresh timer runs every few seconds, so a later one will do).
+    await expect.poll(sockets, { timeout: 15_000 }).toBeGreaterThan(socketsBefore);
     const before = apiCalls.length;
     await page.evaluate(`window.location.hash = "#/${CLIENT}/explore"`);
     await page.waitForSelector(".uplot canvas");
