@@ -13,7 +13,8 @@ export default defineConfig({
   base: "/",
   // Nothing is copied from a public/ folder: every asset is bundled and hashed.
   publicDir: false,
-  logLevel: "warn",
+  // Info: the build lists each file with its gzipped size (the tests' builds ask for errors only).
+  logLevel: "info",
   build: {
     outDir: repo("dist/dashboard"),
     emptyOutDir: true,

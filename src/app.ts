@@ -80,8 +80,11 @@ export interface AppOptions {
 export interface DashboardOptions {
   /** Vite's output: index.html and assets/ (hashed names). */
   dir: string;
-  /** The identity provider the dashboard signs in with (code + PKCE); null: tokens come in the URL. */
-  oidc: { issuer: string; clientId: string; audience: string } | null;
+  /**
+   * The identity provider the dashboard signs in with (code + PKCE), and the claim its tokens carry
+   * roles in (OIDC_ROLES_CLAIM: the page shows editor controls by it); null: tokens come in the URL.
+   */
+  oidc: { issuer: string; clientId: string; audience: string; rolesClaim: string } | null;
 }
 
 export interface App {

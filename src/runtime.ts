@@ -287,7 +287,12 @@ function dashboardOptions(config: AppConfig, dir?: string): Pick<AppOptions, "da
       dir: at,
       oidc:
         oidc?.dashboardClientId !== undefined
-          ? { issuer: oidc.issuer, clientId: oidc.dashboardClientId, audience: oidc.audience }
+          ? {
+              issuer: oidc.issuer,
+              clientId: oidc.dashboardClientId,
+              audience: oidc.audience,
+              rolesClaim: oidc.rolesClaim,
+            }
           : null,
     },
   };

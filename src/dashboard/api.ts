@@ -1,13 +1,16 @@
 /**
  * The dashboard's one connection to the API: urql with the Graphcache normalized cache (set up as
  * README "Using it from a frontend" says), HTTP POST for queries and mutations, graphql-ws on the
- * same origin for subscriptions. Live events are applied to the cache, never by refetching: an
- * entity in an event (an anomaly, a job) merges by id, and the aggregates the views hold (totals,
- * series, lists) are adjusted by `updates.Subscription` below from the event itself.
+ * same origin for subscriptions. Live events are applied to the cache: an entity in an event (an
+ * anomaly, a job) merges by id, and the aggregates the views hold (totals, series, lists) are
+ * adjusted by `updates.Subscription` below from the event itself. Figures an event cannot adjust
+ * are read again, in one request per burst of events.
  */
 import {
   Client,
   fetchExchange,
+  makeOperation,
+  mapExchange,
   subscriptionExchange,
   type AnyVariables,
   type CombinedError,
@@ -15,6 +18,7 @@ import {
 import { cacheExchange, type Cache } from "@urql/exchange-graphcache";
 import { createClient as createWsClient, type Client as WsClient } from "graphql-ws";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import type { DocumentNode } from "graphql";
 import type {
   BudgetAlertFieldsFragment,
   CollectionJobFieldsFragment,
@@ -63,6 +67,12 @@ export const valueTypes = (): readonly string[] => VALUE_TYPES;
 export type CostChange = CostRecordChangedSubscription["costRecordChanged"];
 
 /**
+ * How long cost changes must stop arriving before figures they made stale are read again: a
+ * collection lands its days as a burst of events, which then cost one request.
+ */
+const REFETCH_AFTER_MS = 1_000;
+
+/**
  * A query a view keeps on screen, and how each kind of event changes its data. Each returns the
  * data changed, or null when the event does not concern it.
  */
@@ -70,6 +80,14 @@ export interface LiveQuery<D = unknown, V extends AnyVariables = AnyVariables> {
   query: TypedDocumentNode<D, V>;
   variables: V;
   onCostChange?(data: D, change: CostChange, delta: number): D | null;
+  /**
+   * Whether a change touches figures the event cannot adjust: it carries a restated day's new split
+   * (by service, region...) and only its old total. Those are read again, REFETCH_AFTER_MS after the
+   * last such change, in one request.
+   */
+  staleOn?(data: D, change: CostChange): boolean;
+  /** What is read again then (default: the query itself); the view follows through the cache. */
+  refetch?: { query: DocumentNode; variables: AnyVariables };
   onAnomaly?(data: D, anomaly: CostAnomalyFieldsFragment): D | null;
   onBudgetAlert?(data: D, alert: BudgetAlertFieldsFragment): D | null;
   onJob?(data: D, job: CollectionJobFieldsFragment): D | null;
@@ -85,11 +103,51 @@ export interface Api {
   dispose(): void;
 }
 
+/**
+ * Trusted documents: every operation goes by its document id (codegen's `__meta__.hash`), never as
+ * text, so the dashboard works for everyone under TRUSTED_DOCUMENTS=only. Graphcache forwards a
+ * reformatted document without that id but keeps the context: the id travels there, and becomes
+ * Apollo's persisted-query extension (HTTP and graphql-ws alike) once past the cache.
+ */
+const keepDocumentId = mapExchange({
+  onOperation: (operation) => {
+    const id = (operation.query as { __meta__?: { hash?: string } }).__meta__?.hash;
+    return id ? makeOperation(operation.kind, operation, { documentId: id }) : operation;
+  },
+});
+const sendDocumentId = mapExchange({
+  onOperation: (operation) => {
+    const id = operation.context.documentId as string | undefined;
+    return id
+      ? {
+          ...operation,
+          extensions: { ...operation.extensions, persistedQuery: { version: 1, sha256Hash: id } },
+        }
+      : operation;
+  },
+});
+
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 export function createApi(onEvent: (kind: keyof Api["counts"]) => void): Api {
   let token: string | null = null;
   const targets = new Set<LiveQuery>();
+  const refetches = new Map<LiveQuery, number>();
+  const refetchSoon = (target: LiveQuery) => {
+    window.clearTimeout(refetches.get(target));
+    refetches.set(
+      target,
+      window.setTimeout(() => {
+        refetches.delete(target);
+        const { query, variables } = target.refetch ?? target;
+        void client.query(query, variables, { requestPolicy: "network-only" }).toPromise();
+      }, REFETCH_AFTER_MS),
+    );
+  };
+  const stopRefetch = (target: LiveQuery) => {
+    window.clearTimeout(refetches.get(target));
+    refetches.delete(target);
+  };
   const seenEvents = new Set<string>();
   const counts = { costs: 0, anomalies: 0, alerts: 0, jobs: 0 };
   const seen = (kind: keyof typeof counts) => {
@@ -127,6 +185,7 @@ export function createApi(onEvent: (kind: keyof Api["counts"]) => void): Api {
     requestPolicy: "cache-first",
     fetchOptions: (): RequestInit => ({ headers: token ? { authorization: `Bearer ${token}` } : {} }),
     exchanges: [
+      keepDocumentId,
       cacheExchange({
         keys: Object.fromEntries(VALUE_TYPES.map((name) => [name, () => null])),
         updates: {
@@ -146,11 +205,17 @@ export function createApi(onEvent: (kind: keyof Api["counts"]) => void): Api {
               seen("costs");
               const delta = change.record.total.amount - (change.previousTotal?.amount ?? 0);
               for (const target of targets) {
-                if (!target.onCostChange) continue;
+                const request = { query: target.query, variables: target.variables };
+                if (target.staleOn) {
+                  const data = cache.readQuery(request);
+                  if (data && target.staleOn(data, change)) refetchSoon(target);
+                }
                 const handler = target.onCostChange;
-                cache.updateQuery({ query: target.query, variables: target.variables }, (data) =>
-                  data ? (handler(clone(data), change, delta) ?? data) : null,
-                );
+                if (handler) {
+                  cache.updateQuery(request, (data) =>
+                    data ? (handler(clone(data), change, delta) ?? data) : null,
+                  );
+                }
               }
             },
             costAnomalyDetected: (result, _args, cache) => {
@@ -173,10 +238,12 @@ export function createApi(onEvent: (kind: keyof Api["counts"]) => void): Api {
           },
         },
       }),
+      sendDocumentId,
       fetchExchange,
       subscriptionExchange({
         forwardSubscription: (request) => ({
           subscribe: (sink) => ({
+            // The protocol requires `query`: empty when the document goes by its id.
             unsubscribe: wsClient().subscribe({ ...request, query: request.query ?? "" }, sink as never),
           }),
         }),
@@ -190,7 +257,10 @@ export function createApi(onEvent: (kind: keyof Api["counts"]) => void): Api {
     live: (target) => {
       const entry = target as unknown as LiveQuery;
       targets.add(entry);
-      return () => targets.delete(entry);
+      return () => {
+        targets.delete(entry);
+        stopRefetch(entry);
+      };
     },
     setToken: (next) => {
       const changed = next !== token;
@@ -202,6 +272,7 @@ export function createApi(onEvent: (kind: keyof Api["counts"]) => void): Api {
       }
     },
     dispose: () => {
+      for (const target of refetches.keys()) stopRefetch(target);
       void ws?.dispose();
       ws = null;
     },

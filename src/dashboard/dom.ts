@@ -24,9 +24,20 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return element;
 }
 
+/** The data-key of the focused control (or of its keyed ancestor), if any. */
+export const focusedKey = (): string | null | undefined =>
+  document.activeElement?.closest?.("[data-key]")?.getAttribute("data-key");
+
+/** Focuses the element with this data-key in the container; whether there was one. */
+export function refocus(container: Element, key: string | null | undefined): boolean {
+  const target = key ? container.querySelector<HTMLElement>(`[data-key="${key}"]`) : null;
+  target?.focus();
+  return !!target;
+}
+
 /** Replaces a container's content, keeping the focus on the element with the same data-key. */
 export function replace(container: Element, ...children: (Child | Child[])[]): void {
-  const focused = document.activeElement?.closest?.("[data-key]")?.getAttribute("data-key");
+  const focused = focusedKey();
   const open = [...container.querySelectorAll("details[open][data-key]")].map((d) =>
     d.getAttribute("data-key"),
   );
@@ -37,7 +48,7 @@ export function replace(container: Element, ...children: (Child | Child[])[]): v
       .map(String2Node),
   );
   for (const key of open) container.querySelector(`details[data-key="${key}"]`)?.setAttribute("open", "");
-  if (focused) (container.querySelector(`[data-key="${focused}"]`) as HTMLElement | null)?.focus();
+  refocus(container, focused);
 }
 
 const String2Node = (child: Node | string | number): Node =>

@@ -12,6 +12,7 @@ import {
 import { addDays, dataTable, empty, h, monthEnd, monthStart, money, percent, today } from "./dom.js";
 import { timeChart } from "./chart.js";
 import { anomalyItem, prependAnomaly } from "./overview.js";
+import type { CostChange } from "./api.js";
 import { bar, section, watch, type View, type ViewContext } from "./view.js";
 
 const DIMENSIONS: { value: CostDimension; label: string }[] = [
@@ -144,24 +145,10 @@ function controls(context: ViewContext, s: ExploreSettings): HTMLElement {
 export const explore: View = (root, context) => {
   const s = readSettings(context.params);
   const variables = exploreVariables(context.clientId, s);
-  const notice = h("div", { "aria-live": "polite" });
   const body = h("div");
-  let changedDays = 0;
-  const refresh = h(
-    "button",
-    {
-      type: "button",
-      onclick: () => {
-        changedDays = 0;
-        notice.replaceChildren();
-        void context.api.client
-          .query(DashboardExploreDocument, variables, { requestPolicy: "network-only" })
-          .toPromise();
-      },
-    },
-    "Refresh",
-  );
-  root.replaceChildren(h("h1", {}, "Explore"), controls(context, s), notice, body);
+  root.replaceChildren(h("h1", {}, "Explore"), controls(context, s), body);
+  const concerns = ({ date, provider }: CostChange["record"]) =>
+    date >= s.from && date <= s.to && (!s.providers.length || s.providers.includes(provider));
   return watch(
     context,
     body,
@@ -170,19 +157,12 @@ export const explore: View = (root, context) => {
     variables,
     (data) => render(context, s, data),
     {
+      // Only the split by provider can be adjusted from the event; any other is read again.
+      staleOn: (_data, change) => s.by !== "PROVIDER" && concerns(change.record),
       onCostChange: (data, change, delta) => {
         const client = data.client;
         const { date, provider } = change.record;
-        if (!client || date < s.from || date > s.to) return null;
-        if (s.providers.length && !s.providers.includes(provider)) return null;
-        if (s.by !== "PROVIDER") {
-          // Only the provider split can be adjusted from the event: offer a refresh (one request).
-          changedDays += 1;
-          notice.replaceChildren(
-            h("p", { class: "notice" }, `${changedDays} day(s) changed since this was loaded. `, refresh),
-          );
-          return null;
-        }
+        if (!client || s.by !== "PROVIDER" || !concerns(change.record)) return null;
         const bucket = bucketOf(date, s.granularity);
         const series = client.costTimeSeries.find((x) => x.key === provider);
         const point = series?.points.find((p) => p.date === bucket);

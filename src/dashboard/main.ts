@@ -4,7 +4,7 @@
  */
 import "./style.css";
 import { createApi, describeError } from "./api.js";
-import { announce, errorState, h, replace } from "./dom.js";
+import { announce, errorState, focusedKey, h, refocus, replace } from "./dom.js";
 import {
   CollectionJobUpdatedDocument,
   CostRecordChangedDocument,
@@ -19,6 +19,7 @@ import { anomalyDetail } from "./anomaly.js";
 import { collections } from "./collections.js";
 import { startOidc, type OidcSettings } from "./oidc.js";
 import { link, type View, type ViewContext } from "./view.js";
+import { claimAt, rolesIn } from "../security/claims.js";
 
 const VIEWS: Record<string, { title: string; view: View; nav: boolean }> = {
   overview: { title: "Overview", view: overview, nav: true },
@@ -50,16 +51,20 @@ let stopView: () => void = () => undefined;
 let signOut: () => void = () => undefined;
 
 /** The token's claims, read for display and for showing editor controls; the server decides. */
-function claimsOf(jwt: string): { roles?: unknown; sub?: unknown } {
+function claimsOf(jwt: string): Record<string, unknown> {
   try {
     const payload = jwt.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/");
-    return JSON.parse(atob(payload)) as { roles?: unknown };
+    return JSON.parse(atob(payload)) as Record<string, unknown>;
   } catch {
     return {};
   }
 }
 
-function setToken(next: string | null): void {
+/**
+ * `rolesClaim`: where the token carries roles, read as the service reads it: `roles` in its own
+ * tokens (the sandbox's link), OIDC_ROLES_CLAIM in the identity provider's.
+ */
+function setToken(next: string | null, rolesClaim = "roles"): void {
   const claims = next ? claimsOf(next) : {};
   // A refreshed token of the same person: the same cache and views; the next request carries it.
   const refreshed = token !== null && next !== null && claims.sub !== undefined && claims.sub === sub;
@@ -69,7 +74,7 @@ function setToken(next: string | null): void {
   }
   token = next;
   sub = claims.sub;
-  roles = Array.isArray(claims.roles) ? claims.roles.map(String) : [];
+  roles = rolesIn(claimAt(claims, rolesClaim));
   api.setToken(next);
   if (refreshed) {
     // The socket authenticated with the old token and is closed: follow the client again on a new one.
@@ -145,6 +150,9 @@ function route(): void {
     window.history.replaceState(null, "", link(clientId, "overview"));
     path.splice(0, path.length, "overview");
   }
+  // A keyboard user keeps their place: the same control in the new view, else the view's start.
+  const focused = focusedKey();
+  const hadFocus = document.activeElement !== null && document.activeElement !== document.body;
   stopView();
   followClient(clientId);
   const entry = VIEWS[name]!;
@@ -175,7 +183,15 @@ function route(): void {
           h(
             "li",
             {},
-            h("a", { href: link(clientId, key), "aria-current": key === name ? "page" : null }, v.title),
+            h(
+              "a",
+              {
+                href: link(clientId, key),
+                "aria-current": key === name ? "page" : null,
+                "data-key": `nav-${key}`,
+              },
+              v.title,
+            ),
           ),
         ),
     ),
@@ -193,6 +209,7 @@ function route(): void {
     },
   };
   stopView = entry.view(root, context);
+  if (hadFocus && !nav.contains(document.activeElement) && !refocus(main, focused)) main.focus();
   announce(`${entry.title} view`);
 }
 
@@ -228,7 +245,8 @@ async function start(): Promise<void> {
   };
   if (config.oidc && !fromLink) {
     try {
-      const oidc = await startOidc(config.oidc, (next) => setToken(next));
+      const { rolesClaim } = config.oidc;
+      const oidc = await startOidc(config.oidc, (next) => setToken(next, rolesClaim));
       signIn = () => void oidc.signIn();
       if (oidc.session) {
         mode = "oidc";

@@ -5,10 +5,12 @@
  */
 import * as oauth from "oauth4webapi";
 
+/** GET /dashboard/config.json's `oidc`: the provider, and the claim (name or dotted path) of roles. */
 export interface OidcSettings {
   issuer: string;
   clientId: string;
   audience: string;
+  rolesClaim: string;
 }
 
 const PENDING = "dashboard-oidc-pending";

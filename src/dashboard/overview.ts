@@ -3,7 +3,9 @@
  * the split by provider, budgets, the latest anomalies and alerts, and the newest job. Live.
  */
 import {
+  DashboardBudgetsDocument,
   DashboardOverviewDocument,
+  type BudgetFieldsFragment,
   type CostAnomalyListFieldsFragment,
   type DashboardOverviewQuery,
 } from "./generated/graphql.js";
@@ -31,6 +33,21 @@ const within = (day: string, period: { start: string; end: string }) =>
 const add = (m: { amount: number }, delta: number) => {
   m.amount += delta;
 };
+
+/**
+ * Whether a budget's spend moves by a day's total delta: its filter names providers at most (a
+ * filter by service, region... needs the day's old split, which the event does not carry).
+ */
+const byProvidersOnly = (f: BudgetFieldsFragment["filter"]) =>
+  !f || (!f.services?.length && !f.accountIds?.length && !f.regions?.length && !f.categories?.length);
+
+const budgetsTouched = (client: ClientData, change: CostChange, byProviders: boolean) =>
+  client.budgets.filter(
+    ({ filter, status }) =>
+      byProvidersOnly(filter) === byProviders &&
+      (!filter?.providers?.length || filter.providers.includes(change.record.provider)) &&
+      within(change.record.date, status.period),
+  );
 
 /** A new or restated day, applied to the totals on screen (no request). */
 export function applyCostChange(data: Data, change: CostChange, delta: number): Data | null {
@@ -64,15 +81,9 @@ export function applyCostChange(data: Data, change: CostChange, delta: number): 
     for (const m of [forecast.actual, forecast.expected, forecast.lower, forecast.upper]) add(m, delta);
     changed = true;
   }
-  for (const budget of client.budgets) {
-    const f = budget.filter;
-    const onlyProviders =
-      !f || (!f.services?.length && !f.accountIds?.length && !f.regions?.length && !f.categories?.length);
-    const matches = onlyProviders && (!f?.providers?.length || f.providers.includes(provider));
-    if (matches && within(date, budget.status.period)) {
-      add(budget.status.actual, delta);
-      changed = true;
-    }
+  for (const budget of budgetsTouched(client, change, true)) {
+    add(budget.status.actual, delta);
+    changed = true;
   }
   return changed ? data : null;
 }
@@ -142,6 +153,8 @@ export const overview: View = (root, context) => {
     (data) => render(context.clientId, data.client!),
     {
       onCostChange: applyCostChange,
+      staleOn: (data, change) => !!data.client && budgetsTouched(data.client, change, false).length > 0,
+      refetch: { query: DashboardBudgetsDocument, variables: { clientId: context.clientId } },
       onAnomaly: (data, anomaly) =>
         data.client && prependAnomaly(data.client, anomaly, variables.recent, 5) ? data : null,
       onBudgetAlert: (data, alert) => {

@@ -4,7 +4,8 @@
  * public client, a resource indicator for the API), the test signs in, the dashboard shows its
  * tenant and refuses another's; the 30 s access token is refreshed by a refresh-token grant and
  * data still loads with the new token; sign-out ends the session at the provider and the page makes
- * no more API calls. No token ever reaches localStorage or sessionStorage.
+ * no more API calls. No token ever reaches localStorage or sessionStorage. The provider carries roles
+ * in a claim of its own (OIDC_ROLES_CLAIM), which the page reads as the service does.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -21,6 +22,8 @@ const CLIENT = "demo";
 const OTHER = "globex";
 const AUDIENCE = "https://api.costs.test";
 const ACCESS_TOKEN_TTL_S = 30;
+/** Where the provider puts roles (Keycloak's place), not the default `roles`. */
+const ROLES_CLAIM = "realm_access.roles";
 
 /** oidc-provider ships no type declarations; this is the part the test uses. */
 interface ProviderClass {
@@ -63,6 +66,7 @@ beforeAll(async () => {
       OIDC_AUDIENCE: AUDIENCE,
       OIDC_JWKS_URL: `${issuer}/jwks`,
       OIDC_DASHBOARD_CLIENT_ID: "dashboard",
+      OIDC_ROLES_CLAIM: ROLES_CLAIM,
     },
   });
   origin = new URL(stack.server.url).origin;
@@ -112,7 +116,7 @@ beforeAll(async () => {
       },
     },
     extraTokenClaims: (_ctx: unknown, token: { kind: string }) =>
-      token.kind === "AccessToken" ? { roles: ["viewer"], clientIds: [CLIENT] } : undefined,
+      token.kind === "AccessToken" ? { realm_access: { roles: ["editor"] }, clientIds: [CLIENT] } : undefined,
   });
   providerServer.on("request", provider.callback());
 
@@ -148,6 +152,10 @@ describe("dashboard sign-in with OpenID Connect", () => {
   let firstToken: string;
 
   it("sends the browser to the provider, and back with its tenant on screen", async () => {
+    const config = (await (await fetch(`${origin}/dashboard/config.json`)).json()) as {
+      oidc: { issuer: string; clientId: string; rolesClaim: string };
+    };
+    expect(config.oidc).toMatchObject({ issuer, clientId: "dashboard", rolesClaim: ROLES_CLAIM });
     await page.goto(`${origin}/`);
     await page.click("main button:has-text('Sign in')");
     // The provider's dev login page, then its consent page.
@@ -169,13 +177,23 @@ describe("dashboard sign-in with OpenID Connect", () => {
     const claims = JSON.parse(Buffer.from(firstToken.split(".")[1]!, "base64url").toString()) as {
       iss: string;
       aud: string | string[];
-      roles: string[];
+      roles?: unknown;
+      realm_access: { roles: string[] };
     };
     expect(claims.iss).toBe(issuer);
     expect([claims.aud].flat()).toContain(AUDIENCE);
-    expect(claims.roles).toEqual(["viewer"]);
+    expect(claims.roles).toBeUndefined();
+    expect(claims.realm_access.roles).toEqual(["editor"]);
+    // The page found the role where the configured claim says, not under `roles`.
+    expect(await page.textContent("#session")).toContain("Signed in as editor");
     expect(await page.textContent("#session")).toContain("Sign out");
     expect(await storage()).not.toContain(firstToken);
+  });
+
+  it("shows editor controls to the provider's editor", async () => {
+    await page.evaluate(`window.location.hash = "#/${CLIENT}/collections"`);
+    await page.waitForSelector("[data-testid=connections]");
+    expect(await page.locator("button:has-text('Collect the last 3 days')").count()).toBe(1);
   });
 
   it("shows another tenant's id as not allowed", async () => {
@@ -187,7 +205,12 @@ describe("dashboard sign-in with OpenID Connect", () => {
   });
 
   it("refreshes the access token before it expires, and loads data with the new one", async () => {
+    const sockets = () => apiCalls.filter((call) => call === "websocket").length;
+    const socketsBefore = sockets();
     await expect.poll(() => tokenGrants.includes("refresh_token"), { timeout: 30_000 }).toBe(true);
+    // A grant requested is not yet a token taken: the page has one once it follows its client again,
+    // on a new socket (the refresh timer runs every few seconds, so a later one will do).
+    await expect.poll(sockets, { timeout: 15_000 }).toBeGreaterThan(socketsBefore);
     const before = apiCalls.length;
     await page.evaluate(`window.location.hash = "#/${CLIENT}/explore"`);
     await page.waitForSelector(".uplot canvas");

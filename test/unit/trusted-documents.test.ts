@@ -49,10 +49,13 @@ describe("TrustedDocuments", () => {
     expect(await cache.get(`apq:${hex(other)}`)).toBeUndefined();
   });
 
-  it("serves exactly the manifest codegen wrote for the clients", () => {
-    const manifest = JSON.parse(
-      readFileSync(new URL("../e2e/generated/persisted-documents.json", import.meta.url), "utf8"),
-    ) as Record<string, string>;
+  it("serves exactly the manifests codegen wrote for the clients and the dashboard", () => {
+    const read = (path: string) =>
+      JSON.parse(readFileSync(new URL(path, import.meta.url), "utf8")) as Record<string, string>;
+    const manifest = {
+      ...read("../e2e/generated/persisted-documents.json"),
+      ...read("../../src/dashboard/generated/persisted-documents.json"),
+    };
     const generated = TrustedDocuments.generated();
     expect(Object.keys(manifest).length).toBeGreaterThan(0);
     expect(generated.size).toBe(Object.keys(manifest).length);
