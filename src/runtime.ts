@@ -111,7 +111,22 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
   if (options.ensureTables) await ensureTables(dynamo.lowLevel, names);
 
   const clock = options.clock ?? systemClock;
-  const stores = createStores(dynamo.doc, names, clock);
+  // Cached reads are only as fresh as the changes this instance hears of: from its own stream
+  // consumer, or through Redis from the instance holding the stream.
+  const readCache =
+    config.readCache.maxBytes > 0 && (config.streamConsumer || config.redisUrl)
+      ? new ReadCache({
+          maxBytes: config.readCache.maxBytes,
+          settleMs: config.readCache.settleMs,
+          metrics: {
+            hit: (kind) => metrics.readCacheHits.inc({ kind }),
+            miss: (kind) => metrics.readCacheMisses.inc({ kind }),
+            invalidated: () => metrics.readCacheInvalidations.inc(),
+            size: (bytes) => metrics.readCacheBytes.set(bytes),
+          },
+        })
+      : undefined;
+  const stores = createStores(dynamo.doc, names, clock, (clientId) => readCache?.invalidate([clientId]));
   const redis = config.redisUrl
     ? await RedisPubSub.connect({
         url: config.redisUrl,
@@ -140,21 +155,6 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
   });
   const { collections } = services;
   await collections.recoverInterruptedJobs();
-  // Cached reads are only as fresh as the changes this instance hears of: from its own stream
-  // consumer, or through Redis from the instance holding the stream.
-  const readCache =
-    config.readCache.maxBytes > 0 && (config.streamConsumer || redis)
-      ? new ReadCache({
-          maxBytes: config.readCache.maxBytes,
-          settleMs: config.readCache.settleMs,
-          metrics: {
-            hit: (kind) => metrics.readCacheHits.inc({ kind }),
-            miss: (kind) => metrics.readCacheMisses.inc({ kind }),
-            invalidated: () => metrics.readCacheInvalidations.inc(),
-            size: (bytes) => metrics.readCacheBytes.set(bytes),
-          },
-        })
-      : undefined;
   const follower = readCache ? new DataVersionFollower({ cache: readCache, pubsub, logger }) : undefined;
   follower?.start();
   const useCaseDeps = {

@@ -33,17 +33,23 @@ export interface AppStores {
   budgets: BudgetStore;
 }
 
+/**
+ * `onClientDataWritten`: told when this process wrote a client's costs or profile, before the
+ * stream shows it (the read cache drops the client at once: read-your-writes on this instance).
+ */
 export function createStores(
   doc: DynamoDBDocumentClient,
   names: TableNames,
   clock: Clock = systemClock,
+  onClientDataWritten?: (clientId: string) => void,
 ): AppStores {
   const options = { doc, names };
+  const written = onClientDataWritten ? { onWritten: onClientDataWritten } : {};
   return {
-    clients: new ClientStore(options),
+    clients: new ClientStore({ ...options, ...written }),
     connections: new ConnectionStore(options),
     jobs: new CollectionJobStore(options),
-    costs: new CostRecordStore({ ...options, now: clock }),
+    costs: new CostRecordStore({ ...options, now: clock, ...written }),
     timeseries: new TimeSeriesStore(options),
     rates: new ExchangeRateStore(options),
     anomalies: new CostAnomalyStore(options),

@@ -35,9 +35,17 @@ export class ClientStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
 
-  constructor(options: { doc: DynamoDBDocumentClient; names: TableNames }) {
+  private readonly onWritten: ((clientId: string) => void) | undefined;
+
+  constructor(options: {
+    doc: DynamoDBDocumentClient;
+    names: TableNames;
+    /** Told after a client's profile was written (this process's read cache drops it). */
+    onWritten?: (clientId: string) => void;
+  }) {
     this.doc = options.doc;
     this.table = options.names.data;
+    this.onWritten = options.onWritten;
   }
 
   /** Creates the client; throws ItemAlreadyExistsError when the id is taken (nothing is overwritten). */
@@ -59,6 +67,7 @@ export class ClientStore {
       }
       throw error;
     }
+    this.onWritten?.(client.id);
     return client;
   }
 

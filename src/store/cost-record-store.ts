@@ -71,11 +71,19 @@ export class CostRecordStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly names: TableNames;
   private readonly now: () => Date;
+  private readonly onWritten: ((clientId: string) => void) | undefined;
 
-  constructor(options: { doc: DynamoDBDocumentClient; names: TableNames; now?: () => Date }) {
+  constructor(options: {
+    doc: DynamoDBDocumentClient;
+    names: TableNames;
+    now?: () => Date;
+    /** Told after days of a client may have been committed (this process's read cache drops it). */
+    onWritten?: (clientId: string) => void;
+  }) {
     this.doc = options.doc;
     this.names = options.names;
     this.now = options.now ?? (() => new Date());
+    this.onWritten = options.onWritten;
   }
 
   /**
@@ -99,11 +107,16 @@ export class CostRecordStore {
         const group = groups[next++]!;
         try {
           for (const round of group) {
-            const written = await upsertCostRecordsOfMonth(
-              this.context(),
-              round.map((index) => records[index]!),
-            );
-            round.forEach((index, i) => (results[index] = written[i]!));
+            try {
+              const written = await upsertCostRecordsOfMonth(
+                this.context(),
+                round.map((index) => records[index]!),
+              );
+              round.forEach((index, i) => (results[index] = written[i]!));
+            } finally {
+              // Also after a failure: the round's earlier transactions stay committed.
+              this.onWritten?.(records[round[0]!]!.clientId);
+            }
           }
         } catch (error) {
           failure ??= { error };

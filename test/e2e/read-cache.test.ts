@@ -147,6 +147,17 @@ describe("the read cache", () => {
     }
   });
 
+  it("reads its own writes at once: a day this instance stored is not served from before it", async () => {
+    await dashboard(reader);
+    expect((await dashboard(reader)).requests).toBe(0);
+    const record = costRecord({ clientId: CLIENT, provider: "GCP", date: RESTATED, scale: 4 });
+    // The service's own stores (a collection job writes through them), not the test's.
+    await reader.runtime.services.stores.costs.upsertDays([record]);
+    stored.set(`${record.provider}|${record.date}`, record);
+    const { body } = await dashboard(reader);
+    expect(body.data!.client!.costSummary.total.amount).toBeCloseTo(storedTotal(), 6);
+  });
+
   it("checks the caller before answering from it: another tenant's viewer is refused", async () => {
     await dashboard(reader);
     const stranger = await reader.token({ roles: ["viewer"], clientIds: ["someone-else"] });
