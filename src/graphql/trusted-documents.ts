@@ -18,7 +18,7 @@ import { createHash } from "node:crypto";
 import { GraphQLError } from "graphql";
 import type { ApolloServerPlugin, GraphQLRequest } from "@apollo/server";
 import type { Authentication } from "../domain/identity.js";
-import { isAdmin } from "../application/authorization.js";
+import { authIsAdmin } from "../application/authorization.js";
 import persistedDocuments from "./generated/persisted-documents.js";
 
 /** `off`: any operation runs (documents may still be sent by id); `only`: trusted documents only, but for admins. */
@@ -90,8 +90,6 @@ export class TrustedDocuments {
   }
 }
 
-const callerIsAdmin = (auth: Authentication) => auth.caller !== null && isAdmin(auth.caller);
-
 /** `{"documentId": ...}` of a POST body or a GET's parameters, when the request has no text. */
 function documentIdOf(request: GraphQLRequest): string | undefined {
   if (request.query !== undefined || !request.http) return undefined;
@@ -126,7 +124,7 @@ export function trustedDocumentsPlugin<C extends { auth: Authentication }>(
       if (mode === "off") return;
       return {
         async didResolveOperation({ source, contextValue }) {
-          if (documents.isTrusted(source) || callerIsAdmin(contextValue.auth)) return;
+          if (documents.isTrusted(source) || authIsAdmin(contextValue.auth)) return;
           throw trustedDocumentRequired();
         },
       };
@@ -163,7 +161,7 @@ export async function liveOperationText(
     if (text !== undefined) return { text };
     if (id !== undefined) return { refusal: persistedQueryNotFound() };
   }
-  if (mode === "off" || documents.isTrusted(payload.query) || callerIsAdmin(await authenticate())) {
+  if (mode === "off" || documents.isTrusted(payload.query) || authIsAdmin(await authenticate())) {
     return { text: payload.query };
   }
   return { refusal: trustedDocumentRequired() };
