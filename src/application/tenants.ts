@@ -1,7 +1,8 @@
 /**
  * Tenants and their provider connections: read a client, list the clients a caller may see, create
- * one (admins), connect a provider or test its credentials (editors and admins of the client). Reads go through the
- * request's loaders; writes through the client manager, which validates, encrypts and health-checks.
+ * one (admins), connect a provider or test its credentials (editors and admins of the client).
+ * Reads go through the request's loaders; writes through the client manager, which validates,
+ * health-checks and encrypts.
  */
 import type { Client, ProviderConnection } from "../domain/client.js";
 import type { Authentication } from "../domain/identity.js";

@@ -36,7 +36,7 @@ export function introspectionRefusal(
   });
 }
 
-/** Refuses, before anything runs, a non-admin's introspection over HTTP (app.ts does the same over WebSocket). */
+/** Refuses a non-admin's introspection over HTTP before anything runs (app.ts does so over WebSocket). */
 export function introspectionPlugin<C extends { auth: Authentication }>(
   mode: IntrospectionMode,
 ): ApolloServerPlugin<C> {

@@ -1,6 +1,7 @@
 /**
- * ConnectProviderInput and TestConnectionInput -> the provider and its credentials, validated by the cloud's zod schema. A
- * bad credential is reported under the exact input field it came from, e.g. input.aws.secretAccessKey.
+ * ConnectProviderInput and TestConnectionInput -> the provider and its credentials, validated by
+ * the cloud's zod schema. A bad credential is reported under the exact input field it came from,
+ * e.g. input.aws.secretAccessKey.
  */
 import { ValidationError } from "../../domain/validation.js";
 import type { CloudProvider } from "../../domain/provider.js";

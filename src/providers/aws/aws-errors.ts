@@ -2,8 +2,9 @@
  * Cost Explorer and STS failures -> the shared ProviderError taxonomy. Messages are built here from
  * the error's name, HTTP status and the service's (bounded) message, with every secret of the
  * connection scrubbed out. The message is kept only when the SDK read AWS's documented JSON error
- * (a modeled or typed service exception); a body it could not read as one keeps only the status. The SDK error is never attached as a cause: its request holds signed
- * headers, including a session token when there is one.
+ * (a modeled or typed service exception); a body it could not read as one keeps only the status.
+ * The SDK error is never attached as a cause: its request holds signed headers, including a session
+ * token when there is one.
  */
 import {
   AuthenticationError,

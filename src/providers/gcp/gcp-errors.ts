@@ -2,8 +2,8 @@
  * BigQuery client failures -> the shared ProviderError taxonomy. Messages are built here from the
  * HTTP status, Google's error reasons and its (bounded) message, and only from Google's documented
  * JSON error (`{"error": {"code", "message", "errors": [{"reason"}]}}`): the client quotes any other
- * body in its errors, so such an answer is turned away first (bigQueryReplyProblem). The SDK's error object is never
- * attached as a cause: its `response.request.headers` holds the bearer token.
+ * body in its errors, so such an answer is turned away first (bigQueryReplyProblem). The SDK's
+ * error object is never attached as a cause: its `response.request.headers` holds the bearer token.
  */
 import {
   AuthenticationError,
@@ -112,7 +112,6 @@ export function bigQueryOperation(method: string | undefined, uri: string): stri
   if (/(^|\/)queries$/.test(uri)) return "jobs.query";
   if (/(^|\/)queries\/[^/]+$/.test(uri)) return "jobs.getQueryResults";
   if (/(^|\/)jobs$/.test(uri) && method === "POST") return "jobs.insert";
-  if (/(^|\/)jobs\/[^/]+$/.test(uri)) return "jobs.get";
   return "request";
 }
 
