@@ -214,8 +214,11 @@ describe("hostile input", () => {
         expect(text).toContain(
           "GCP BigQuery jobs.query failed: HTTP 200, response was not the provider's error format",
         );
+        if (query === CONNECT) {
+          expect(body.errors?.map((e) => e.extensions?.code)).toEqual(["CONNECTION_CHECK_FAILED"]);
+        }
       }
-      // The working GCP link was kept: the connection attempt answered its check's result instead.
+      // Nor does any log line (the attempt over the working GCP link wrote nothing: see below).
       expect(stack.server.logs.join("\n")).not.toContain("SECRET-INTERNAL");
     } finally {
       await foreign.stop();
