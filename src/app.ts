@@ -44,6 +44,11 @@ import {
   type TrustedDocumentsMode,
 } from "./graphql/trusted-documents.js";
 import type { GraphQLContext } from "./graphql/context.js";
+import {
+  introspectionPlugin,
+  introspectionRefusal,
+  type IntrospectionMode,
+} from "./graphql/introspection.js";
 import type { Logger } from "./observability/logger.js";
 import type { Metrics } from "./observability/metrics.js";
 import { GraphQLOperationRecorder } from "./observability/graphql-operations.js";
@@ -64,6 +69,8 @@ export interface AppOptions {
   limits: QueryLimits;
   /** TRUSTED_DOCUMENTS: `only` runs nothing but the generated operations, except for admins. */
   trustedDocuments: TrustedDocumentsMode;
+  /** INTROSPECTION: `admins` answers introspection to admins only, `all` to every caller. */
+  introspection: IntrospectionMode;
   /** Builds a context for a caller; `live` contexts must not cache loader results across events. */
   createContext(input: {
     requestId: string;
@@ -165,6 +172,16 @@ export async function createApp(options: AppOptions): Promise<App> {
           authorization: ctx.extra.authorization,
           live: true,
         });
+        const refusal = introspectionRefusal(
+          options.schema,
+          document,
+          contextValue.auth,
+          options.introspection,
+        );
+        if (refusal) {
+          wsOperations.rejected(ctx, id, 1);
+          return [refusal];
+        }
         const operationName = operation.name?.value ?? null;
         contextValue.logger = contextValue.logger.child({ operationName });
         wsOperations.resolved(ctx, id, operationName, contextValue.logger);
@@ -220,6 +237,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       errorReportingPlugin(),
       refuseHttpSubscriptions<GraphQLContext>(),
       trustedDocumentsPlugin<GraphQLContext>(trusted, options.trustedDocuments),
+      introspectionPlugin<GraphQLContext>(options.introspection),
     ],
     formatError,
   });

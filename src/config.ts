@@ -6,9 +6,16 @@ import { z } from "zod";
 import type { IsoDay } from "./domain/cost-record.js";
 import { isIsoDay } from "./domain/dates.js";
 import type { TrustedDocumentsMode } from "./graphql/trusted-documents.js";
+import type { IntrospectionMode } from "./graphql/introspection.js";
 import { CLAIM_PATH } from "./security/claims.js";
 
 export type Mode = "sandbox" | "production";
+
+/**
+ * The longest token lifetime accepted by default: 24 h in production; in the sandbox 30 days, the
+ * lifetime of the admin and viewer tokens its banner prints (so a demo lasts a month).
+ */
+export const DEFAULT_MAX_TOKEN_LIFETIME_HOURS: Record<Mode, number> = { production: 24, sandbox: 30 * 24 };
 
 const flag = z
   .enum(["0", "1", "true", "false"])
@@ -27,6 +34,8 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: z.string().min(1).optional(),
   AUTH_JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  AUTH_MAX_TOKEN_LIFETIME_HOURS: z.coerce.number().int().min(1).max(8760).optional(),
+  INTROSPECTION: z.enum(["admins", "all"] satisfies IntrospectionMode[]).optional(),
   OIDC_ISSUER: z.url().optional(),
   OIDC_AUDIENCE: z.string().trim().min(1).optional(),
   OIDC_JWKS_URL: z
@@ -85,7 +94,8 @@ export interface AppConfig {
   mode: Mode;
   port: number;
   host: string;
-  auth: { jwtSecret: string; generatedSecret: boolean };
+  /** maxTokenLifetimeSeconds: the longest `exp` - `iat` accepted, over HTTP and WebSocket alike. */
+  auth: { jwtSecret: string; generatedSecret: boolean; maxTokenLifetimeSeconds: number };
   /**
    * The organisation's identity provider, when any OIDC_* variable is set: its RS256/ES256 tokens are
    * accepted next to HS256 ones if their `iss` is `issuer` and their `aud` holds `audience`, with the
@@ -119,6 +129,8 @@ export interface AppConfig {
    * id, or as their exact generated text), except for admins; `off` (default): any operation.
    */
   trustedDocuments: TrustedDocumentsMode;
+  /** Who introspection answers: `admins` (production default) or `all` (the sandbox's default). */
+  introspection: IntrospectionMode;
   streamConsumer: boolean;
   /** Judge every stored or restated day for anomalies (on the stream consumer's lease holder). */
   anomalyDetection: boolean;
@@ -179,6 +191,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, mode: Mode): AppConfig {
     auth: {
       jwtSecret: e.AUTH_JWT_SECRET ?? randomBytes(32).toString("base64url"),
       generatedSecret: !e.AUTH_JWT_SECRET,
+      maxTokenLifetimeSeconds:
+        (e.AUTH_MAX_TOKEN_LIFETIME_HOURS ?? DEFAULT_MAX_TOKEN_LIFETIME_HOURS[mode]) * 3600,
     },
     ...(e.OIDC_ISSUER && e.OIDC_AUDIENCE && e.OIDC_JWKS_URL
       ? {
@@ -231,6 +245,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, mode: Mode): AppConfig {
     retentionDays: e.DATA_RETENTION_DAYS,
     limits: { maxDepth: e.MAX_QUERY_DEPTH, maxComplexity: e.MAX_QUERY_COMPLEXITY },
     trustedDocuments: e.TRUSTED_DOCUMENTS,
+    introspection: e.INTROSPECTION ?? (mode === "sandbox" ? "all" : "admins"),
     streamConsumer: e.STREAM_CONSUMER === "on",
     anomalyDetection: e.ANOMALY_DETECTION === "on",
     ...(e.REDIS_URL ? { redisUrl: e.REDIS_URL } : {}),

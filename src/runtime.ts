@@ -199,6 +199,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
   const tokens = createTokenVerifier({
     secret: config.auth.jwtSecret,
     oidc: config.oidc,
+    maxLifetimeSeconds: config.auth.maxTokenLifetimeSeconds,
     onKeysUnavailable: (error) =>
       logger.warn({ err: error }, "the identity provider's JWKS could not be fetched"),
   });
@@ -230,6 +231,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions): 
     tokens,
     limits: config.limits,
     trustedDocuments: config.trustedDocuments,
+    introspection: config.introspection,
     createContext,
     readiness,
     clock,

@@ -7,6 +7,9 @@ import { ForbiddenError, UnauthenticatedError } from "../domain/errors.js";
 
 export const isAdmin = (caller: Caller): boolean => caller.roles.includes("admin");
 
+/** An authenticated admin (for checks made before any use case runs: trusted documents, introspection). */
+export const authIsAdmin = (auth: Authentication): boolean => auth.caller !== null && isAdmin(auth.caller);
+
 export const canRead = (caller: Caller, clientId: string): boolean =>
   isAdmin(caller) || caller.clientIds.includes(clientId);
 

@@ -1,17 +1,27 @@
 /**
  * Tenants and their provider connections: read a client, list the clients a caller may see, create
- * one (admins), connect a provider (editors and admins of the client). Reads go through the
- * request's loaders; writes through the client manager, which validates, encrypts and health-checks.
+ * one (admins), connect a provider or test its credentials (editors and admins of the client).
+ * Reads go through the request's loaders; writes through the client manager, which validates,
+ * health-checks and encrypts.
  */
 import type { Client, ProviderConnection } from "../domain/client.js";
 import type { Authentication } from "../domain/identity.js";
 import { validateSafeId } from "../domain/validation.js";
-import type { ClientManager, ConnectProviderInput, CreateClientInput } from "../tenancy/client-manager.js";
+import type {
+  ClientManager,
+  ConnectionCheck,
+  ConnectProviderInput,
+  CreateClientInput,
+  TestConnectionInput,
+} from "../tenancy/client-manager.js";
 import type { ClientStore } from "../store/client-store.js";
 import { candidatesOf, pageOf } from "../store/page.js";
 import { isAdmin, requireAdmin, requireCaller, requireEdit, requireRead } from "./authorization.js";
 import type { Connection, CursorCodec, PageRequest } from "./cursors.js";
 import type { Loaders } from "./request-loaders.js";
+
+/** What testConnection answers, for the edge to show. */
+export type { ConnectionCheck };
 
 /** Each cloud's credentials schema: the edge parses a caller's input with it, once. */
 export {
@@ -73,10 +83,20 @@ export class Tenants {
     return this.deps.clientManager.createClient(caller, input);
   }
 
-  /** Validates and encrypts the credentials and runs a health check. */
+  /**
+   * Validates the credentials and checks them; stores them encrypted unless they fail over a stored
+   * connection (which is kept). `saveUnverified` stores them unchecked.
+   */
   async connectProvider(auth: Authentication, input: ConnectProviderInput): Promise<ProviderConnection> {
     const clientId = validateSafeId(input.clientId, "clientId");
     requireEdit(auth, clientId);
     return this.deps.clientManager.connectProvider({ ...input, clientId });
+  }
+
+  /** Checks credentials as connectProvider would (same rights), storing nothing. */
+  async testConnection(auth: Authentication, input: TestConnectionInput): Promise<ConnectionCheck> {
+    const clientId = validateSafeId(input.clientId, "clientId");
+    requireEdit(auth, clientId);
+    return this.deps.clientManager.testConnection({ ...input, clientId });
   }
 }

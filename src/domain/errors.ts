@@ -24,4 +24,12 @@ export class UnavailableError extends Error {
   override name = "UnavailableError";
 }
 
+/**
+ * New credentials failed their health check over a stored connection, which was kept unchanged.
+ * The message carries the check's result, already free of credential material.
+ */
+export class ConnectionCheckFailedError extends Error {
+  override name = "ConnectionCheckFailedError";
+}
+
 export const clientNotFound = (clientId: string) => new NotFoundError(`client "${clientId}" does not exist`);

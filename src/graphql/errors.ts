@@ -14,6 +14,7 @@ import type { GraphQLContext } from "./context.js";
 import { LiveStreamError } from "../application/live-updates.js";
 import {
   ConflictError,
+  ConnectionCheckFailedError,
   ForbiddenError,
   NotFoundError,
   UnauthenticatedError,
@@ -35,6 +36,7 @@ const SAFE_CODES = new Set([
   "PERSISTED_QUERY_NOT_SUPPORTED",
   "PERSISTED_QUERY_NOT_FOUND",
   "SERVICE_UNAVAILABLE",
+  "CONNECTION_CHECK_FAILED",
 ]);
 
 /** What a caller sees of an error the application raised for it: its code, field and HTTP status. */
@@ -52,6 +54,7 @@ const ERROR_CODES: { type: new (message: string) => Error; code: string; status?
   { type: NotFoundError, code: "NOT_FOUND" },
   { type: ConflictError, code: "CONFLICT" },
   { type: UnavailableError, code: "SERVICE_UNAVAILABLE" },
+  { type: ConnectionCheckFailedError, code: "CONNECTION_CHECK_FAILED" },
 ];
 
 /** The one mapping from the application's typed errors to GraphQL codes; anything else is unknown. */

@@ -20,7 +20,7 @@ import { createHash } from "node:crypto";
 import { GraphQLError } from "graphql";
 import type { ApolloServerPlugin, GraphQLRequest } from "@apollo/server";
 import type { Authentication } from "../domain/identity.js";
-import { isAdmin } from "../application/authorization.js";
+import { authIsAdmin } from "../application/authorization.js";
 import persistedDocuments from "./generated/persisted-documents.js";
 import dashboardDocuments from "./generated/dashboard-documents.js";
 
@@ -93,8 +93,6 @@ export class TrustedDocuments {
   }
 }
 
-const callerIsAdmin = (auth: Authentication) => auth.caller !== null && isAdmin(auth.caller);
-
 /** `{"documentId": ...}` of a POST body or a GET's parameters, when the request has no text. */
 function documentIdOf(request: GraphQLRequest): string | undefined {
   if (request.query !== undefined || !request.http) return undefined;
@@ -129,7 +127,7 @@ export function trustedDocumentsPlugin<C extends { auth: Authentication }>(
       if (mode === "off") return;
       return {
         async didResolveOperation({ source, contextValue }) {
-          if (documents.isTrusted(source) || callerIsAdmin(contextValue.auth)) return;
+          if (documents.isTrusted(source) || authIsAdmin(contextValue.auth)) return;
           throw trustedDocumentRequired();
         },
       };
@@ -166,7 +164,7 @@ export async function liveOperationText(
     if (text !== undefined) return { text };
     if (id !== undefined) return { refusal: persistedQueryNotFound() };
   }
-  if (mode === "off" || documents.isTrusted(payload.query) || callerIsAdmin(await authenticate())) {
+  if (mode === "off" || documents.isTrusted(payload.query) || authIsAdmin(await authenticate())) {
     return { text: payload.query };
   }
   return { refusal: trustedDocumentRequired() };

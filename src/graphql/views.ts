@@ -24,7 +24,8 @@ import type { CollectionJob } from "./types/collection-job.type.js";
 import type { CostAnomaly } from "./types/cost-anomaly.type.js";
 import type { CostRecord } from "./types/cost-record.type.js";
 import type { CostSummary } from "./types/cost-summary.type.js";
-import type { ProviderConnection } from "./types/provider-connection.type.js";
+import type { ConnectionCheck, ProviderConnection } from "./types/provider-connection.type.js";
+import type { ConnectionCheck as ConnectionCheckModel } from "../application/tenants.js";
 import type { Typed } from "./types/node.type.js";
 import { money } from "./types/money.type.js";
 
@@ -90,6 +91,11 @@ export function providerConnectionView(connection: ProviderConnectionModel): Pro
     __typename: "ProviderConnection",
     id: nodeId({ kind: "ProviderConnection", clientId, provider }),
   };
+}
+
+export function connectionCheckView(check: ConnectionCheckModel): ConnectionCheck {
+  const { clientId, provider, message, checkedAt } = check;
+  return { clientId, provider, health: check.healthy ? "HEALTHY" : "UNHEALTHY", message, checkedAt };
 }
 
 export function costSummaryView(

@@ -44,3 +44,17 @@ export class DataUnavailableError extends ProviderError {
   readonly code = "DATA_UNAVAILABLE";
   readonly retryable = false;
 }
+
+/**
+ * An answer that is not in the provider's documented format (a proxy's page, another server's body):
+ * only who was asked, what, and the HTTP status are kept. Its body never reaches a message, since it
+ * may come from an internal host the endpoint was aimed at.
+ */
+export function foreignReplyError(operation: string, status: number): ProviderError {
+  const text = `${operation} failed: HTTP ${status}, response was not the provider's error format`;
+  if (status === 429) return new RateLimitError(text);
+  if (status === 401) return new AuthenticationError(text);
+  if (status === 403) return new AuthorizationError(text);
+  if (status === 408 || status >= 500) return new TransientError(text);
+  return new InvalidRequestError(text);
+}

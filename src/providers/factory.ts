@@ -1,7 +1,8 @@
 /**
  * Builds the adapter for a connection. The one place that decides whether a connection may name
  * its own endpoint: only when ALLOW_CUSTOM_PROVIDER_ENDPOINTS permits it (the sandbox), since a
- * tenant-chosen URL would otherwise let anyone aim the collector at internal hosts. It also decides
+ * tenant-chosen URL would otherwise let anyone aim the collector at internal hosts; and never a
+ * link-local or instance-metadata host (endpoint-policy.ts). It also decides
  * which certificates a connection trusts: a pinned certificate only for the origin it was pinned
  * to, Node's default trust for everything else.
  */
@@ -14,6 +15,7 @@ import type { AwsIdentitySource } from "./aws/cost-explorer-caller.js";
 import { AzureCostManagementAdapter } from "./azure/azure-adapter.js";
 import type { ProviderCredentials } from "./credentials.js";
 import { InvalidRequestError } from "./errors.js";
+import { forbiddenEndpointHost } from "./endpoint-policy.js";
 import { GcpBillingExportAdapter } from "./gcp/gcp-adapter.js";
 import type { RetryPolicy } from "../shared/retry.js";
 import type { ProviderRetryFailure } from "./provider-retry.js";
@@ -67,6 +69,9 @@ function checkedEndpoint(endpoint: string | undefined, allowed: boolean): string
     throw new InvalidRequestError("endpoint: must be an absolute http(s) URL");
   }
   if (url.username || url.password) throw new InvalidRequestError("endpoint: must not carry user info");
+  const forbidden = forbiddenEndpointHost(url.hostname);
+  if (forbidden)
+    throw new InvalidRequestError(`endpoint: ${forbidden}; provider endpoints may not point there`);
   return endpoint.replace(/\/+$/, "");
 }
 

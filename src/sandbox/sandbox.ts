@@ -135,15 +135,17 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       stops.unshift(async () => clearInterval(timer));
     }
 
+    // As long as the verifier accepts (AUTH_MAX_TOKEN_LIFETIME_HOURS; 30 days by default here).
+    const tokenLifetime = `${config.auth.maxTokenLifetimeSeconds}s`;
     const adminToken = await issueToken(
       { sub: "sandbox-admin", roles: ["admin"], clientIds: [] },
       config.auth.jwtSecret,
-      "30d",
+      tokenLifetime,
     );
     const viewerToken = await issueToken(
       { sub: "sandbox-viewer", roles: ["viewer"], clientIds: [DEMO_CLIENT_ID] },
       config.auth.jwtSecret,
-      "30d",
+      tokenLifetime,
     );
     return {
       runtime,

@@ -25,6 +25,8 @@ import { claimAt, claimStrings, rolesIn } from "./claims.js";
 export const OIDC_ALGORITHMS = ["RS256", "ES256"] as const;
 /** Leeway on `exp` and `nbf` for clocks that disagree a little. */
 export const CLOCK_TOLERANCE_SECONDS = 5;
+/** The longest a token may live (`exp` - `iat`) unless configured otherwise: 24 h. */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600;
 /** How long one JWKS fetch may take; keys are cached, and refetched at most every 30 s for a new `kid`. */
 const JWKS_TIMEOUT_MS = 3_000;
 const JWKS_COOLDOWN_MS = 30_000;
@@ -49,6 +51,8 @@ export interface TokenVerifierOptions {
   oidc?: OidcSettings | undefined;
   /** What "now" is for `exp` and `nbf` (default: the system's time). */
   clock?: Clock;
+  /** The longest lifetime accepted, `exp` - `iat` (default 24 h); see tokenLifetimeProblem. */
+  maxLifetimeSeconds?: number;
   /** The provider's keys (default: its JWKS URL, fetched and cached); tests may hand a local set. */
   keys?: JWTVerifyGetKey;
   /** Told when the provider's keys could not be fetched (the caller only sees "not authenticated"). */
@@ -86,6 +90,24 @@ function reasonOf(error: unknown, onKeysUnavailable?: (error: unknown) => void):
   return INVALID;
 }
 
+/**
+ * Why a verified token's lifetime is refused, or undefined when it is fine. `exp` is required (a token
+ * without one would never expire). The lifetime is measured from `iat`, or from now when `iat` is
+ * absent or in the future, so a token can never be good for longer than the maximum from now.
+ */
+export function tokenLifetimeProblem(
+  payload: JWTPayload,
+  nowSeconds: number,
+  maxLifetimeSeconds: number,
+): string | undefined {
+  if (typeof payload.exp !== "number") return "token has no exp (expiry)";
+  const issued = typeof payload.iat === "number" ? Math.min(payload.iat, nowSeconds) : nowSeconds;
+  if (payload.exp - issued > maxLifetimeSeconds + CLOCK_TOLERANCE_SECONDS) {
+    return `token lifetime exceeds the ${maxLifetimeSeconds} s allowed`;
+  }
+  return undefined;
+}
+
 /** Built once per process from the configuration; the JWKS is fetched lazily and cached. */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const { oidc } = options;
@@ -100,8 +122,12 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         })
       : undefined);
   const now = () => (options.clock ? { currentDate: options.clock() } : {});
+  const maxLifetime = options.maxLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
 
   const callerOf = (payload: JWTPayload, rolesClaim: string, clientIdsClaim: string): Authentication => {
+    const nowSeconds = Math.floor((options.clock?.() ?? new Date()).getTime() / 1000);
+    const lifetime = tokenLifetimeProblem(payload, nowSeconds, maxLifetime);
+    if (lifetime) return refused(lifetime);
     const roles = rolesIn(claimAt(payload, rolesClaim));
     const clientIds = claimStrings(claimAt(payload, clientIdsClaim));
     if (typeof payload.sub !== "string" || payload.sub === "" || roles.length === 0) {
@@ -149,6 +175,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   };
 }
 
+/** `expiresIn`: a jose time span ("12h", "86400s"); it must fit the verifier's maximum lifetime. */
 export async function issueToken(caller: Caller, secret: string, expiresIn = "12h"): Promise<string> {
   return new SignJWT({ roles: caller.roles, clientIds: caller.clientIds })
     .setProtectedHeader({ alg: "HS256" })

@@ -7,7 +7,6 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  UpdateCommand,
   type DynamoDBDocumentClient,
   type QueryCommandInput,
 } from "@aws-sdk/lib-dynamodb";
@@ -15,7 +14,6 @@ import type { HealthStatus, ProviderConnection } from "../domain/client.js";
 import { checkListSize, CONNECTION_LISTING } from "../domain/limits.js";
 import type { CloudProvider } from "../domain/provider.js";
 import { ValidationError, validateText } from "../domain/validation.js";
-import { isConditionFailure, ItemNotFoundError } from "./errors.js";
 import { checkId, checkProvider } from "./input.js";
 import { keys } from "./keys.js";
 import { queryAll, type StoredItem } from "./query.js";
@@ -59,13 +57,6 @@ export function connectionFromItem(item: StoredItem): ProviderConnection {
   return decodeItem(CONNECTION, item, `connection ${String(item.clientId)}/${String(item.provider)}`);
 }
 
-export interface HealthUpdate {
-  health: HealthStatus;
-  checkedAt: string;
-  /** Set for UNHEALTHY; cleared otherwise. Must already be free of credential material. */
-  error?: string;
-}
-
 export class ConnectionStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
@@ -83,6 +74,9 @@ export class ConnectionStore {
     checkId(connection.clientId, "clientId");
     checkProvider(connection.provider, "provider");
     validateText(connection.credentialSummary, "credentialSummary");
+    if (!HEALTH_STATUSES.includes(connection.health)) {
+      throw new ValidationError("health", `must be one of ${HEALTH_STATUSES.join(", ")}`);
+    }
     if (typeof secretEnvelope !== "string" || secretEnvelope.length === 0) {
       throw new ValidationError("secretEnvelope", "is missing");
     }
@@ -143,45 +137,6 @@ export class ConnectionStore {
     );
     const envelope = Item?.[SECRET_ATTRIBUTE];
     return typeof envelope === "string" ? envelope : null;
-  }
-
-  /** Records a health check; throws ItemNotFoundError when the connection does not exist. */
-  async updateHealth(
-    clientId: string,
-    provider: CloudProvider,
-    update: HealthUpdate,
-  ): Promise<ProviderConnection> {
-    if (!HEALTH_STATUSES.includes(update.health)) {
-      throw new ValidationError("health", `must be one of ${HEALTH_STATUSES.join(", ")}`);
-    }
-    const set = "SET #health = :health, #checkedAt = :checkedAt";
-    try {
-      const { Attributes } = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: this.key(clientId, provider),
-          ConditionExpression: "attribute_exists(PK)",
-          UpdateExpression: update.error === undefined ? `${set} REMOVE #error` : `${set}, #error = :error`,
-          ExpressionAttributeNames: {
-            "#health": "health",
-            "#checkedAt": "lastHealthCheckAt",
-            "#error": "lastHealthError",
-          },
-          ExpressionAttributeValues: {
-            ":health": update.health,
-            ":checkedAt": update.checkedAt,
-            ...(update.error === undefined ? {} : { ":error": update.error }),
-          },
-          ReturnValues: "ALL_NEW",
-        }),
-      );
-      return connectionFromItem(Attributes ?? {});
-    } catch (error) {
-      if (isConditionFailure(error)) {
-        throw new ItemNotFoundError("connection", `${clientId}/${provider}`);
-      }
-      throw error;
-    }
   }
 
   private key(clientId: string, provider: CloudProvider) {

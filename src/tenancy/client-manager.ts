@@ -28,7 +28,12 @@ import { createProviderAdapter, type CreateProviderAdapterOptions } from "../pro
 import type { ClientStore } from "../store/client-store.js";
 import type { ConnectionStore } from "../store/connection-store.js";
 import { ItemAlreadyExistsError } from "../store/errors.js";
-import { clientNotFound, ConflictError, NotFoundError } from "../domain/errors.js";
+import {
+  clientNotFound,
+  ConflictError,
+  ConnectionCheckFailedError,
+  NotFoundError,
+} from "../domain/errors.js";
 import type { SecretBox } from "../security/secret-box.js";
 
 const MAX_NAME_LENGTH = 100;
@@ -63,12 +68,30 @@ export interface CreateClientInput {
   reportingCurrency: string;
 }
 
-export interface ConnectProviderInput {
+export interface TestConnectionInput {
   clientId: string;
   /** Parsed once, at the edge, by the cloud's schema (providers/credentials.ts). */
   credentials: ProviderCredentials;
   /** A custom API endpoint (the sandbox's simulators); refused unless custom endpoints are allowed. */
   endpoint?: string | null;
+}
+
+export interface ConnectProviderInput extends TestConnectionInput {
+  /**
+   * Store the credentials without checking them (health UNKNOWN), even over a working connection:
+   * for credentials the provider cannot accept yet (a role whose trust policy is still being set up).
+   */
+  saveUnverified?: boolean | null;
+}
+
+/** What a health check of credentials said; nothing of it is stored by testConnection. */
+export interface ConnectionCheck {
+  clientId: string;
+  provider: CloudProvider;
+  healthy: boolean;
+  /** Safe to show: never credential material, never a foreign body. */
+  message: string;
+  checkedAt: string;
 }
 
 /** Who asks; only used to say so in the log. */
@@ -124,43 +147,73 @@ export class ClientManager {
   }
 
   /**
-   * Stores (or replaces) the client's connection to a provider, then checks it against the
-   * provider and records the health. An unhealthy connection is stored and returned as such.
+   * Stores the client's connection to a provider after checking it against the provider. Over a
+   * stored connection, credentials that fail their check change nothing: ConnectionCheckFailedError
+   * carries the check's result and the working connection stays. A first connection is stored with
+   * its result, UNHEALTHY included. `saveUnverified` stores without a check (health UNKNOWN).
    */
   async connectProvider(input: ConnectProviderInput): Promise<ProviderConnection> {
-    const clientId = validateSafeId(input.clientId, "clientId");
-    const { credentials } = input;
-    const provider = credentials.provider;
-    const endpoint = input.endpoint ?? undefined;
-    if (!(await this.options.clients.get(clientId))) throw clientNotFound(clientId);
-    // Built before anything is stored: the factory is what refuses a disallowed or malformed endpoint.
-    const adapter = this.buildAdapter(clientId, provider, credentials, endpoint, "endpoint");
-
-    const now = this.now().toISOString();
+    const { clientId, provider, adapter } = await this.prepare(input);
     const existing = await this.options.connections.get(clientId, provider);
+    const check = input.saveUnverified ? undefined : await this.check(clientId, adapter);
+    if (existing && check && !check.healthy) {
+      this.options.logger.info(
+        { clientId, provider, kept: existing.credentialSummary },
+        "new credentials failed their check; the stored connection was kept",
+      );
+      throw new ConnectionCheckFailedError(
+        `the new ${provider} credentials failed their health check, so the stored connection was kept unchanged (saveUnverified stores them anyway): ${check.message}`,
+      );
+    }
+    const now = this.now().toISOString();
+    const endpoint = input.endpoint ?? undefined;
     const connection: ProviderConnection = {
       clientId,
       provider,
-      credentialSummary: maskCredentials(credentials),
+      credentialSummary: maskCredentials(input.credentials),
       ...(endpoint === undefined ? {} : { endpoint }),
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
-      health: "UNKNOWN",
+      health: check ? (check.healthy ? "HEALTHY" : "UNHEALTHY") : "UNKNOWN",
+      ...(check ? { lastHealthCheckAt: check.checkedAt } : {}),
+      ...(check && !check.healthy ? { lastHealthError: check.message } : {}),
     };
-    const envelope = await this.options.secretBox.seal(credentials, envelopeContext(clientId, provider));
-    await this.options.connections.put(connection, envelope);
-
-    const health = await this.checkHealth(adapter);
-    const stored = await this.options.connections.updateHealth(clientId, provider, {
-      health: health.healthy ? "HEALTHY" : "UNHEALTHY",
-      checkedAt: this.now().toISOString(),
-      ...(health.healthy ? {} : { error: health.message }),
-    });
+    const envelope = await this.options.secretBox.seal(
+      input.credentials,
+      envelopeContext(clientId, provider),
+    );
+    const stored = await this.options.connections.put(connection, envelope);
     this.options.logger.info(
       { clientId, provider, credentialSummary: stored.credentialSummary, health: stored.health },
       "provider connected",
     );
     return stored;
+  }
+
+  /** Checks credentials against the provider as connectProvider would, and stores nothing. */
+  async testConnection(input: TestConnectionInput): Promise<ConnectionCheck> {
+    const { clientId, provider, adapter } = await this.prepare(input);
+    const check = await this.check(clientId, adapter);
+    this.options.logger.info(
+      { clientId, provider, credentialSummary: maskCredentials(input.credentials), healthy: check.healthy },
+      "provider credentials tested",
+    );
+    return check;
+  }
+
+  /** The client checked to exist, and an adapter for the credentials (the factory refuses a bad endpoint). */
+  private async prepare(input: TestConnectionInput) {
+    const clientId = validateSafeId(input.clientId, "clientId");
+    const provider = input.credentials.provider;
+    if (!(await this.options.clients.get(clientId))) throw clientNotFound(clientId);
+    const endpoint = input.endpoint ?? undefined;
+    const adapter = this.buildAdapter(clientId, provider, input.credentials, endpoint, "endpoint");
+    return { clientId, provider, adapter };
+  }
+
+  private async check(clientId: string, adapter: CostProviderAdapter): Promise<ConnectionCheck> {
+    const { healthy, message } = await this.checkHealth(adapter);
+    return { clientId, provider: adapter.provider, healthy, message, checkedAt: this.now().toISOString() };
   }
 
   /** The adapter for a stored connection, credentials decrypted (for the collector only). */

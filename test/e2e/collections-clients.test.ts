@@ -256,6 +256,26 @@ describe("connectProvider", () => {
     expect(await production.stores.connections.listByClient("umbrella")).toEqual([]);
   });
 
+  it("answers introspection to the sandbox's printed viewer token, and in production to admins only", async () => {
+    const introspect = "{ __schema { queryType { name } } }";
+    const { viewerToken, adminToken } = server.sandbox;
+    for (const token of [viewerToken, adminToken]) {
+      const { status, body } = await call(introspect, {}, token);
+      expect({ status, data: body.data }).toEqual({
+        status: 200,
+        data: { __schema: { queryType: { name: "Query" } } },
+      });
+    }
+    const viewer = await production.token({ roles: ["viewer"], clientIds: ["umbrella"] });
+    const refused = await callProduction(introspect, {}, viewer);
+    expect(refused.status).toBe(403);
+    expect(refused.body.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([
+      ["FORBIDDEN", "introspection is answered to admins only on this server"],
+    ]);
+    const admitted = await callProduction(introspect, {}, await production.token({ roles: ["admin"] }));
+    expect(admitted.body.data).toEqual({ __schema: { queryType: { name: "Query" } } });
+  });
+
   it("never sends a secret back in any response body, nor writes one to any log line", () => {
     const responses = bodies.flat();
     expect(responses.length).toBeGreaterThan(20);

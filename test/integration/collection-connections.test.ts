@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ClientManager } from "../../src/tenancy/client-manager.js";
-import { ConflictError, NotFoundError } from "../../src/domain/errors.js";
+import { ConflictError, ConnectionCheckFailedError, NotFoundError } from "../../src/domain/errors.js";
 import { createLocalSecretBox } from "../../src/security/secret-box.js";
 import { addDays } from "../../src/domain/dates.js";
 import { parseProviderCredentials } from "../../src/providers/credentials.js";
@@ -34,6 +34,10 @@ async function failure(run: () => Promise<unknown>): Promise<Error> {
   expect(error).toBeInstanceOf(Error);
   return error as Error;
 }
+
+const WRITES = ["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"];
+const writes = () =>
+  WRITES.reduce((sum, operation) => sum + fixture.store.counter.requests({ operation }), 0);
 
 async function scanAll(table: string): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
@@ -123,6 +127,100 @@ describe("connectProvider", () => {
     expect((await adapter.healthCheck()).healthy).toBe(true);
     const missing = await failure(() => fixture.clientManager.adapterFor("initech", "GCP"));
     expect(missing).toBeInstanceOf(NotFoundError);
+  });
+
+  it("keeps a working connection, unchanged, when new credentials fail their check, and writes nothing", async () => {
+    const before = await fixture.stores.connections.get("wayne", "AWS");
+    const envelopeBefore = await fixture.stores.connections.getSecretEnvelope("wayne", "AWS");
+    expect(before?.health).toBe("HEALTHY");
+    const typo = parseProviderCredentials("AWS", {
+      ...RAW_CREDENTIALS.AWS,
+      secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYTYPO000001",
+    });
+    fixture.store.counter.reset();
+    fixture.simulators.AWS.faults.inject({ kind: "auth" });
+    const refused = await failure(() =>
+      fixture.clientManager.connectProvider({
+        clientId: "wayne",
+        credentials: typo,
+        endpoint: fixture.simulators.AWS.endpoint,
+      }),
+    );
+    expect(refused).toBeInstanceOf(ConnectionCheckFailedError);
+    expect(refused.message).toMatch(
+      /^the new AWS credentials failed their health check, so the stored connection was kept unchanged .*: AWS Cost Explorer GetCostAndUsage failed: \w+ \(HTTP 40\d\)/,
+    );
+    // A wrong endpoint (nothing listens there) is refused the same way.
+    const nowhere = await failure(() =>
+      fixture.clientManager.connectProvider({
+        clientId: "wayne",
+        credentials: parseProviderCredentials("AWS", RAW_CREDENTIALS.AWS),
+        endpoint: "http://127.0.0.1:9",
+      }),
+    );
+    expect(nowhere).toBeInstanceOf(ConnectionCheckFailedError);
+    expect(writes()).toBe(0);
+    expect(await fixture.stores.connections.get("wayne", "AWS")).toStrictEqual(before);
+    expect(await fixture.stores.connections.getSecretEnvelope("wayne", "AWS")).toBe(envelopeBefore);
+    expect((await (await fixture.clientManager.adapterFor("wayne", "AWS")).healthCheck()).healthy).toBe(true);
+  });
+
+  it("saves unverified credentials over a working connection when asked, without checking them", async () => {
+    const before = await fixture.stores.connections.get("wayne", "AWS");
+    const requestsBefore = fixture.requestCounts().AWS;
+    const saved = await fixture.clientManager.connectProvider({
+      clientId: "wayne",
+      credentials: parseProviderCredentials("AWS", RAW_CREDENTIALS.AWS),
+      endpoint: fixture.simulators.AWS.endpoint,
+      saveUnverified: true,
+    });
+    expect(fixture.requestCounts().AWS).toBe(requestsBefore);
+    expect(saved).toStrictEqual({
+      clientId: "wayne",
+      provider: "AWS",
+      credentialSummary: before!.credentialSummary,
+      endpoint: fixture.simulators.AWS.endpoint,
+      createdAt: before!.createdAt,
+      updatedAt: saved.updatedAt,
+      health: "UNKNOWN",
+    });
+    expect(saved.updatedAt >= before!.updatedAt).toBe(true);
+    expect(await fixture.stores.connections.get("wayne", "AWS")).toStrictEqual(saved);
+    expect((await (await fixture.clientManager.adapterFor("wayne", "AWS")).healthCheck()).healthy).toBe(true);
+  });
+
+  it("tests credentials without storing anything, healthy or not", async () => {
+    fixture.store.counter.reset();
+    const good = await fixture.clientManager.testConnection({
+      clientId: "initech",
+      credentials: parseProviderCredentials("AZURE", RAW_CREDENTIALS.AZURE),
+      endpoint: fixture.simulators.AZURE.endpoint,
+    });
+    expect(good).toMatchObject({ clientId: "initech", provider: "AZURE", healthy: true });
+    expect(good.message).toMatch(/answers for/);
+    fixture.simulators.GCP.faults.inject({ kind: "forbidden" });
+    const bad = await fixture.clientManager.testConnection({
+      clientId: "initech",
+      credentials: parseProviderCredentials("GCP", RAW_CREDENTIALS.GCP),
+      endpoint: fixture.simulators.GCP.endpoint,
+    });
+    expect(bad).toMatchObject({ clientId: "initech", provider: "GCP", healthy: false });
+    expect(bad.message).toMatch(/^AUTHORIZATION: /);
+    errors.push(bad.message);
+    expect(writes()).toBe(0);
+    expect(await fixture.stores.connections.get("initech", "AZURE")).toBeNull();
+    expect(await fixture.stores.connections.get("initech", "GCP")).toBeNull();
+    const refused = await failure(() =>
+      fixture.clientManager.testConnection({
+        clientId: "initech",
+        credentials: parseProviderCredentials("GCP", RAW_CREDENTIALS.GCP),
+        endpoint: "http://metadata.google.internal",
+      }),
+    );
+    expect((refused as ValidationError).field).toBe("endpoint");
+    expect(refused.message).toBe(
+      "endpoint: metadata.google.internal is an instance-metadata host name; provider endpoints may not point there",
+    );
   });
 
   it("stores a connection whose check fails as UNHEALTHY with a safe reason", async () => {

@@ -299,6 +299,20 @@ describe("tokens of the identity provider", () => {
     );
   });
 
+  it("refuses a provider-key token without exp, or good for longer than 24 h, over HTTP and graphql-ws", async () => {
+    const { exp: _exp, ...noExpiry } = validClaims();
+    await expectRefused(await signedWithProviderKey(noExpiry), /no exp/);
+    await expectRefused(
+      await signedWithProviderKey({ ...validClaims(), exp: now() + 25 * 3600 }),
+      /lifetime exceeds/,
+    );
+    const { iat: _iat, ...noIssuedAt } = validClaims();
+    await expectRefused(
+      await signedWithProviderKey({ ...noIssuedAt, exp: now() + 48 * 3600 }),
+      /lifetime exceeds/,
+    );
+  });
+
   it("refuses tokens signed with a key outside the provider's JWKS, under a new kid or a published one", async () => {
     for (const kid of ["not-published", rsaKey.kid!]) {
       const stranger = await privateJwk("RS256", kid);

@@ -5,7 +5,7 @@ import { ValidationError } from "../../src/domain/validation.js";
 import { ClientStore } from "../../src/store/client-store.js";
 import { CollectionJobStore, jobListingCursor } from "../../src/store/collection-job-store.js";
 import { ConnectionStore } from "../../src/store/connection-store.js";
-import { ItemAlreadyExistsError, ItemNotFoundError } from "../../src/store/errors.js";
+import { ItemAlreadyExistsError } from "../../src/store/errors.js";
 import { ExchangeRateStore } from "../../src/store/exchange-rate-store.js";
 import { keys } from "../../src/store/keys.js";
 import { collectionJob } from "../support/collection-jobs.js";
@@ -128,31 +128,26 @@ describe("ConnectionStore", () => {
     expect(raw.Item?.secretEnvelope).toBe(envelope);
   });
 
-  it("updates health, clearing the error when healthy again", async () => {
+  it("stores a health check's result with the connection, and replaces it whole", async () => {
     const connections = new ConnectionStore({ doc: ctx.doc, names: ctx.names });
-    const failed = await connections.updateHealth("acme", "GCP", {
+    const failed: ProviderConnection = {
+      ...connection("GCP"),
       health: "UNHEALTHY",
-      checkedAt: "2026-01-03T00:00:00.000Z",
-      error: "AUTHORIZATION: the service account lacks bigquery.jobs.create",
-    });
-    expect(failed).toMatchObject({
-      health: "UNHEALTHY",
-      lastHealthError: expect.stringContaining("bigquery"),
-    });
-    expect(failed && "secretEnvelope" in failed).toBe(false);
-    const healed = await connections.updateHealth("acme", "GCP", {
-      health: "HEALTHY",
-      checkedAt: "2026-01-04T00:00:00.000Z",
-    });
-    expect(healed).toStrictEqual({
+      lastHealthCheckAt: "2026-01-03T00:00:00.000Z",
+      lastHealthError: "AUTHORIZATION: the service account lacks bigquery.jobs.create",
+    };
+    await connections.put(failed, envelope);
+    expect(await connections.get("acme", "GCP")).toStrictEqual(failed);
+    const healed: ProviderConnection = {
       ...connection("GCP"),
       health: "HEALTHY",
       lastHealthCheckAt: "2026-01-04T00:00:00.000Z",
-    });
+    };
+    await connections.put(healed, envelope);
+    expect(await connections.get("acme", "GCP")).toStrictEqual(healed);
     await expect(
-      connections.updateHealth("acme", "AZURE", { health: "HEALTHY", checkedAt: "2026-01-04T00:00:00.000Z" }),
-    ).rejects.toBeInstanceOf(ItemNotFoundError);
-    expect(await connections.get("acme", "AZURE")).toBeNull();
+      connections.put({ ...healed, health: "SICK" as ProviderConnection["health"] }, envelope),
+    ).rejects.toThrow("health: must be one of UNKNOWN, HEALTHY, UNHEALTHY");
   });
 });
 

@@ -39,7 +39,16 @@ export interface CaseContext {
   /** A genuine `clients` cursor, to truncate, tamper with and replay elsewhere. */
   clientsCursor: string;
   inputs: Record<CloudProvider, Record<string, unknown>>;
-  tokens: { forged: string; unsigned: string; expired: string; roleless: string };
+  tokens: {
+    forged: string;
+    unsigned: string;
+    expired: string;
+    roleless: string;
+    /** Signed with the server's key, an admin's claims and no `exp`. */
+    noExpiry: string;
+    /** Signed with the server's key, good for 30 days (the production maximum is 24 h). */
+    longLived: string;
+  };
 }
 
 export const PERIOD = { start: "2026-01-01", end: "2026-01-31" };
@@ -61,6 +70,8 @@ const JOBS = `query Jobs($id: ID!, $first: Int, $after: String) {
 export const TRIGGER = `mutation Trigger($input: TriggerCollectionInput!) { triggerCollection(input: $input) { id } }`;
 export const CREATE = `mutation Create($input: CreateClientInput!) { createClient(input: $input) { id } }`;
 export const CONNECT = `mutation Connect($input: ConnectProviderInput!) { connectProvider(input: $input) { provider } }`;
+export const TEST_CONNECTION = `mutation Test($input: TestConnectionInput!) { testConnection(input: $input) { health message } }`;
+export const INTROSPECTION = `query Schema { __schema { types { name } } }`;
 export const RATES = `mutation Rates($rates: [ExchangeRateInput!]!) { setExchangeRates(rates: $rates) }`;
 export const COST_CHANGES = `subscription Changes($id: ID!, $providers: [CloudProvider!]) {
   costRecordChanged(clientId: $id, providers: $providers) { eventId } }`;

@@ -105,6 +105,20 @@ export function httpCases(ctx: CaseContext): HttpCase[] {
       authorization: `Bearer ${ctx.tokens.roleless}`,
       status: 401,
     },
+    {
+      name: "a token without exp",
+      body: small,
+      authorization: `Bearer ${ctx.tokens.noExpiry}`,
+      status: 401,
+      names: /no exp/,
+    },
+    {
+      name: "a token living 30 days",
+      body: small,
+      authorization: `Bearer ${ctx.tokens.longLived}`,
+      status: 401,
+      names: /lifetime exceeds/,
+    },
     { name: "a 10 kB bearer", body: small, authorization: `Bearer ${"a".repeat(10_240)}`, status: 401 },
   ];
 }

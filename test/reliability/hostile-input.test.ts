@@ -9,7 +9,10 @@ import WebSocket from "ws";
 import { bearer, connectLive, type LiveConnection } from "../support/live-client.js";
 import { FULL, startReliabilityStack, type ReliabilityStack } from "./stack.js";
 import {
+  CONNECT,
+  INTROSPECTION,
   readCases,
+  TEST_CONNECTION,
   type CallerRole,
   type CaseContext,
   type HttpCase,
@@ -19,6 +22,7 @@ import { writeCases } from "./hostile-write-cases.js";
 import { httpCases } from "./hostile-http-cases.js";
 import { checkErrors, formatProblems } from "./error-checks.js";
 import { rawWebSocketCases, runRawWebSocketCase } from "./hostile-websocket.js";
+import { FOREIGN_SECRET, startForeignServer } from "../support/foreign-server.js";
 
 const TENANT = "acme";
 const WRITE_OPERATIONS = ["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"];
@@ -66,6 +70,18 @@ beforeAll(async () => {
       roleless: await new SignJWT({ roles: ["root"], clientIds: [TENANT] })
         .setProtectedHeader({ alg: "HS256" })
         .setSubject("mallory")
+        .setExpirationTime("1h")
+        .sign(serverKey),
+      noExpiry: await new SignJWT(claims)
+        .setProtectedHeader({ alg: "HS256" })
+        .setSubject("mallory")
+        .setIssuedAt()
+        .sign(serverKey),
+      longLived: await new SignJWT(claims)
+        .setProtectedHeader({ alg: "HS256" })
+        .setSubject("mallory")
+        .setIssuedAt()
+        .setExpirationTime("30d")
         .sign(serverKey),
     },
   };
@@ -157,7 +173,7 @@ describe("hostile input", () => {
   });
 
   it("closes a WebSocket that breaks the protocol with a 4xxx or 1009 code", async () => {
-    const cases = rawWebSocketCases({ token: tokens.viewer, forged: ctx.tokens.forged, tenant: TENANT });
+    const cases = rawWebSocketCases({ token: tokens.viewer, ...ctx.tokens, tenant: TENANT });
     const problems = [];
     for (const c of cases) {
       tried.rawWs++;
@@ -176,6 +192,51 @@ describe("hostile input", () => {
       ),
     );
     expect(formatProblems(rounds.flat())).toEqual([]);
+  });
+
+  it("never repeats a foreign host's body: only the operation and the status come back", async () => {
+    const foreign = await startForeignServer();
+    try {
+      for (const [query, role] of [
+        [TEST_CONNECTION, "editor"],
+        [CONNECT, "admin"],
+      ] as const) {
+        tried.http++;
+        const input = { clientId: TENANT, ...ctx.inputs.GCP, endpoint: foreign.endpoint };
+        const { body } = await stack.graphql<Record<string, { message?: string } | null>>(
+          query,
+          { input },
+          tokens[role],
+        );
+        const text = JSON.stringify(body);
+        expect(text).not.toMatch(/SECRET|Unexpected token/);
+        expect(text).not.toContain(FOREIGN_SECRET);
+        expect(text).toContain(
+          "GCP BigQuery jobs.query failed: HTTP 200, response was not the provider's error format",
+        );
+        if (query === CONNECT) {
+          expect(body.errors?.map((e) => e.extensions?.code)).toEqual(["CONNECTION_CHECK_FAILED"]);
+        }
+      }
+      // Nor does any log line (the attempt over the working GCP link wrote nothing: see below).
+      expect(stack.server.logs.join("\n")).not.toContain("SECRET-INTERNAL");
+    } finally {
+      await foreign.stop();
+    }
+  });
+
+  it("answers introspection to an admin (only viewers and editors are refused in production)", async () => {
+    tried.http++;
+    const { status, body } = await stack.graphql<{ __schema: { types: { name: string }[] } }>(
+      INTROSPECTION,
+      {},
+      tokens.admin,
+    );
+    expect(status).toBe(200);
+    expect(body.data?.__schema.types.map((t) => t.name)).toContain("ConnectionCheck");
+    const { status: refused, body: refusal } = await stack.graphql(INTROSPECTION, {}, tokens.viewer);
+    expect(refused).toBe(403);
+    expect(refusal.errors?.map((e) => e.extensions?.code)).toEqual(["FORBIDDEN"]);
   });
 
   it("wrote nothing and still serves good requests", async () => {
@@ -203,11 +264,37 @@ describe("hostile input", () => {
     expect(await stack.countItems()).toEqual(itemsBefore);
   });
 
+  it("saves unverified credentials over the working link when an editor asks, without a check", async () => {
+    tried.http++;
+    const before = await stack.server.stores.connections.get(TENANT, "AWS");
+    const input = {
+      clientId: TENANT,
+      ...ctx.inputs.AWS,
+      endpoint: "http://127.0.0.1:9",
+      saveUnverified: true,
+    };
+    const { body } = await stack.graphql<{ connectProvider: { health: string; endpoint: string } }>(
+      "mutation Save($input: ConnectProviderInput!) { connectProvider(input: $input) { health endpoint } }",
+      { input },
+      tokens.editor,
+    );
+    expect(body).toEqual({
+      data: { connectProvider: { health: "UNKNOWN", endpoint: "http://127.0.0.1:9" } },
+    });
+    expect(await stack.server.stores.connections.get(TENANT, "AWS")).toMatchObject({
+      health: "UNKNOWN",
+      createdAt: before!.createdAt,
+      endpoint: "http://127.0.0.1:9",
+    });
+    expect((await stack.server.stores.connections.get(TENANT, "AWS"))?.lastHealthCheckAt).toBeUndefined();
+  });
+
   it("sent no secret in any answer or log line", () => {
     stack.expectNoSecretLeaked();
     console.info(
       `[reliability] hostile input: ${tried.http + tried.ws + tried.rawWs} requests tried ` +
-        `(HTTP ${tried.http}, WebSocket operations ${tried.ws}, WebSocket protocol abuses ${tried.rawWs}); 0 writes`,
+        `(HTTP ${tried.http}, WebSocket operations ${tried.ws}, WebSocket protocol abuses ${tried.rawWs}); ` +
+        "0 writes by the refused ones",
     );
   });
 });

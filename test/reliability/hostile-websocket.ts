@@ -34,6 +34,8 @@ const SUBSCRIBE = (id: string, clientId: string) =>
 export function rawWebSocketCases(ctx: {
   token: string;
   forged: string;
+  noExpiry: string;
+  longLived: string;
   tenant: string;
 }): RawWebSocketCase[] {
   const init = message({ type: "connection_init", payload: { authorization: `Bearer ${ctx.token}` } });
@@ -51,6 +53,16 @@ export function rawWebSocketCases(ctx: {
     {
       name: "connection_init with a token signed elsewhere",
       steps: [initWith({ authorization: `Bearer ${ctx.forged}` })],
+      codes: [4403],
+    },
+    {
+      name: "connection_init with a token without exp",
+      steps: [initWith({ authorization: `Bearer ${ctx.noExpiry}` })],
+      codes: [4403],
+    },
+    {
+      name: "connection_init with a token living 30 days",
+      steps: [initWith({ authorization: `Bearer ${ctx.longLived}` })],
       codes: [4403],
     },
     {

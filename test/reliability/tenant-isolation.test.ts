@@ -68,6 +68,7 @@ beforeAll(async () => {
   schema = await buildApiSchema();
   const samples = {
     "Mutation.connectProvider": { input: stack.inputs.AWS },
+    "Mutation.testConnection": { input: stack.inputs.AWS },
     "Client.costForecast": { confidence: 0.8 },
   };
   const target = (clientId: string) => ({
@@ -148,7 +149,11 @@ describe("tenant isolation, enumerated from the schema", () => {
     const fields = attacks.map((operation) => operation.field);
     expect(fields).toEqual(expect.arrayContaining(["Query.client", "Query.clients", "Query.collectionJob"]));
     expect(fields).toEqual(
-      expect.arrayContaining(["Mutation.connectProvider", "Mutation.triggerCollection"]),
+      expect.arrayContaining([
+        "Mutation.connectProvider",
+        "Mutation.testConnection",
+        "Mutation.triggerCollection",
+      ]),
     );
     expect(fields).toEqual(
       expect.arrayContaining(["Subscription.costRecordChanged", "Subscription.collectionJobUpdated"]),

@@ -101,6 +101,29 @@ describe("loadConfig", () => {
   });
 });
 
+describe("loadConfig: hardening switches", () => {
+  const production = { AUTH_JWT_SECRET: JWT, CREDENTIALS_ENCRYPTION_KEY: LOCAL_KEY };
+
+  it("caps token lifetimes at 24 h in production and 30 days (its printed tokens) in the sandbox", () => {
+    expect(loadConfig(production, "production").auth.maxTokenLifetimeSeconds).toBe(24 * 3600);
+    expect(loadConfig({}, "sandbox").auth.maxTokenLifetimeSeconds).toBe(30 * 24 * 3600);
+    const short = loadConfig({ ...production, AUTH_MAX_TOKEN_LIFETIME_HOURS: "2" }, "production");
+    expect(short.auth.maxTokenLifetimeSeconds).toBe(7200);
+    expect(() => loadConfig({ ...production, AUTH_MAX_TOKEN_LIFETIME_HOURS: "0" }, "production")).toThrow(
+      /AUTH_MAX_TOKEN_LIFETIME_HOURS/,
+    );
+  });
+
+  it("answers introspection to admins only in production unless INTROSPECTION=all; the sandbox to all", () => {
+    expect(loadConfig(production, "production").introspection).toBe("admins");
+    expect(loadConfig({ ...production, INTROSPECTION: "all" }, "production").introspection).toBe("all");
+    expect(loadConfig({}, "sandbox").introspection).toBe("all");
+    expect(() => loadConfig({ ...production, INTROSPECTION: "everyone" }, "production")).toThrow(
+      /INTROSPECTION/,
+    );
+  });
+});
+
 describe("loadConfig: the identity provider (OIDC_*)", () => {
   const PROD = { AUTH_JWT_SECRET: JWT, CREDENTIALS_ENCRYPTION_KEY: LOCAL_KEY };
   const OIDC = {

@@ -145,6 +145,32 @@ describe("createTokenVerifier", async () => {
     expect(await reasonOf(await sign(rsa, { ...good, nbf: at(60) }))).toBe("invalid or expired token");
   });
 
+  it("requires exp, and caps the lifetime from iat (or from now without one) at 24 h by default", async () => {
+    const { exp: _exp, ...noExpiry } = good;
+    expect(await reasonOf(await sign(rsa, noExpiry))).toBe("token has no exp (expiry)");
+    const hmac = new TextEncoder().encode(SECRET);
+    const hs256 = (claims: JWTPayload) =>
+      new SignJWT({ roles: ["admin"], clientIds: [], ...claims })
+        .setProtectedHeader({ alg: "HS256" })
+        .setSubject("mallory")
+        .sign(hmac);
+    expect(await reasonOf(await hs256({}))).toBe("token has no exp (expiry)");
+    const day = 24 * 3600;
+    expect(await reasonOf(await sign(rsa, { ...good, iat: at(-60), exp: at(day - 60) }))).toBe("accepted");
+    const tooLong = "token lifetime exceeds the 86400 s allowed";
+    expect(await reasonOf(await sign(rsa, { ...good, iat: at(-60), exp: at(day) }))).toBe(tooLong);
+    expect(await reasonOf(await hs256({ iat: at(0), exp: at(365 * day) }))).toBe(tooLong);
+    // Without iat, or with one in the future, the lifetime counts from now.
+    const { iat: _iat, ...noIssuedAt } = good;
+    expect(await reasonOf(await sign(rsa, { ...noIssuedAt, exp: at(day) }))).toBe("accepted");
+    expect(await reasonOf(await sign(rsa, { ...noIssuedAt, exp: at(day + 60) }))).toBe(tooLong);
+    expect(await reasonOf(await sign(rsa, { ...good, iat: at(30 * day), exp: at(31 * day) }))).toBe(tooLong);
+    const longer = createTokenVerifier({ secret: SECRET, clock, maxLifetimeSeconds: 30 * day });
+    expect(
+      (await longer.authenticate(`Bearer ${await hs256({ iat: at(0), exp: at(30 * day) })}`)).caller,
+    ).toEqual({ sub: "mallory", roles: ["admin"], clientIds: [] });
+  });
+
   it("refuses alg none, other algs, HS256 signed with a public key, and keys outside the set", async () => {
     const unsigned = `${b64({ alg: "none", typ: "JWT" })}.${b64(good)}.`;
     expect(await reasonOf(unsigned)).toBe("token algorithm not accepted");

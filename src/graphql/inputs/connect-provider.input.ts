@@ -86,9 +86,9 @@ export class AzureConnectionInput {
 
 @InputType({
   description:
-    "A client's link to one cloud: exactly one of aws, gcp and azure. Replaces the client's existing link to that cloud.",
+    "Credentials for one cloud of a client, to check (testConnection): exactly one of aws, gcp and azure.",
 })
-export class ConnectProviderInput {
+export class TestConnectionInput {
   @Field(() => ID, { description: "The client to link the cloud account to." })
   clientId!: string;
 
@@ -113,7 +113,21 @@ export class ConnectProviderInput {
   @Field(() => String, {
     nullable: true,
     description:
-      "A non-default API endpoint; refused unless ALLOW_CUSTOM_PROVIDER_ENDPOINTS=1 (the sandbox allows it).",
+      "A non-default API endpoint; refused unless ALLOW_CUSTOM_PROVIDER_ENDPOINTS=1 (the sandbox allows it), and always refused for a link-local or instance-metadata host.",
   })
   endpoint?: string;
+}
+
+@InputType({
+  description:
+    "A client's link to one cloud: exactly one of aws, gcp and azure. Replaces the client's existing link to that cloud once the new credentials pass their health check (or with saveUnverified).",
+})
+export class ConnectProviderInput extends TestConnectionInput {
+  @Field(() => Boolean, {
+    nullable: true,
+    defaultValue: false,
+    description:
+      "Store the credentials without a health check (health UNKNOWN), replacing a working link too: for credentials the provider cannot accept yet. Editors and admins of the client.",
+  })
+  saveUnverified?: boolean;
 }

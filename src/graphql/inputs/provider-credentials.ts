@@ -1,6 +1,7 @@
 /**
- * ConnectProviderInput -> the provider and its credentials, validated by the cloud's zod schema. A
- * bad credential is reported under the exact input field it came from, e.g. input.aws.secretAccessKey.
+ * ConnectProviderInput and TestConnectionInput -> the provider and its credentials, validated by
+ * the cloud's zod schema. A bad credential is reported under the exact input field it came from,
+ * e.g. input.aws.secretAccessKey.
  */
 import { ValidationError } from "../../domain/validation.js";
 import type { CloudProvider } from "../../domain/provider.js";
@@ -10,7 +11,7 @@ import {
   type CredentialInputField,
   type ProviderCredentials,
 } from "../../application/tenants.js";
-import type { ConnectProviderInput } from "./connect-provider.input.js";
+import type { TestConnectionInput } from "./connect-provider.input.js";
 
 type CloudInputName = "aws" | "gcp" | "azure";
 
@@ -75,7 +76,7 @@ function inputFieldOf(name: CloudInputName, path: readonly string[]): Credential
     : { field: `input.${name}`, inner: path };
 }
 
-export function providerCredentialsInput(input: ConnectProviderInput): ProviderCredentials {
+export function providerCredentialsInput(input: TestConnectionInput): ProviderCredentials {
   const chosen = (["aws", "gcp", "azure"] as const).filter((name) => input[name]);
   const [name] = chosen;
   if (chosen.length !== 1 || !name) {

@@ -1,15 +1,15 @@
 import { Arg, Ctx, Int, Mutation, Resolver } from "type-graphql";
 import { Client } from "../types/client.type.js";
-import { ProviderConnection } from "../types/provider-connection.type.js";
+import { ConnectionCheck, ProviderConnection } from "../types/provider-connection.type.js";
 import { CollectionJob } from "../types/collection-job.type.js";
 import { CreateClientInput } from "../inputs/create-client.input.js";
-import { ConnectProviderInput } from "../inputs/connect-provider.input.js";
+import { ConnectProviderInput, TestConnectionInput } from "../inputs/connect-provider.input.js";
 import { TriggerCollectionInput } from "../inputs/trigger-collection.input.js";
 import { ExchangeRateInput } from "../inputs/exchange-rate.input.js";
 import { providerCredentialsInput } from "../inputs/provider-credentials.js";
 import { underInput } from "../inputs/under-input.js";
 import type { GraphQLContext } from "../context.js";
-import { collectionJobView, providerConnectionView } from "../views.js";
+import { collectionJobView, connectionCheckView, providerConnectionView } from "../views.js";
 import type { Client as ClientModel } from "../../domain/client.js";
 
 @Resolver()
@@ -24,7 +24,7 @@ export class MutationResolver {
 
   @Mutation(() => ProviderConnection, {
     description:
-      "Editors and admins of the client. Validates and encrypts the credentials, runs a health check; an unhealthy link is stored and returned as such.",
+      "Editors and admins of the client. Validates the credentials and runs a health check before storing them encrypted. Over an existing link, credentials that fail the check change nothing: the answer is a CONNECTION_CHECK_FAILED error with the check's result. A first link is stored with its result (UNHEALTHY included); saveUnverified stores without a check (UNKNOWN).",
   })
   async connectProvider(
     @Arg("input", () => ConnectProviderInput, {
@@ -39,9 +39,32 @@ export class MutationResolver {
         clientId: input.clientId,
         credentials,
         endpoint: input.endpoint ?? null,
+        saveUnverified: input.saveUnverified ?? false,
       }),
     );
     return providerConnectionView(connection);
+  }
+
+  @Mutation(() => ConnectionCheck, {
+    description:
+      "Editors and admins of the client. Checks credentials against the provider as connectProvider would, and stores nothing.",
+  })
+  async testConnection(
+    @Arg("input", () => TestConnectionInput, {
+      description: "The client, one cloud's credentials and optionally a custom endpoint.",
+    })
+    input: TestConnectionInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ConnectionCheck> {
+    const credentials = providerCredentialsInput(input);
+    const check = await underInput(() =>
+      ctx.useCases.tenants.testConnection(ctx.auth, {
+        clientId: input.clientId,
+        credentials,
+        endpoint: input.endpoint ?? null,
+      }),
+    );
+    return connectionCheckView(check);
   }
 
   @Mutation(() => CollectionJob, {

@@ -53,3 +53,27 @@ export class ProviderConnection implements Node {
   @Field(() => DateTimeScalar, { description: "When the credentials or endpoint were last set." })
   updatedAt!: string;
 }
+
+@ObjectType({
+  description:
+    "What a health check of credentials said (testConnection). Nothing of it is stored: a value, not a Node.",
+})
+export class ConnectionCheck {
+  @Field(() => ID, { description: "The client the credentials were checked for." })
+  clientId!: string;
+
+  @Field(() => CloudProviderEnum, { description: "The cloud the credentials are for." })
+  provider!: CloudProvider;
+
+  @Field(() => HealthStatusEnum, { description: "HEALTHY when the provider accepted them, else UNHEALTHY." })
+  health!: HealthStatus;
+
+  @Field(() => String, {
+    description:
+      "What the check found, safe to show: the provider, operation, HTTP status and error code of a failure, never a secret.",
+  })
+  message!: string;
+
+  @Field(() => DateTimeScalar, { description: "When the check ran." })
+  checkedAt!: string;
+}

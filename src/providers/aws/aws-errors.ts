@@ -1,13 +1,16 @@
 /**
  * Cost Explorer and STS failures -> the shared ProviderError taxonomy. Messages are built here from
  * the error's name, HTTP status and the service's (bounded) message, with every secret of the
- * connection scrubbed out. The SDK error is never attached as a cause: its request holds signed
- * headers, including a session token when there is one.
+ * connection scrubbed out. The message is kept only when the SDK read AWS's documented JSON error
+ * (a modeled or typed service exception); a body it could not read as one keeps only the status.
+ * The SDK error is never attached as a cause: its request holds signed headers, including a session
+ * token when there is one.
  */
 import {
   AuthenticationError,
   AuthorizationError,
   DataUnavailableError,
+  foreignReplyError,
   InvalidRequestError,
   ProviderError,
   RateLimitError,
@@ -47,6 +50,10 @@ const NETWORK = new Set([
   "NetworkingError",
 ]);
 const MAX_SERVICE_MESSAGE = 300;
+/** An AWS error code as `__type` or x-amzn-ErrorType names it. */
+const AWS_ERROR_CODE = /^[A-Za-z][A-Za-z0-9]{0,99}$/;
+/** The SDK's names for an error answer that named no code: not AWS's error format. */
+const NO_CODE = new Set(["Unknown", "UnknownError"]);
 
 interface SdkErrorLike {
   name?: unknown;
@@ -80,7 +87,16 @@ export function toAwsProviderError(error: unknown, context: AwsFailureContext): 
   const name = typeof sdk.name === "string" ? sdk.name : "Error";
   const code = typeof sdk.code === "string" ? sdk.code : "";
   const status = sdk.$metadata?.httpStatusCode;
-  const said = scrub(typeof sdk.message === "string" ? sdk.message : String(error), context.secrets);
+  // The SDK's service exceptions carry $fault; a body it could not parse throws a SyntaxError instead.
+  const fromService =
+    (sdk.$fault === "client" || sdk.$fault === "server") && AWS_ERROR_CODE.test(name) && !NO_CODE.has(name);
+  if (status !== undefined && !fromService) return foreignReplyError(`AWS ${context.operation}`, status);
+  // Without an answer (network, credentials chain) only the error's name and code are told.
+  const said = fromService
+    ? scrub(typeof sdk.message === "string" ? sdk.message : "", context.secrets)
+    : code && code !== name
+      ? code
+      : "";
   const text = `AWS ${context.operation} failed: ${name}${status ? ` (HTTP ${status})` : ""}${said ? `: ${said}` : ""}`;
 
   if (RATE_LIMITED.has(name) || status === 429) return new RateLimitError(text);

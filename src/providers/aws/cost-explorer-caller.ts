@@ -16,6 +16,7 @@ import type { Logger } from "../../observability/logger.js";
 import type { RetryPolicy } from "../../shared/retry.js";
 import { DEFAULT_RETRY_POLICY, withProviderRetry, type RetryFailureListener } from "../provider-retry.js";
 import { toAwsProviderError } from "./aws-errors.js";
+import { foreignReplyError } from "../errors.js";
 import { maskAwsCredentials, type AwsCredentials } from "./aws-credentials.js";
 
 /** What the CostExplorerClient accepts as credentials: static keys or a provider of them. */
@@ -43,6 +44,7 @@ export interface RequestCounter {
 }
 
 const COST_EXPLORER_REGION = "us-east-1";
+const OPERATION = "Cost Explorer GetCostAndUsage";
 const ROLE_SESSION_NAME = "cost-analytics-bff";
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
@@ -149,16 +151,22 @@ export class CostExplorerCaller {
     );
     const timeout = AbortSignal.timeout(this.requestTimeoutMs);
     const abortSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    let output: GetCostAndUsageCommandOutput;
     try {
-      return await this.costExplorer.send(command, { abortSignal });
+      output = await this.costExplorer.send(command, { abortSignal });
     } catch (error) {
       const timedOut = timeout.aborted && !signal?.aborted;
       throw toAwsProviderError(error, {
-        operation: "Cost Explorer GetCostAndUsage",
+        operation: OPERATION,
         secrets: this.secrets,
         ...(timedOut ? { timeoutMs: this.requestTimeoutMs } : {}),
       });
     }
+    // Cost Explorer always lists ResultsByTime: JSON without it came from another server.
+    if (!Array.isArray(output.ResultsByTime)) {
+      throw foreignReplyError(`AWS ${OPERATION}`, output.$metadata.httpStatusCode ?? 200);
+    }
+    return output;
   }
 
   destroy(): void {

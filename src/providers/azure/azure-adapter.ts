@@ -26,7 +26,7 @@ import type {
   HistoryLimit,
   HistoryLimitAnswer,
 } from "../adapter.js";
-import { InvalidRequestError, ProviderError } from "../errors.js";
+import { foreignReplyError, InvalidRequestError, ProviderError } from "../errors.js";
 import { validatePeriod } from "../period.js";
 import type { RetryPolicy } from "../../shared/retry.js";
 import { DEFAULT_RETRY_POLICY, withProviderRetry, type RetryFailureListener } from "../provider-retry.js";
@@ -85,6 +85,17 @@ export function costManagementHistoryLimit(today: IsoDay): HistoryLimit {
 
 interface RequestCounter {
   requests: number;
+}
+
+/**
+ * A query answer's page. Every answer with content lists its columns, rows or not (204 No Content has
+ * none): one without them came from another server, and only its status is told.
+ */
+function answerPage(page: QueryPage, status: number): QueryPage {
+  if (status !== 204 && !Array.isArray(page.columns)) {
+    throw foreignReplyError("Azure Cost Management query", status);
+  }
+  return page;
 }
 
 export class AzureCostManagementAdapter implements CostProviderAdapter {
@@ -177,9 +188,14 @@ export class AzureCostManagementAdapter implements CostProviderAdapter {
       ...(spec.keepChargeType ? { keepChargeType: spec.keepChargeType } : {}),
     };
     const lines: ProviderCostLine[] = [];
-    let page: QueryPage = await this.send(counter, signal, (abortSignal) =>
-      this.costManagement.query.usage(this.scope.path, body, { abortSignal }),
-    );
+    let page: QueryPage = await this.send(counter, signal, async (abortSignal) => {
+      let status = 0;
+      const result = await this.costManagement.query.usage(this.scope.path, body, {
+        abortSignal,
+        onResponse: (response) => (status = response.status),
+      });
+      return answerPage(result, status);
+    });
     for (let pages = 1; ; pages++) {
       lines.push(...mapQueryRows(page, context));
       this.logger?.debug(
@@ -226,8 +242,13 @@ export class AzureCostManagementAdapter implements CostProviderAdapter {
     );
     if (response.status >= 400) throw providerErrorFromHttp(failureFromResponse(response));
     if (response.status === 204 || !response.bodyAsText) return {};
-    const parsed = JSON.parse(response.bodyAsText) as { properties?: QueryPage };
-    return parsed.properties ?? {};
+    let parsed: { properties?: QueryPage } | null;
+    try {
+      parsed = JSON.parse(response.bodyAsText) as { properties?: QueryPage } | null;
+    } catch {
+      parsed = null;
+    }
+    return answerPage(parsed?.properties ?? {}, response.status);
   }
 
   /** One HTTP request per attempt, each with its own timeout, retried by the shared policy. */

@@ -1,12 +1,15 @@
 /**
  * Azure failures -> the shared ProviderError taxonomy. Messages are built here from the status, the
- * service's error code and its (truncated) message; the SDK's error object, which carries the
- * request and its headers, is never attached.
+ * service's error code and its (truncated) message, read only from Azure's documented error body
+ * (`{"error": {"code", "message"}}`): the SDK's own message may quote a body it could not parse,
+ * so it is never used. The SDK's error object, which carries the request and its headers, is never
+ * attached.
  */
 import { isRestError, type PipelineResponse } from "@azure/core-rest-pipeline";
 import {
   AuthenticationError,
   AuthorizationError,
+  foreignReplyError,
   InvalidRequestError,
   RateLimitError,
   TransientError,
@@ -36,24 +39,27 @@ export function retryAfterMsFrom(header: (name: string) => string | undefined): 
 
 export interface AzureHttpFailure {
   status: number;
-  code?: string;
-  message?: string;
+  /** Azure's documented error body; absent when the answer was not in that format. */
+  error?: { code: string; message?: string };
   header: (name: string) => string | undefined;
 }
+
+const OPERATION = "Azure Cost Management query";
 
 const MAX_SERVICE_MESSAGE = 300;
 
 /** The service's own words, bounded, and with anything shaped like a bearer token removed. */
-function serviceSays(failure: AzureHttpFailure): string {
-  const code = failure.code ? ` ${failure.code}` : "";
-  const message = (failure.message ?? "")
+function serviceSays(failure: AzureHttpFailure, error: { code: string; message?: string }): string {
+  const code = ` ${error.code}`;
+  const message = (error.message ?? "")
     .replace(/bearer\s+\S+/gi, "Bearer [REDACTED]")
     .slice(0, MAX_SERVICE_MESSAGE);
   return `Azure Cost Management answered ${failure.status}${code}${message ? `: ${message}` : ""}`;
 }
 
 export function providerErrorFromHttp(failure: AzureHttpFailure): ProviderError {
-  const text = serviceSays(failure);
+  if (!failure.error) return foreignReplyError(OPERATION, failure.status);
+  const text = serviceSays(failure, failure.error);
   const retryAfterMs = retryAfterMsFrom(failure.header);
   const withRetryAfter = retryAfterMs === undefined ? undefined : { retryAfterMs };
   if (failure.status === 429) return new RateLimitError(text, withRetryAfter);
@@ -63,18 +69,24 @@ export function providerErrorFromHttp(failure: AzureHttpFailure): ProviderError 
   return new InvalidRequestError(text);
 }
 
-/** The failure in a raw pipeline response (the nextLink pages, sent without an operation spec). */
+/** The failure in a response: its status, headers and, when the body is Azure's error format, that error. */
 export function failureFromResponse(response: PipelineResponse): AzureHttpFailure {
   let error: { code?: unknown; message?: unknown } | undefined;
   try {
-    error = (JSON.parse(response.bodyAsText ?? "") as { error?: typeof error }).error;
+    error = (JSON.parse(response.bodyAsText ?? "") as { error?: typeof error } | null)?.error;
   } catch {
     error = undefined;
   }
   return {
     status: response.status,
-    ...(typeof error?.code === "string" ? { code: error.code } : {}),
-    ...(typeof error?.message === "string" ? { message: error.message } : {}),
+    ...(typeof error?.code === "string"
+      ? {
+          error: {
+            code: error.code,
+            ...(typeof error.message === "string" ? { message: error.message } : {}),
+          },
+        }
+      : {}),
     header: (name) => response.headers.get(name),
   };
 }
@@ -99,13 +111,11 @@ export function providerErrorFrom(caught: unknown, context: FailureContext): Pro
     return new TransientError(`Azure Cost Management did not answer within ${context.timeoutMs} ms`);
   }
   if (isRestError(caught) && caught.statusCode !== undefined) {
-    const headers = caught.response?.headers;
-    return providerErrorFromHttp({
-      status: caught.statusCode,
-      ...(caught.code ? { code: caught.code } : {}),
-      message: caught.message,
-      header: (name) => headers?.get(name),
-    });
+    return providerErrorFromHttp(
+      caught.response
+        ? failureFromResponse(caught.response)
+        : { status: caught.statusCode, header: () => undefined },
+    );
   }
   const name = caught instanceof Error ? caught.name : "";
   if (IDENTITY_ERRORS.has(name)) {

@@ -43,7 +43,12 @@ import {
 } from "./billing-export-query.js";
 import { toProviderCostLines } from "./billing-export-rows.js";
 import { createGcpAuthClient, maskGcpCredentials, type GcpCredentials } from "./gcp-credentials.js";
-import { toProviderError, type GcpFailureContext } from "./gcp-errors.js";
+import {
+  bigQueryOperation,
+  bigQueryReplyProblem,
+  toProviderError,
+  type GcpFailureContext,
+} from "./gcp-errors.js";
 
 export const GCP_SOURCE_API = "gcp:bigquery:billing-export";
 export const DEFAULT_GCP_REQUEST_TIMEOUT_MS = 30_000;
@@ -194,6 +199,16 @@ export class GcpBillingExportAdapter implements CostProviderAdapter {
       },
     };
     bigQuery.interceptors.push(countRequest);
+    // Every request of the client and of its jobs (they send through their parent) passes here: an
+    // answer that is not BigQuery's becomes our error before the client reads or quotes it.
+    const send = bigQuery.request.bind(bigQuery);
+    bigQuery.request = (request, callback) =>
+      send(request, (error, body, response) => {
+        const operation = bigQueryOperation(request.method, request.uri);
+        const problem = bigQueryReplyProblem(operation, response?.statusCode, body, Boolean(error));
+        if (problem) callback(problem, undefined, response);
+        else callback(error, body, response);
+      });
     return { bigQuery, requests: () => requests };
   }
 

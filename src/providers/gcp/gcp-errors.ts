@@ -1,11 +1,14 @@
 /**
  * BigQuery client failures -> the shared ProviderError taxonomy. Messages are built here from the
- * HTTP status, Google's error reasons and its (bounded) message. The SDK's error object is never
- * attached as a cause: its `response.request.headers` holds the bearer token.
+ * HTTP status, Google's error reasons and its (bounded) message, and only from Google's documented
+ * JSON error (`{"error": {"code", "message", "errors": [{"reason"}]}}`): the client quotes any other
+ * body in its errors, so such an answer is turned away first (bigQueryReplyProblem). The SDK's
+ * error object is never attached as a cause: its `response.request.headers` holds the bearer token.
  */
 import {
   AuthenticationError,
   AuthorizationError,
+  foreignReplyError,
   InvalidRequestError,
   ProviderError,
   RateLimitError,
@@ -99,4 +102,33 @@ export function toProviderError(error: unknown, context: GcpFailureContext): Pro
   if (typeof code === "string") return new TransientError(`BigQuery request failed: network error ${code}`);
   const name = error instanceof Error ? error.name : typeof error;
   return new TransientError(`BigQuery request failed unexpectedly (${name})`);
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** The BigQuery REST method a request of the client is ("jobs.query"...), for messages. */
+export function bigQueryOperation(method: string | undefined, uri: string): string {
+  if (/(^|\/)queries$/.test(uri)) return "jobs.query";
+  if (/(^|\/)queries\/[^/]+$/.test(uri)) return "jobs.getQueryResults";
+  if (/(^|\/)jobs$/.test(uri) && method === "POST") return "jobs.insert";
+  return "request";
+}
+
+/**
+ * Why an answer the client received is not BigQuery's, as the error to report instead; undefined
+ * when it is. BigQuery answers JSON objects: a failure carries Google's `error` object, a success
+ * its `bigquery#...` kind. Anything else (a proxy's page, another server's body) would be quoted by
+ * the client, or crash it (a 200 without a job reference), so it never gets that far.
+ */
+export function bigQueryReplyProblem(
+  operation: string,
+  status: number | undefined,
+  body: unknown,
+  failed: boolean,
+): ProviderError | undefined {
+  if (status === undefined) return undefined;
+  const documented =
+    isObject(body) && (failed ? isObject(body.error) : String(body.kind).startsWith("bigquery#"));
+  return documented ? undefined : foreignReplyError(`GCP BigQuery ${operation}`, status);
 }

@@ -346,8 +346,13 @@ export function describeCacheScenario(
       const jobs = feed("CollectionJobUpdated", { clientId: CLIENT });
       await waitForOpenSubscriptions(server.url, 1);
 
-      // Re-connecting AWS with other credentials: the connection (same entity) changes its summary.
+      // Checking the other credentials first stores nothing: its answer is a value, no entity changes.
       const { inputs } = distinctiveProviderInputs(server.sandbox.clouds);
+      const { testConnection } = await mutate<generated.TestConnectionMutation>("TestConnection", {
+        input: { clientId: CLIENT, ...inputs.AWS },
+      });
+      expect(testConnection).toMatchObject({ clientId: CLIENT, provider: "AWS", health: "HEALTHY" });
+      // Re-connecting AWS with them: the connection (same entity) changes its summary.
       const { connectProvider } = await mutate<generated.ConnectProviderMutation>("ConnectProvider", {
         input: { clientId: CLIENT, ...inputs.AWS },
       });
