@@ -146,6 +146,7 @@ const VALUE_TYPES = [
   "ChargeCategoryCostItem",
   "CollectionError",
   "CollectionMetadata",
+  "ConnectionCheck",
   "CostBreakdownItem",
   "CostPoint",
   "CostRecordChange",
