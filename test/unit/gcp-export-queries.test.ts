@@ -61,8 +61,9 @@ describe("the collector's own queries", () => {
   it("answers the first usage day and the export's freshness", () => {
     expect(ask(exportFirstDaySql(TABLE)).rows).toEqual([[dataset.firstDay]]);
     const [freshness] = records(ask(exportFreshnessSql(TABLE), { since: addDays(TODAY, -3) }));
-    // At noon on the 15th, the last export was the 14th's rows at 04:00:00.123456; the 15th's is ahead.
-    expect(freshness?.last_export_time).toBe(String(Date.parse("2026-03-15T04:00:00Z") * 1000 + 123_456));
+    // At noon on the 15th, the last export was the 14th's rows at 10:00:00.123456 (after the Pacific
+    // day ended at 07:00 UTC); the 15th's is ahead.
+    expect(freshness?.last_export_time).toBe(String(Date.parse("2026-03-15T10:00:00Z") * 1000 + 123_456));
     expect(Number(freshness?.exported_rows)).toBeGreaterThan(0);
   });
 });
