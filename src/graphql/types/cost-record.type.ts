@@ -169,7 +169,7 @@ export class CostRecord implements Node {
   @Field(() => CloudProviderEnum, { description: "The cloud that billed it." })
   provider!: CloudProvider;
 
-  @Field(() => DateScalar, { description: "The UTC day the usage happened on." })
+  @Field(() => DateScalar, { description: "The billing day of the usage: UTC for AWS and Azure, Pacific time for GCP (see Date)." })
   date!: string;
 
   @Field(() => Money, {
