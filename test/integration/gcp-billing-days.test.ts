@@ -8,8 +8,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProviderCostLine } from "../../src/domain/cost-record.js";
 import { daysInRange, monthOf } from "../../src/domain/dates.js";
-import { buildCostRecords } from "../../src/domain/normalize.js";
-import { createExchangeRateTable } from "../../src/domain/currency.js";
 import { GcpBillingExportAdapter } from "../../src/providers/gcp/gcp-adapter.js";
 import { parseGcpCredentials } from "../../src/providers/gcp/gcp-credentials.js";
 import { createBillingDataset, type BillingDataset } from "../../src/sandbox/billing-dataset.js";
@@ -21,6 +19,7 @@ import {
 } from "../../src/sandbox/gcp/gcp-simulator.js";
 import { simulatorCredentials } from "../../src/sandbox/simulator-credentials.js";
 import { FAST_RETRY } from "../support/fast-retry.js";
+import { quarantineIssue, recordsOf, withExtraRows } from "../support/odd-rows.js";
 
 const TODAY = "2026-12-05";
 const clock = () => new Date(`${TODAY}T12:00:00Z`);
@@ -202,53 +201,29 @@ describe("GCP invoice months", () => {
 describe("odd GCP rows", () => {
   it("keeps a NULL service under Unassigned and quarantines an unreadable amount or currency; the month succeeds", async () => {
     const day = "2026-11-10";
-    const odd: BillingDataset = {
-      ...dataset,
-      linesForDay(asked) {
-        const lines = dataset.linesForDay(asked);
-        if (asked !== day) return lines;
-        const base = { date: day, accountId: "", accountName: "", region: "", currency: "USD" };
-        return [
-          ...lines,
-          { ...base, serviceName: "", chargeCategory: "Tax" as const, cost: 12.34 },
-          { ...base, serviceName: "Cloud Storage", chargeCategory: "Adjustment" as const, cost: Number.NaN },
-          { ...base, serviceName: "BigQuery", chargeCategory: "Adjustment" as const, cost: 5, currency: "" },
-        ];
-      },
-    };
+    const base = { date: day, accountId: "", accountName: "", region: "", currency: "USD" };
+    const odd = withExtraRows(dataset, day, () => [
+      { ...base, serviceName: "", chargeCategory: "Tax", cost: 12.34 },
+      { ...base, serviceName: "Cloud Storage", chargeCategory: "Adjustment", cost: Number.NaN },
+      { ...base, serviceName: "BigQuery", chargeCategory: "Adjustment", cost: 5, currency: "" },
+    ]);
     const own = await startGcpSimulator({ datasets: { [PROJECT]: odd }, now: clock });
     try {
       const result = await adapter(own).fetchDailyCosts(NOVEMBER);
-      const records = buildCostRecords({
-        clientId: "acme",
-        provider: "GCP",
-        reportingCurrency: "USD",
-        lines: result.lines,
-        daysCovered: result.daysCovered,
-        rates: createExchangeRateTable([]),
-        collection: {
-          jobId: "job-1",
-          collectedAt: clock().toISOString(),
-          sourceApi: result.sourceApi,
-          apiRequests: 1,
-        },
-        now: clock(),
-      });
+      const records = recordsOf("GCP", "USD", result, clock());
       expect(records.map((record) => record.date)).toEqual(daysInRange(NOVEMBER.start, NOVEMBER.end));
       const record = records.find((r) => r.date === day)!;
       expect(record.lines.filter((line) => line.serviceName === "Unassigned")).toEqual([
         expect.objectContaining({ chargeCategory: "Tax", billedCost: 12.34, cost: 12.34 }),
       ]);
       expect(record.total).toBeCloseTo(dataset.total(day, day) + 12.34, 2);
-      expect(record.dataQuality.issues).toContainEqual(
+      expect(quarantineIssue(record)).toEqual(
         expect.stringMatching(
           /^2 of \d+ lines could not be read and are quarantined, left out of the total: billedCost NaN is not a finite amount \(Cloud Storage\), billingCurrency "" is not an active ISO 4217 currency code \(BigQuery\)$/,
         ),
       );
       const others = records.filter((r) => r.date !== day);
-      expect(others.every((r) => r.dataQuality.issues.every((issue) => !issue.includes("quarantined")))).toBe(
-        true,
-      );
+      expect(others.every((r) => quarantineIssue(r) === undefined)).toBe(true);
     } finally {
       await own.stop();
     }
