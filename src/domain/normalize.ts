@@ -90,7 +90,8 @@ function validateInput(input: BuildCostRecordsInput): void {
 export function quarantineReason(line: ProviderCostLine): string | undefined {
   if (typeof line.billedCost !== "number" || !Number.isFinite(line.billedCost)) {
     // describeValue would print NaN as null.
-    const shown = typeof line.billedCost === "number" ? String(line.billedCost) : describeValue(line.billedCost);
+    const shown =
+      typeof line.billedCost === "number" ? String(line.billedCost) : describeValue(line.billedCost);
     return `billedCost ${shown} is not a finite amount`;
   }
   if (!isCurrencyCode(line.billingCurrency)) {

@@ -209,7 +209,10 @@ export function validateCostRecord(record: UnifiedCostRecord): ValidationIssue[]
     issues.check(() => validateCurrencyCode(line.billingCurrency, `${at}.billingCurrency`));
     if (line.cost !== null) issues.check(() => validateFiniteAmount(line.cost, `${at}.cost`));
     if (line.invoiceMonth !== undefined && !isIsoMonth(line.invoiceMonth)) {
-      issues.add(`${at}.invoiceMonth`, `${describeValue(line.invoiceMonth)} is not a month in the form YYYY-MM`);
+      issues.add(
+        `${at}.invoiceMonth`,
+        `${describeValue(line.invoiceMonth)} is not a month in the form YYYY-MM`,
+      );
     }
   });
   const convertedCosts = record.lines.flatMap((line) => (line.cost === null ? [] : [line.cost]));

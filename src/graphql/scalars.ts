@@ -17,7 +17,7 @@ function parseDay(value: unknown): string {
 export const DateScalar = new GraphQLScalarType<string, string>({
   name: "Date",
   description:
-    'A calendar day, "YYYY-MM-DD". A cost\'s day is its provider\'s billing day, the day that provider\'s console and invoice put it on: UTC for AWS and Azure, Pacific time (America/Los_Angeles, daylight saving observed) for GCP. A client\'s day, where totals across providers are shown, is the sum of its providers\' billing days.',
+    "A calendar day, \"YYYY-MM-DD\". A cost's day is its provider's billing day, the day that provider's console and invoice put it on: UTC for AWS and Azure, Pacific time (America/Los_Angeles, daylight saving observed) for GCP. A client's day, where totals across providers are shown, is the sum of its providers' billing days.",
   serialize: (value) => parseDay(value),
   parseValue: parseDay,
   parseLiteral: (ast) => {

@@ -276,7 +276,13 @@ describe("buildCostRecords", () => {
         provider: "GCP",
         lines: [
           providerLine({ serviceName: "", accountId: "", region: "", chargeCategory: "Tax", billedCost: 4 }),
-          providerLine({ serviceName: "  ", accountId: "", region: "", chargeCategory: "Tax", billedCost: 1 }),
+          providerLine({
+            serviceName: "  ",
+            accountId: "",
+            region: "",
+            chargeCategory: "Tax",
+            billedCost: 1,
+          }),
           providerLine({ serviceName: "Compute Engine", billedCost: 10 }),
         ],
       }),

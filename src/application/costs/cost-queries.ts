@@ -84,7 +84,10 @@ export class CostQueries {
   ) {
     requireRead(auth, clientId);
     if (!isIsoMonth(question.month)) {
-      throw new ValidationError("month", `${describeValue(question.month)} is not a month in the form YYYY-MM`);
+      throw new ValidationError(
+        "month",
+        `${describeValue(question.month)} is not a month in the form YYYY-MM`,
+      );
     }
     const providers = question.providers?.length ? [...new Set(question.providers)] : [...CLOUD_PROVIDERS];
     return this.reads.once(`invoice|${clientId}|${argumentsKey({ ...question, providers })}`, () =>

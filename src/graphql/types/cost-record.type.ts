@@ -169,7 +169,9 @@ export class CostRecord implements Node {
   @Field(() => CloudProviderEnum, { description: "The cloud that billed it." })
   provider!: CloudProvider;
 
-  @Field(() => DateScalar, { description: "The billing day of the usage: UTC for AWS and Azure, Pacific time for GCP (see Date)." })
+  @Field(() => DateScalar, {
+    description: "The billing day of the usage: UTC for AWS and Azure, Pacific time for GCP (see Date).",
+  })
   date!: string;
 
   @Field(() => Money, {

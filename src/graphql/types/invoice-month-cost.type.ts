@@ -29,7 +29,9 @@ export class InvoiceMonthCost {
   @Field(() => String, { description: "The invoice month, YYYY-MM." })
   invoiceMonth!: string;
 
-  @Field(() => Money, { description: "Net cost of every provider's part, in the client's reporting currency." })
+  @Field(() => Money, {
+    description: "Net cost of every provider's part, in the client's reporting currency.",
+  })
   total!: Money;
 
   @Field(() => [InvoiceProviderCost], {

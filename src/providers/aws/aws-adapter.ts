@@ -42,7 +42,7 @@ import type {
   HistoryLimit,
   HistoryLimitAnswer,
 } from "../adapter.js";
-import { InvalidRequestError, ProviderError, TransientError } from "../errors.js";
+import { ProviderError, TransientError } from "../errors.js";
 import { validatePeriod } from "../period.js";
 import { chargeCategoryOfRecordType } from "./aws-record-types.js";
 import {

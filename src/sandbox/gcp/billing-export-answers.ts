@@ -219,10 +219,7 @@ function resolve(expression: string, block: SelectBlock, scope: Map<string, stri
 
 const isFirstUsageDay = (term: Term) =>
   term.kind === "constant" ||
-  (term.kind === "aggregate" &&
-    term.fn === "MIN" &&
-    term.of?.kind === "column" &&
-    isUsageDay(term.of.path));
+  (term.kind === "aggregate" && term.fn === "MIN" && term.of?.kind === "column" && isUsageDay(term.of.path));
 
 /** One SELECT over the rows: UNNEST, then GROUP BY with sums, or one row per input row. */
 function evaluate(block: SelectBlock, terms: Term[], rows: ExportRow[]): Cell[][] {

@@ -66,7 +66,8 @@ function exportRows(dataset: BillingDataset, day: IsoDay, now: Date): ExportRow[
       columns: {
         ...columns,
         cost: halfOf(columns.cost as number, index),
-        "usage.amount": columns["usage.amount"] === null ? null : halfOf(columns["usage.amount"] as number, index),
+        "usage.amount":
+          columns["usage.amount"] === null ? null : halfOf(columns["usage.amount"] as number, index),
         usage_start_time: String(usageStart * 1000),
         "invoice.month": invoiceMonth.replace("-", ""),
         export_time: exported ? exportedAt.toString() : null,
