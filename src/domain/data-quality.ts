@@ -53,6 +53,8 @@ export interface DataQualityFacts {
   estimated: boolean;
   /** Last day the data covers; timeliness is measured from its end. */
   lastDay: IsoDay;
+  /** Epoch seconds at which lastDay ends (its provider's billing day); default its UTC end. */
+  lastDayEndsAt?: number;
   /** ISO-8601 instant of the collection. */
   collectedAt: string;
   totalComparisons?: readonly TotalComparison[];
@@ -143,7 +145,7 @@ function accuracyOf(facts: DataQualityFacts, issues: string[]): number {
 
 function timelinessOf(facts: DataQualityFacts, issues: string[]): number {
   const collectedAt = Date.parse(facts.collectedAt) / 1000;
-  const dayEnd = startOfDayEpochSeconds(facts.lastDay) + 86_400;
+  const dayEnd = facts.lastDayEndsAt ?? startOfDayEpochSeconds(facts.lastDay) + 86_400;
   const hoursAfterDayEnd = (collectedAt - dayEnd) / 3600;
   const timeliness = Number.isFinite(hoursAfterDayEnd) ? clamp01(hoursAfterDayEnd / SETTLED_AFTER_HOURS) : 0;
   if (timeliness < 1) {

@@ -15,6 +15,7 @@ import type {
   UnifiedCostRecord,
 } from "./cost-record.js";
 import { CHARGE_CATEGORIES, UNASSIGNED_SERVICE } from "./cost-record.js";
+import { billingDayEndEpochSeconds } from "./billing-days.js";
 import { isCurrencyCode } from "./currency-codes.js";
 import type { CloudProvider } from "./provider.js";
 import { categorizeService } from "./service-categories.js";
@@ -271,6 +272,7 @@ function buildRecord(
       quarantinedLines: quarantined,
       estimated: merged.some((entry) => entry.estimated),
       lastDay: day,
+      lastDayEndsAt: billingDayEndEpochSeconds(provider, day),
       collectedAt: input.collection.collectedAt,
       totalComparisons: reported?.map((own) => ({
         currency: own.currency,

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { buildCostRecords, type BuildCostRecordsInput } from "../../src/domain/normalize.js";
 import { validateCostRecord, ValidationError } from "../../src/domain/validation.js";
 import { expiresAtFor } from "../../src/domain/ttl.js";
+import { billingDayEndEpochSeconds } from "../../src/domain/billing-days.js";
 import type { ChargeCategory, UnifiedCostRecord } from "../../src/domain/cost-record.js";
 import { collection, providerLine, rates } from "./support/cost-lines.js";
 
@@ -345,5 +346,36 @@ describe("buildCostRecords", () => {
       ["2026-02", 3],
     ]);
     expect(record.total).toBe(15);
+  });
+
+  it("measures timeliness from the end of the provider's billing day: Pacific midnight for GCP", () => {
+    const collectedAt = "2026-01-11T03:00:00.000Z";
+    const issueOf = (provider: "AWS" | "GCP") =>
+      only(
+        buildCostRecords({
+          ...base,
+          provider,
+          lines: [providerLine()],
+          collection: { ...collection, collectedAt },
+          now: new Date(collectedAt),
+        }),
+      ).dataQuality.issues.find((issue) => issue.startsWith("Collected"));
+    expect(issueOf("AWS")).toMatch(/^Collected 3 h after 2026-01-10 ended/);
+    // 03:00 UTC on the 11th is 19:00 on the 10th in Los Angeles: the GCP day is not over.
+    expect(issueOf("GCP")).toMatch(/^Collected before 2026-01-10 ended/);
+  });
+});
+
+describe("billingDayEndEpochSeconds", () => {
+  it("ends a GCP day at Pacific midnight, daylight saving observed, and the others at UTC midnight", () => {
+    const end = (provider: "AWS" | "AZURE" | "GCP", day: string) =>
+      new Date(billingDayEndEpochSeconds(provider, day) * 1000).toISOString();
+    expect(end("AWS", "2026-03-08")).toBe("2026-03-09T00:00:00.000Z");
+    expect(end("AZURE", "2026-11-01")).toBe("2026-11-02T00:00:00.000Z");
+    // 23 hours on the spring change, 25 on the autumn one.
+    expect(end("GCP", "2026-03-07")).toBe("2026-03-08T08:00:00.000Z");
+    expect(end("GCP", "2026-03-08")).toBe("2026-03-09T07:00:00.000Z");
+    expect(end("GCP", "2026-10-31")).toBe("2026-11-01T07:00:00.000Z");
+    expect(end("GCP", "2026-11-01")).toBe("2026-11-02T08:00:00.000Z");
   });
 });

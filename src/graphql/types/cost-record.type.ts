@@ -110,7 +110,7 @@ export class DataQuality {
 
   @Field(() => Float, {
     description:
-      "0..1: hours from the end of the day (UTC) to its collection, divided by 48 and capped at 1: providers keep adding late usage for about 48 h.",
+      "0..1: hours from the end of the billing day (Pacific midnight for GCP, UTC for the others) to its collection, divided by 48 and capped at 1: providers keep adding late usage for about 48 h.",
   })
   timeliness!: number;
 

@@ -7,6 +7,7 @@
  * checked against BILLING_EXPORT_TABLE_PATTERN here, at the last moment, and quoted with backticks.
  * Every date travels as a named DATE parameter.
  */
+import { BILLING_TIME_ZONES } from "../../domain/billing-days.js";
 
 /** `project.dataset.table` of a standard or detailed (resource-level) billing export table. */
 export const BILLING_EXPORT_TABLE_PATTERN =
@@ -14,12 +15,6 @@ export const BILLING_EXPORT_TABLE_PATTERN =
 
 /** The cost_type the credits half of the daily query reports (the export itself has no such type). */
 export const CREDIT_COST_TYPE = "credit";
-
-/**
- * Google's billing reports cut days at midnight Pacific time, daylight saving observed: a row's day
- * is the day of its usage_start_time there, so daily and monthly figures equal the console's.
- */
-export const GCP_BILLING_TIME_ZONE = "America/Los_Angeles";
 
 /**
  * Partitions are load days, not usage days: rows for a day keep arriving for days after it. After the
@@ -85,8 +80,11 @@ export function quoteBillingTable(table: string): string {
   return `\`${table}\``;
 }
 
-/** The billing day of a row: the Pacific calendar day of its usage start. */
-const USAGE_DAY = `DATE(usage_start_time, "${GCP_BILLING_TIME_ZONE}")`;
+/**
+ * The billing day of a row: the calendar day of its usage start in Google's billing time zone
+ * (Pacific, daylight saving observed), so daily and monthly figures equal the console's.
+ */
+const USAGE_DAY = `DATE(usage_start_time, "${BILLING_TIME_ZONES.GCP}")`;
 
 /**
  * Daily net cost per (billing day, service, project, region, cost type, currency, usage unit,

@@ -23,7 +23,7 @@ import {
   startOfDayEpochSeconds,
 } from "../../domain/dates.js";
 import { roundAmount, type BillingDataset, type SimulatedLine } from "../billing-dataset.js";
-import { dayInTimeZone, instantOfLocalHour, isTimeZone } from "../time-zones.js";
+import { dayInTimeZone, instantOfLocalHour, isTimeZone } from "../../domain/time-zones.js";
 import { invalidQuery, type BigQueryType } from "./bigquery-wire.js";
 
 /** Google's billing day (its own fact, written here again so the simulator owes nothing to the collector). */

@@ -1,8 +1,9 @@
 /**
  * Calendar days and hours in an IANA time zone, daylight saving included, from the platform's own
- * time zone data (Intl): what BigQuery's DATE(timestamp, "zone") does, for the simulated export.
+ * time zone data (Intl, no I/O): when a provider's billing day ends, and, for the simulated BigQuery
+ * export, what DATE(timestamp, "zone") gives.
  */
-import type { IsoDay } from "../domain/cost-record.js";
+import type { IsoDay } from "./cost-record.js";
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
