@@ -109,6 +109,24 @@ describe("a query that asks for something else", () => {
     expect(() => ask(query, period)).toThrow(message);
   });
 
+  it("cuts days in the time zone it names: UTC days mix two Pacific days, an unknown zone is refused", () => {
+    const utc = records(ask(daily.replaceAll("America/Los_Angeles", "UTC"), period));
+    const byDay = (rows: typeof collected) => {
+      const sums = new Map<string, number>();
+      for (const row of rows) sums.set(row.usage_date!, (sums.get(row.usage_date!) ?? 0) + Number(row.cost));
+      return sums;
+    };
+    const pacificDays = byDay(collected);
+    const utcDays = byDay(utc);
+    for (const day of [...pacificDays.keys()].slice(1)) {
+      // A Pacific day's last hour is already the next UTC day: no day adds up alike.
+      expect(Math.abs(pacificDays.get(day)! - utcDays.get(day)!), day).toBeGreaterThan(0.01);
+    }
+    expect(() => ask(daily.replaceAll("America/Los_Angeles", "Pacific/Nowhere"), period)).toThrow(
+      /Invalid time zone: Pacific\/Nowhere/,
+    );
+  });
+
   it("is refused for a parameter that is not a DATE, or one that is missing", () => {
     expect(() => ask(daily, period, "STRING")).toThrow(/must be of type DATE/);
     expect(() => ask(daily, { start: period.start })).toThrow(/Query parameter 'end' not found/);
