@@ -25,7 +25,7 @@ export interface MissingRate {
 
 /** A provider line that could not be priced: left out of the record, named in its issues. */
 export interface QuarantinedLine {
-  /** What was wrong, naming the field, e.g. `billedCost "NaN" is not a finite amount`. */
+  /** What was wrong, naming the field, e.g. `billedCost NaN is not a finite amount`. */
   reason: string;
   serviceName: string;
 }

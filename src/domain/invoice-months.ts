@@ -10,7 +10,7 @@ import { addMonths, firstDayOfMonth, lastDayOfMonth, monthOf, type DayRange } fr
 import type { CloudProvider } from "./provider.js";
 import { sumBy } from "./breakdowns.js";
 
-export const invoiceMonthOf = (line: Pick<CostLine, "invoiceMonth">, day: IsoDay): IsoMonth =>
+const invoiceMonthOf = (line: Pick<CostLine, "invoiceMonth">, day: IsoDay): IsoMonth =>
   line.invoiceMonth ?? monthOf(day);
 
 /** The usage days whose lines can be billed on `month`: that month and the one before it. */
