@@ -14,7 +14,7 @@
 import type { Client } from "../domain/client.js";
 import { splitAtEarliestDay, type CollectionError, type CollectionJob } from "../domain/collection-job.js";
 import { dayOfInstant, monthsInRange, monthWindows, type DayRange } from "../domain/dates.js";
-import { buildCostRecords } from "../domain/normalize.js";
+import { buildCostRecords, quarantineReason } from "../domain/normalize.js";
 import type { CloudProvider } from "../domain/provider.js";
 import { ValidationError } from "../domain/validation.js";
 import type { Logger } from "../observability/logger.js";
@@ -42,7 +42,7 @@ export interface JobRunnerDeps {
   lockTtlSeconds: number;
   heartbeatIntervalMs: number;
   /** Per provider: how long its collection took and how it ended, and the API requests it spent. */
-  metrics?: Pick<Metrics, "collectionDuration" | "providerApiRequests" | "alarms">;
+  metrics?: Pick<Metrics, "collectionDuration" | "providerApiRequests" | "quarantinedCostLines" | "alarms">;
 }
 
 /** Why a job was stopped from outside; its error is what the job reports. */
@@ -298,6 +298,8 @@ async function storeWindow(
     now,
   });
   const results = await deps.costRecords.upsertDays(records);
+  const quarantined = result.lines.filter((line) => quarantineReason(line) !== undefined).length;
+  if (quarantined > 0) deps.metrics?.quarantinedCostLines.inc({ provider }, quarantined);
   return results.filter((r) => r.outcome !== "unchanged").length;
 }
 

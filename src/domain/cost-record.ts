@@ -1,5 +1,8 @@
 /**
- * The unified cost record: one per (client, provider, UTC day), whatever cloud it came from.
+ * The unified cost record: one per (client, provider, billing day), whatever cloud it came from. A
+ * billing day is the calendar day the provider's own console puts the cost on: UTC for AWS and
+ * Azure, Pacific time (America/Los_Angeles, with daylight saving) for GCP; see
+ * src/providers/README.md.
  * Field names follow FOCUS 1.2 where one exists (ServiceName, ServiceCategory, SubAccountId,
  * RegionId, ChargeCategory, BilledCost, BillingCurrency).
  */
@@ -7,10 +10,13 @@ import type { CloudProvider } from "./provider.js";
 import type { ServiceCategory } from "./service-category.js";
 import type { DataQuality } from "./data-quality.js";
 
-/** "YYYY-MM-DD", a UTC calendar day. */
+/** "YYYY-MM-DD", a calendar day (a cost's day is its provider's billing day). */
 export type IsoDay = string;
-/** "YYYY-MM", a UTC calendar month. */
+/** "YYYY-MM", a calendar month. */
 export type IsoMonth = string;
+
+/** The service name of a line the provider billed without one (GCP tax rows, Azure rows without a meter). */
+export const UNASSIGNED_SERVICE = "Unassigned";
 
 export const CHARGE_CATEGORIES = ["Usage", "Purchase", "Tax", "Credit", "Adjustment"] as const;
 export type ChargeCategory = (typeof CHARGE_CATEGORIES)[number];
@@ -41,6 +47,12 @@ export interface BilledCost {
   billingCurrency: string;
   usageQuantity?: number;
   usageUnit?: string;
+  /**
+   * The invoice month the provider bills this cost in, when it says so and it can differ from the
+   * usage month (GCP's invoice.month: a late row of October can be on November's invoice). Absent:
+   * the usage month.
+   */
+  invoiceMonth?: IsoMonth;
 }
 
 /** One normalized billing line for a day, as an adapter produces it (before currency conversion). */

@@ -23,6 +23,13 @@ export interface MissingRate {
   lines: number;
 }
 
+/** A provider line that could not be priced: left out of the record, named in its issues. */
+export interface QuarantinedLine {
+  /** What was wrong, naming the field, e.g. `billedCost NaN is not a finite amount`. */
+  reason: string;
+  serviceName: string;
+}
+
 /** Our total and the provider's own total for one billing currency. */
 export interface TotalComparison {
   currency: string;
@@ -40,10 +47,14 @@ export interface DataQualityFacts {
   /** Names of the services the catalog did not know (for the issue text). */
   unknownServices?: readonly string[];
   missingRates: readonly MissingRate[];
+  /** Lines whose amount or currency could not be read (absent: none). */
+  quarantinedLines?: readonly QuarantinedLine[];
   /** The provider says the figures may still change. */
   estimated: boolean;
   /** Last day the data covers; timeliness is measured from its end. */
   lastDay: IsoDay;
+  /** Epoch seconds at which lastDay ends (its provider's billing day); default its UTC end. */
+  lastDayEndsAt?: number;
   /** ISO-8601 instant of the collection. */
   collectedAt: string;
   totalComparisons?: readonly TotalComparison[];
@@ -96,7 +107,14 @@ function completenessOf(facts: DataQualityFacts, issues: string[]): number {
         " and are left out of the total",
     );
   }
-  return dayShare * (1 - clamp01(ratio(unconverted, facts.lines)));
+  const quarantined = facts.quarantinedLines ?? [];
+  if (quarantined.length > 0) {
+    const reasons = [...new Set(quarantined.map((line) => `${line.reason} (${line.serviceName})`))];
+    issues.push(
+      `${quarantined.length} of ${plural(facts.lines, "line")} could not be read and ${quarantined.length === 1 ? "is" : "are"} quarantined, left out of the total: ${listSome(reasons)}`,
+    );
+  }
+  return dayShare * (1 - clamp01(ratio(unconverted + quarantined.length, facts.lines)));
 }
 
 function accuracyOf(facts: DataQualityFacts, issues: string[]): number {
@@ -127,7 +145,7 @@ function accuracyOf(facts: DataQualityFacts, issues: string[]): number {
 
 function timelinessOf(facts: DataQualityFacts, issues: string[]): number {
   const collectedAt = Date.parse(facts.collectedAt) / 1000;
-  const dayEnd = startOfDayEpochSeconds(facts.lastDay) + 86_400;
+  const dayEnd = facts.lastDayEndsAt ?? startOfDayEpochSeconds(facts.lastDay) + 86_400;
   const hoursAfterDayEnd = (collectedAt - dayEnd) / 3600;
   const timeliness = Number.isFinite(hoursAfterDayEnd) ? clamp01(hoursAfterDayEnd / SETTLED_AFTER_HOURS) : 0;
   if (timeliness < 1) {

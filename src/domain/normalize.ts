@@ -14,11 +14,13 @@ import type {
   ProviderCostLine,
   UnifiedCostRecord,
 } from "./cost-record.js";
-import { CHARGE_CATEGORIES } from "./cost-record.js";
+import { CHARGE_CATEGORIES, UNASSIGNED_SERVICE } from "./cost-record.js";
+import { billingDayEndEpochSeconds } from "./billing-days.js";
+import { isCurrencyCode } from "./currency-codes.js";
 import type { CloudProvider } from "./provider.js";
 import { categorizeService } from "./service-categories.js";
 import { convert, type ExchangeRateTable } from "./currency.js";
-import { scoreDataQuality, type MissingRate } from "./data-quality.js";
+import { scoreDataQuality, type MissingRate, type QuarantinedLine } from "./data-quality.js";
 import { dayOfInstant, monthOf } from "./dates.js";
 import { expiresAtFor } from "./ttl.js";
 import {
@@ -26,7 +28,6 @@ import {
   ValidationError,
   validateCalendarDay,
   validateCurrencyCode,
-  validateFiniteAmount,
   validateSafeId,
   validateText,
   describeValue,
@@ -73,7 +74,7 @@ function validateInput(input: BuildCostRecordsInput): void {
   input.lines.forEach((line, index) => {
     const at = `lines[${index}]`;
     checkNotFuture(line.date, `${at}.date`);
-    issues.check(() => validateText(line.serviceName, `${at}.serviceName`));
+    issues.check(() => validateText(line.serviceName, `${at}.serviceName`, { allowEmpty: true }));
     issues.check(() => validateText(line.accountId, `${at}.accountId`, { allowEmpty: true }));
     issues.check(() => validateText(line.region, `${at}.region`, { allowEmpty: true }));
     if (!CHARGE_CATEGORIES.includes(line.chargeCategory)) {
@@ -82,32 +83,51 @@ function validateInput(input: BuildCostRecordsInput): void {
         `${describeValue(line.chargeCategory)} is not one of ${CHARGE_CATEGORIES.join(", ")}`,
       );
     }
-    issues.check(() => validateFiniteAmount(line.billedCost, `${at}.billedCost`));
-    issues.check(() => validateCurrencyCode(line.billingCurrency, `${at}.billingCurrency`));
   });
   issues.throwIfAny();
 }
 
+/** Why a provider line cannot be priced (it is then quarantined), or undefined when it can. */
+export function quarantineReason(line: ProviderCostLine): string | undefined {
+  if (typeof line.billedCost !== "number" || !Number.isFinite(line.billedCost)) {
+    // describeValue would print NaN as null.
+    const shown =
+      typeof line.billedCost === "number" ? String(line.billedCost) : describeValue(line.billedCost);
+    return `billedCost ${shown} is not a finite amount`;
+  }
+  if (!isCurrencyCode(line.billingCurrency)) {
+    return `billingCurrency ${describeValue(line.billingCurrency)} is not an active ISO 4217 currency code`;
+  }
+  return undefined;
+}
+
+/** The service a line is filed under: the provider's name, or UNASSIGNED_SERVICE when it gave none. */
+const serviceNameOf = (line: ProviderCostLine): string =>
+  line.serviceName.trim() === "" ? UNASSIGNED_SERVICE : line.serviceName;
+
 /**
- * Lines with the same service, category, account, region, charge category and currency are summed.
- * The category is part of the key because one service can be split (EC2 instances vs EBS volumes).
+ * Lines with the same service, category, account, region, charge category, currency and invoice
+ * month are summed. The category is part of the key because one service can be split (EC2 instances
+ * vs EBS volumes), the invoice month because a late row is billed on another invoice.
  */
 function mergeLines(provider: CloudProvider, lines: readonly ProviderCostLine[]): MergedLine[] {
   const merged = new Map<string, MergedLine>();
   for (const source of lines) {
-    const { category, known } = categorizeService(provider, source.serviceName, source.usageType);
+    const serviceName = serviceNameOf(source);
+    const { category, known } = categorizeService(provider, serviceName, source.usageType);
     const key = JSON.stringify([
-      source.serviceName,
+      serviceName,
       category,
       source.accountId,
       source.region,
       source.chargeCategory,
       source.billingCurrency,
+      source.invoiceMonth ?? "",
     ]);
     const existing = merged.get(key);
     if (!existing) {
       const line: Omit<CostLine, "cost"> = {
-        serviceName: source.serviceName,
+        serviceName,
         serviceCategory: category,
         accountId: source.accountId,
         region: source.region,
@@ -118,6 +138,7 @@ function mergeLines(provider: CloudProvider, lines: readonly ProviderCostLine[])
       if (source.accountName) line.accountName = source.accountName;
       if (source.usageQuantity !== undefined) line.usageQuantity = source.usageQuantity;
       if (source.usageUnit !== undefined) line.usageUnit = source.usageUnit;
+      if (source.invoiceMonth !== undefined) line.invoiceMonth = source.invoiceMonth;
       merged.set(key, { line, sourceLines: 1, estimated: source.estimated, knownService: known });
       continue;
     }
@@ -153,7 +174,13 @@ function buildRecord(
   apiRequests: number,
 ): UnifiedCostRecord {
   const { provider, reportingCurrency } = input;
-  const merged = mergeLines(provider, dayLines);
+  const quarantined: QuarantinedLine[] = [];
+  const readable = dayLines.filter((line) => {
+    const reason = quarantineReason(line);
+    if (reason !== undefined) quarantined.push({ reason, serviceName: serviceNameOf(line) });
+    return reason === undefined;
+  });
+  const merged = mergeLines(provider, readable);
   const rates = new Map<string, ExchangeRateUsed>();
   const missing = new Map<string, MissingRate>();
   const lines: CostLine[] = merged.map(({ line, sourceLines }) => {
@@ -242,8 +269,10 @@ function buildRecord(
       unknownServiceLines: unknown.reduce((sum, entry) => sum + entry.sourceLines, 0),
       unknownServices: [...new Set(unknown.map((entry) => entry.line.serviceName))],
       missingRates: [...missing.values()],
+      quarantinedLines: quarantined,
       estimated: merged.some((entry) => entry.estimated),
       lastDay: day,
+      lastDayEndsAt: billingDayEndEpochSeconds(provider, day),
       collectedAt: input.collection.collectedAt,
       totalComparisons: reported?.map((own) => ({
         currency: own.currency,
@@ -252,7 +281,7 @@ function buildRecord(
       })),
       total,
       reportingCurrency,
-      mergedDuplicateLines: dayLines.length - merged.length,
+      mergedDuplicateLines: readable.length - merged.length,
     }),
     collection: { ...input.collection, apiRequests },
     version: 0,

@@ -5,7 +5,7 @@
  */
 import { CLOUD_PROVIDERS, isCloudProvider, type CloudProvider } from "./provider.js";
 import { isCurrencyCode } from "./currency-codes.js";
-import { isIsoDay, rangeLength, type DayRange } from "./dates.js";
+import { isIsoDay, isIsoMonth, rangeLength, type DayRange } from "./dates.js";
 import { CHARGE_CATEGORIES, type IsoDay, type UnifiedCostRecord } from "./cost-record.js";
 import { SERVICE_CATEGORIES } from "./service-category.js";
 
@@ -208,6 +208,12 @@ export function validateCostRecord(record: UnifiedCostRecord): ValidationIssue[]
     issues.check(() => validateFiniteAmount(line.billedCost, `${at}.billedCost`));
     issues.check(() => validateCurrencyCode(line.billingCurrency, `${at}.billingCurrency`));
     if (line.cost !== null) issues.check(() => validateFiniteAmount(line.cost, `${at}.cost`));
+    if (line.invoiceMonth !== undefined && !isIsoMonth(line.invoiceMonth)) {
+      issues.add(
+        `${at}.invoiceMonth`,
+        `${describeValue(line.invoiceMonth)} is not a month in the form YYYY-MM`,
+      );
+    }
   });
   const convertedCosts = record.lines.flatMap((line) => (line.cost === null ? [] : [line.cost]));
   checkSumsTo(issues, "lines[].cost", convertedCosts, record.total, "total");

@@ -36,7 +36,7 @@ registerEnumType(CloudProviderEnum, {
 });
 registerEnumType(GranularityEnum, {
   name: "Granularity",
-  description: "The bucket of a cost time series; buckets are UTC calendar days, weeks or months.",
+  description: "The bucket of a cost time series: calendar days, weeks or months of billing days (see Date).",
   valuesConfig: {
     DAILY: { description: "One bucket per day." },
     WEEKLY: { description: "ISO weeks, Monday to Sunday, each dated by its Monday." },

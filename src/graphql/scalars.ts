@@ -13,10 +13,11 @@ function parseDay(value: unknown): string {
   return value;
 }
 
-/** "YYYY-MM-DD", a UTC calendar day; kept as a string end to end (no time zone can shift it). */
+/** "YYYY-MM-DD", a calendar day (a billing day for costs); kept as a string end to end (no time zone can shift it). */
 export const DateScalar = new GraphQLScalarType<string, string>({
   name: "Date",
-  description: 'A UTC calendar day, "YYYY-MM-DD".',
+  description:
+    "A calendar day, \"YYYY-MM-DD\". A cost's day is its provider's billing day, the day that provider's console and invoice put it on: UTC for AWS and Azure, Pacific time (America/Los_Angeles, daylight saving observed) for GCP. A client's day, where totals across providers are shown, is the sum of its providers' billing days.",
   serialize: (value) => parseDay(value),
   parseValue: parseDay,
   parseLiteral: (ast) => {

@@ -67,6 +67,12 @@ export function createMetrics(options: MetricsOptions = {}) {
       labelNames: ["provider"] as const,
       registers: [registry],
     }),
+    quarantinedCostLines: new Counter({
+      name: "cost_lines_quarantined_total",
+      help: "Provider cost lines whose amount or currency could not be read, left out of their day's record and named in its data quality, by provider.",
+      labelNames: ["provider"] as const,
+      registers: [registry],
+    }),
     providerRetries: new Counter({
       name: "provider_api_retries_total",
       help: "Billing API attempts that failed and were retried, by provider and error code.",

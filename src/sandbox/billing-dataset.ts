@@ -5,7 +5,7 @@
  * Injected events (labelled anomalies and decoys, see InjectedEvent and labelled-events.ts) are
  * applied on top of a day's lines, so every simulator serves them without knowing of them.
  */
-import type { ChargeCategory, IsoDay } from "../domain/cost-record.js";
+import type { ChargeCategory, IsoDay, IsoMonth } from "../domain/cost-record.js";
 import type { CloudProvider } from "../domain/provider.js";
 import { isCloudProvider } from "../domain/provider.js";
 import {
@@ -48,6 +48,8 @@ export interface SimulatedLine {
   usageUnit?: string;
   /** GCP only: credits attached to the row (net = cost + sum(credits)). */
   credits?: SimulatedCredit[];
+  /** GCP only: the invoice month, when it is not the usage month (a late row of the month's last day). */
+  invoiceMonth?: IsoMonth;
 }
 
 /** Labelled anomalies: the usage of one service, account or region moves. */
@@ -331,8 +333,10 @@ function moveUsage(lines: SimulatedLine[], event: InjectedEvent): SimulatedLine[
 /**
  * Builds a dataset. Per cloud, the extras real bills carry: AWS monthly Tax per account, a Savings
  * Plans fee (Purchase) on the 1st and Credit rows; GCP credits attached to usage rows (sustained use
- * discounts on Compute Engine, promotions) and one invoice-level tax row a month without project or
- * region; all clouds one negative Adjustment (a refund) a month. Azure ActualCost carries no tax.
+ * discounts on Compute Engine, promotions), one invoice-level tax row a month without project or
+ * region, and on the month's last day one late Adjustment that misses the invoice's close and is
+ * billed in the next invoice month; all clouds one negative Adjustment (a refund) a month. Azure
+ * ActualCost carries no tax.
  */
 export function createBillingDataset(options: BillingDatasetOptions): BillingDataset {
   validateOptions(options);
@@ -544,7 +548,31 @@ export function createBillingDataset(options: BillingDatasetOptions): BillingDat
         cost: -roundAmount(refunded.cost * (0.2 + 0.6 * random())),
       });
     }
+    if (provider === "GCP" && day === lastDayOfMonth(monthOf(day))) lines.push(...lateLine(day, usages));
     return lines;
+  }
+
+  /**
+   * GCP: usage of the month's last day metered after the invoice closed, billed on the next month's
+   * invoice (its invoice.month) while its usage day stays. Drawn from no random number, so the other
+   * rows of the day stay as they were.
+   */
+  function lateLine(day: IsoDay, usages: readonly SimulatedLine[]): SimulatedLine[] {
+    const largest = usages.reduce<SimulatedLine | undefined>(
+      (best, line) => (best && best.cost >= line.cost ? best : line),
+      undefined,
+    );
+    if (!largest) return [];
+    const { usageQuantity: _quantity, usageUnit: _unit, credits: _credits, ...rest } = largest;
+    return [
+      {
+        ...rest,
+        chargeCategory: "Adjustment",
+        usageType: "Late usage correction",
+        cost: roundAmount(largest.cost * 0.1),
+        invoiceMonth: addMonths(monthOf(day), 1),
+      },
+    ];
   }
 
   const dataset: BillingDataset = {

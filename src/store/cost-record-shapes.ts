@@ -26,6 +26,7 @@ export const COST_LINE: Shape<CostLine> = {
   cost: "number|null",
   usageQuantity: "number?",
   usageUnit: "string?",
+  invoiceMonth: "string?",
 };
 
 const SERVICE_COST: Shape<ServiceCost> = { serviceName: "string", serviceCategory: "string", cost: "number" };

@@ -125,7 +125,7 @@ describe("a 13-month backfill of three providers through GraphQL", () => {
       const progress = byProvider(finished.providers)[provider]!;
       expect(progress).toMatchObject({ status: "SUCCEEDED", recordsWritten: DAYS, error: null });
       expect(progress.apiRequests).toBeGreaterThan(0);
-      expect(progress.apiRequests).toBe(requests[provider]);
+      expect(progress.apiRequests, provider).toBe(requests[provider]);
     }
   });
 

@@ -16,6 +16,7 @@ import { createLogger } from "../../src/observability/logger.js";
 import { createBillingDataset, type BillingDataset } from "../../src/sandbox/billing-dataset.js";
 import { startAwsSimulator, type AwsSimulator } from "../../src/sandbox/aws/aws-simulator.js";
 import { FAST_RETRY } from "../support/fast-retry.js";
+import { quarantineIssue, recordsOf, withExtraRows } from "../support/odd-rows.js";
 
 const KEY: AwsCredentials = {
   method: "accessKey",
@@ -336,5 +337,35 @@ describe("Cost Explorer simulator paging, through the official client", () => {
       ),
     ).rejects.toMatchObject({ name: "ValidationException" });
     client.destroy();
+  });
+});
+
+describe("odd Cost Explorer rows", () => {
+  it("keeps a group without a service under Unassigned and quarantines a non-numeric Amount; the month succeeds", async () => {
+    const day = "2026-10-14";
+    const odd = withExtraRows(dataset, day, (lines) => {
+      const usage = lines.find((line) => line.chargeCategory === "Usage")!;
+      return [
+        { ...usage, serviceName: "", cost: 7.25 },
+        { ...usage, serviceName: "Amazon Odd Service", cost: Number.NaN },
+      ];
+    });
+    const own = await startAwsSimulator({ datasets: { [KEY.accessKeyId]: odd }, pageSize: 40 });
+    try {
+      const month = { start: "2026-10-01", end: "2026-10-31" };
+      const result = await adapter({ endpoint: own.endpoint }).fetchDailyCosts(month);
+      const records = recordsOf("AWS", "USD", result, new Date(`${TODAY}T12:00:00Z`));
+      expect(records.map((record) => record.date)).toEqual(daysInRange(month.start, month.end));
+      const record = records.find((r) => r.date === day);
+      expect(record?.lines.filter((line) => line.serviceName === "Unassigned")).toEqual([
+        expect.objectContaining({ billedCost: 7.25, cost: 7.25 }),
+      ]);
+      expect(record?.total).toBeCloseTo(dataset.total(day, day) + 7.25, 2);
+      expect(quarantineIssue(record)).toMatch(
+        /^1 of \d+ lines could not be read and is quarantined, left out of the total: billedCost NaN is not a finite amount \(Amazon Odd Service\)$/,
+      );
+    } finally {
+      await own.stop();
+    }
   });
 });

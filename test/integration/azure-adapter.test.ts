@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { CostManagementClient } from "@azure/arm-costmanagement";
 import type { ProviderCostLine } from "../../src/domain/cost-record.js";
 import { daysInRange } from "../../src/domain/dates.js";
+import { quarantineIssue, recordsOf, withExtraRows } from "../support/odd-rows.js";
 import { createLogger } from "../../src/observability/logger.js";
 import {
   AzureCostManagementAdapter,
@@ -442,5 +443,34 @@ describe("Azure credentials", () => {
       expect(text).not.toContain(CLIENT_SECRET);
       expect(text).not.toContain(SANDBOX_ACCESS_TOKEN);
     }
+  });
+});
+
+describe("odd Cost Management rows", () => {
+  it("keeps a row without ServiceName under Unassigned and quarantines a null Cost or a missing Currency; the month succeeds", async () => {
+    const day = "2026-02-11";
+    const dataset = azureDataset();
+    const odd = withExtraRows(dataset, day, (lines) => {
+      const usage = lines.find((line) => line.chargeCategory === "Usage")!;
+      return [
+        { ...usage, serviceName: "", cost: 3.5 },
+        // JSON has no NaN: the reply carries null, as the service does for an amount it has not got.
+        { ...usage, serviceName: "Odd Meter", cost: Number.NaN },
+        { ...usage, serviceName: "Foreign Meter", currency: "" },
+      ];
+    });
+    const sim = await simulator({ datasets: odd });
+    const month = { start: "2026-02-01", end: "2026-02-28" };
+    const result = await adapterFor(sim).fetchDailyCosts(month);
+    const records = recordsOf("AZURE", "EUR", result, new Date(`${TODAY}T12:00:00Z`));
+    expect(records.map((record) => record.date)).toEqual(daysInRange(month.start, month.end));
+    const record = records.find((r) => r.date === day);
+    expect(record?.lines.filter((line) => line.serviceName === "Unassigned")).toEqual([
+      expect.objectContaining({ billedCost: 3.5, cost: 3.5 }),
+    ]);
+    expectSameCents(record?.total ?? 0, dataset.total(day, day) + 3.5);
+    expect(quarantineIssue(record)).toMatch(
+      /^2 of \d+ lines could not be read and are quarantined, left out of the total: billingCurrency "" is not an active ISO 4217 currency code \(Foreign Meter\), billedCost NaN is not a finite amount \(Odd Meter\)$/,
+    );
   });
 });

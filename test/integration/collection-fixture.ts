@@ -23,6 +23,7 @@ import type { TestStoreContext } from "../support/dynamo.js";
 import { FAST_RETRY } from "../support/fast-retry.js";
 import { startTestStack } from "../support/stack.js";
 import type { StoredCosts } from "../support/stored-costs.js";
+import type { LoadedStores } from "../../src/application/request-loaders.js";
 
 /** A fixed day, so no collection test depends on the real date; the fixture's clock starts on it. */
 export const TODAY = "2026-11-18";
@@ -52,6 +53,8 @@ export interface CollectionFixture {
   };
   /** Cost records and rollups as the tables hold them. */
   stored: StoredCosts;
+  /** The stores the request loaders read (cost questions as the API answers them). */
+  readStores: LoadedStores;
   exchangeRates: ExchangeRateService;
   /** The services' clock: it starts on TODAY. */
   clock: Clock;
@@ -99,6 +102,7 @@ export async function startCollectionFixture(
       costRecords: services.stores.costs,
     },
     stored: stack.stored,
+    readStores: services.stores,
     exchangeRates: services.exchangeRates,
     clock: stack.clock,
     clientManager,

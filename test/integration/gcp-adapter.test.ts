@@ -220,8 +220,8 @@ describe("GCP billing export adapter against the BigQuery simulator", () => {
     expect(health.healthy).toBe(true);
     expect(health.apiRequests).toBe(requests);
     const lastExport = /last export at (\S+)/.exec(health.message)?.[1];
-    // Rows of a day are exported at 04:00:00.123456 the next day: microseconds survive decoding.
-    expect(lastExport).toMatch(/^\d{4}-\d{2}-\d{2}T04:00:00\.123456(000)?Z$/);
+    // Rows of a (Pacific) day are exported at 10:00:00.123456 UTC the next day: microseconds survive decoding.
+    expect(lastExport).toMatch(/^\d{4}-\d{2}-\d{2}T10:00:00\.123456(000)?Z$/);
     const ageMs = Date.now() - Date.parse(lastExport!);
     expect(ageMs).toBeGreaterThanOrEqual(0);
     expect(ageMs).toBeLessThan(3 * 86_400_000);

@@ -65,19 +65,34 @@ describe("createBillingDataset", () => {
     const gcpLines = daysInRange("2026-01-01", "2026-02-28").flatMap((day) => gcp.linesForDay(day));
     const awsCredits = awsLines.filter((line) => line.chargeCategory === "Credit");
     const gcpCredits = gcpLines.flatMap((line) => line.credits ?? []);
-    const adjustments = [...awsLines, ...gcpLines].filter((line) => line.chargeCategory === "Adjustment");
+    const refunds = [...awsLines, ...gcpLines].filter((line) => line.usageType === "Refund");
     expect(awsCredits.length).toBeGreaterThan(0);
     expect(gcpCredits.length).toBeGreaterThan(0);
-    expect(adjustments.length).toBeGreaterThan(0);
+    expect(refunds.length).toBe(4);
+    expect(refunds.every((line) => line.chargeCategory === "Adjustment")).toBe(true);
     expect(awsCredits.every((line) => line.cost < 0)).toBe(true);
     expect(gcpCredits.every((credit) => credit.amount < 0)).toBe(true);
-    expect(adjustments.every((line) => line.cost < 0)).toBe(true);
+    expect(refunds.every((line) => line.cost < 0)).toBe(true);
     expect(new Set(gcpCredits.map((credit) => credit.type))).toEqual(
       new Set(["SUSTAINED_USAGE_DISCOUNT", "PROMOTION"]),
     );
     for (const line of awsLines)
       expect(Math.abs(line.cost * 1e10 - Math.round(line.cost * 1e10))).toBeLessThan(1e-3);
     expect(awsLines.some((line) => line.cost > 0 && line.cost < 0.00001)).toBe(true);
+  });
+
+  it("bills one late GCP row of each month's last day on the next month's invoice", () => {
+    const gcp = createBillingDataset(options({ provider: "GCP" }));
+    const late = daysInRange("2026-01-01", "2026-02-28")
+      .flatMap((day) => gcp.linesForDay(day))
+      .filter((line) => line.invoiceMonth !== undefined);
+    expect(late.map((line) => [line.date, line.invoiceMonth, line.chargeCategory])).toEqual([
+      ["2026-01-31", "2026-02", "Adjustment"],
+      ["2026-02-28", "2026-03", "Adjustment"],
+    ]);
+    expect(late.every((line) => line.cost > 0 && line.usageType === "Late usage correction")).toBe(true);
+    const aws = createBillingDataset(options());
+    expect(aws.linesForDay("2026-01-31").some((line) => line.invoiceMonth !== undefined)).toBe(false);
   });
 
   it("bills tax on the first of the month, per account on AWS and as one project-less row on GCP", () => {

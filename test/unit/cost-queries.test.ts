@@ -81,6 +81,23 @@ describe("CostQueries", () => {
     expect(reads).toEqual({ headers: 0, rollups: 0, lines: 0 });
   });
 
+  it("asks an invoice month only of its readers, and names a malformed month before reading", async () => {
+    const { queries, reads } = fakeSources();
+    await expect(
+      queries.invoiceMonth(viewer(["other"]), "acme", { month: "2026-03" }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    for (const month of ["2026-13", "2026-3", "202603"]) {
+      const refused = queries.invoiceMonth(viewer(["acme"]), "acme", { month });
+      await expect(refused).rejects.toBeInstanceOf(ValidationError);
+      await expect(refused).rejects.toThrow(`month: "${month}" is not a month in the form YYYY-MM`);
+    }
+    expect(reads.lines).toBe(0);
+    // Every provider's stored lines of the month and the one before are read once each.
+    const answer = await queries.invoiceMonth(viewer(["acme"]), "acme", { month: "2026-03" });
+    expect(answer).toEqual({ invoiceMonth: "2026-03", total: 0, byProvider: [] });
+    expect(reads.lines).toBe(3);
+  });
+
   it("answers a question asked twice in a request (a field and its read-ahead) with one read", async () => {
     const { queries, reads, stored } = fakeSources();
     const question = { period, by: "SERVICE" as const, filter: { providers: ["AWS" as const] } };

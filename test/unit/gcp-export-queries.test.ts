@@ -61,8 +61,9 @@ describe("the collector's own queries", () => {
   it("answers the first usage day and the export's freshness", () => {
     expect(ask(exportFirstDaySql(TABLE)).rows).toEqual([[dataset.firstDay]]);
     const [freshness] = records(ask(exportFreshnessSql(TABLE), { since: addDays(TODAY, -3) }));
-    // At noon on the 15th, the last export was the 14th's rows at 04:00:00.123456; the 15th's is ahead.
-    expect(freshness?.last_export_time).toBe(String(Date.parse("2026-03-15T04:00:00Z") * 1000 + 123_456));
+    // At noon on the 15th, the last export was the 14th's rows at 10:00:00.123456 (after the Pacific
+    // day ended at 07:00 UTC); the 15th's is ahead.
+    expect(freshness?.last_export_time).toBe(String(Date.parse("2026-03-15T10:00:00Z") * 1000 + 123_456));
     expect(Number(freshness?.exported_rows)).toBeGreaterThan(0);
   });
 });
@@ -106,6 +107,24 @@ describe("a query that asks for something else", () => {
     ["a filter it cannot evaluate", daily.replace("BETWEEN @start AND @end", "> @start"), /cannot evaluate/],
   ])("is refused for %s", (_, query, message) => {
     expect(() => ask(query, period)).toThrow(message);
+  });
+
+  it("cuts days in the time zone it names: UTC days mix two Pacific days, an unknown zone is refused", () => {
+    const utc = records(ask(daily.replaceAll("America/Los_Angeles", "UTC"), period));
+    const byDay = (rows: typeof collected) => {
+      const sums = new Map<string, number>();
+      for (const row of rows) sums.set(row.usage_date!, (sums.get(row.usage_date!) ?? 0) + Number(row.cost));
+      return sums;
+    };
+    const pacificDays = byDay(collected);
+    const utcDays = byDay(utc);
+    for (const day of [...pacificDays.keys()].slice(1)) {
+      // A Pacific day's last hour is already the next UTC day: no day adds up alike.
+      expect(Math.abs(pacificDays.get(day)! - utcDays.get(day)!), day).toBeGreaterThan(0.01);
+    }
+    expect(() => ask(daily.replaceAll("America/Los_Angeles", "Pacific/Nowhere"), period)).toThrow(
+      /Invalid time zone: Pacific\/Nowhere/,
+    );
   });
 
   it("is refused for a parameter that is not a DATE, or one that is missing", () => {

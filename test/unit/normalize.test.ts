@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { buildCostRecords, type BuildCostRecordsInput } from "../../src/domain/normalize.js";
 import { validateCostRecord, ValidationError } from "../../src/domain/validation.js";
 import { expiresAtFor } from "../../src/domain/ttl.js";
-import type { UnifiedCostRecord } from "../../src/domain/cost-record.js";
+import { billingDayEndEpochSeconds } from "../../src/domain/billing-days.js";
+import type { ChargeCategory, UnifiedCostRecord } from "../../src/domain/cost-record.js";
 import { collection, providerLine, rates } from "./support/cost-lines.js";
 
 const base: BuildCostRecordsInput = {
@@ -243,7 +244,7 @@ describe("buildCostRecords", () => {
     expect(record.dataQuality.accuracy).toBeCloseTo(0.9, 4);
   });
 
-  it("rejects malformed lines, naming every bad field", () => {
+  it("rejects malformed input that has no day or owner, naming every bad field", () => {
     try {
       buildCostRecords({
         ...base,
@@ -252,19 +253,129 @@ describe("buildCostRecords", () => {
           providerLine({ billedCost: Number.NaN }),
           providerLine({ date: "2026-02-30", billingCurrency: "EURO" }),
           providerLine({ date: "2026-01-25" }),
+          providerLine({ chargeCategory: "Fee" as ChargeCategory }),
         ],
       });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ValidationError);
+      // An unreadable amount or currency is not refused: it is quarantined (see below).
       expect((error as ValidationError).issues.map((issue) => issue.field)).toEqual([
         "clientId",
-        "lines[0].billedCost",
         "lines[1].date",
-        "lines[1].billingCurrency",
         "lines[2].date",
+        "lines[3].chargeCategory",
       ]);
       expect((error as ValidationError).message).toContain("lines[2].date: 2026-01-25 is in the future");
     }
+  });
+
+  it("files a line without a service under Unassigned instead of failing the day", () => {
+    const record = only(
+      buildCostRecords({
+        ...base,
+        provider: "GCP",
+        lines: [
+          providerLine({ serviceName: "", accountId: "", region: "", chargeCategory: "Tax", billedCost: 4 }),
+          providerLine({
+            serviceName: "  ",
+            accountId: "",
+            region: "",
+            chargeCategory: "Tax",
+            billedCost: 1,
+          }),
+          providerLine({ serviceName: "Compute Engine", billedCost: 10 }),
+        ],
+      }),
+    );
+    expect(record.total).toBe(15);
+    expect(record.lines.find((line) => line.chargeCategory === "Tax")).toMatchObject({
+      serviceName: "Unassigned",
+      billedCost: 5,
+      cost: 5,
+    });
+    expect(record.services.map((service) => [service.serviceName, service.cost])).toEqual([
+      ["Compute Engine", 10],
+      ["Unassigned", 5],
+    ]);
+    expect(validateCostRecord(record)).toEqual([]);
+  });
+
+  it("quarantines a line whose amount or currency cannot be read, naming it in data quality", () => {
+    const record = only(
+      buildCostRecords({
+        ...base,
+        lines: [
+          providerLine({ billedCost: 10 }),
+          providerLine({ serviceName: "AWS Lambda", billedCost: Number.NaN }),
+          providerLine({ serviceName: "Amazon S3", billedCost: Number.POSITIVE_INFINITY }),
+          providerLine({ serviceName: "Amazon EC2", billingCurrency: "" }),
+          providerLine({ serviceName: "Amazon EC2", billingCurrency: "XBT" }),
+        ],
+      }),
+    );
+    expect(record.total).toBe(10);
+    expect(record.lines).toHaveLength(1);
+    const [issue] = record.dataQuality.issues.filter((text) => text.includes("quarantined"));
+    expect(issue).toBe(
+      "4 of 5 lines could not be read and are quarantined, left out of the total: " +
+        "billedCost NaN is not a finite amount (AWS Lambda), " +
+        "billedCost Infinity is not a finite amount (Amazon S3), " +
+        'billingCurrency "" is not an active ISO 4217 currency code (Amazon EC2), ' +
+        'billingCurrency "XBT" is not an active ISO 4217 currency code (Amazon EC2)',
+    );
+    // Four of five lines unread: completeness is a fifth.
+    expect(record.dataQuality.completeness).toBeCloseTo(0.2, 4);
+    expect(validateCostRecord(record)).toEqual([]);
+  });
+
+  it("keeps the invoice month on lines and never merges lines of two invoices", () => {
+    const record = only(
+      buildCostRecords({
+        ...base,
+        provider: "GCP",
+        lines: [
+          providerLine({ serviceName: "Compute Engine", billedCost: 10, invoiceMonth: "2026-01" }),
+          providerLine({ serviceName: "Compute Engine", billedCost: 2, invoiceMonth: "2026-01" }),
+          providerLine({ serviceName: "Compute Engine", billedCost: 3, invoiceMonth: "2026-02" }),
+        ],
+      }),
+    );
+    expect(record.lines.map((line) => [line.invoiceMonth, line.billedCost])).toEqual([
+      ["2026-01", 12],
+      ["2026-02", 3],
+    ]);
+    expect(record.total).toBe(15);
+  });
+
+  it("measures timeliness from the end of the provider's billing day: Pacific midnight for GCP", () => {
+    const collectedAt = "2026-01-11T03:00:00.000Z";
+    const issueOf = (provider: "AWS" | "GCP") =>
+      only(
+        buildCostRecords({
+          ...base,
+          provider,
+          lines: [providerLine()],
+          collection: { ...collection, collectedAt },
+          now: new Date(collectedAt),
+        }),
+      ).dataQuality.issues.find((issue) => issue.startsWith("Collected"));
+    expect(issueOf("AWS")).toMatch(/^Collected 3 h after 2026-01-10 ended/);
+    // 03:00 UTC on the 11th is 19:00 on the 10th in Los Angeles: the GCP day is not over.
+    expect(issueOf("GCP")).toMatch(/^Collected before 2026-01-10 ended/);
+  });
+});
+
+describe("billingDayEndEpochSeconds", () => {
+  it("ends a GCP day at Pacific midnight, daylight saving observed, and the others at UTC midnight", () => {
+    const end = (provider: "AWS" | "AZURE" | "GCP", day: string) =>
+      new Date(billingDayEndEpochSeconds(provider, day) * 1000).toISOString();
+    expect(end("AWS", "2026-03-08")).toBe("2026-03-09T00:00:00.000Z");
+    expect(end("AZURE", "2026-11-01")).toBe("2026-11-02T00:00:00.000Z");
+    // 23 hours on the spring change, 25 on the autumn one.
+    expect(end("GCP", "2026-03-07")).toBe("2026-03-08T08:00:00.000Z");
+    expect(end("GCP", "2026-03-08")).toBe("2026-03-09T07:00:00.000Z");
+    expect(end("GCP", "2026-10-31")).toBe("2026-11-01T07:00:00.000Z");
+    expect(end("GCP", "2026-11-01")).toBe("2026-11-02T08:00:00.000Z");
   });
 });

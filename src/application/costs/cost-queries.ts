@@ -5,7 +5,8 @@
  */
 import type { CostDimension, CostFilter, Granularity } from "../../domain/aggregation.js";
 import type { CostRecordHeader } from "../../domain/cost-record.js";
-import { daysInRange, type DayRange } from "../../domain/dates.js";
+import { daysInRange, isIsoMonth, type DayRange } from "../../domain/dates.js";
+import { describeValue, ValidationError } from "../../domain/validation.js";
 import type { Authentication } from "../../domain/identity.js";
 import { checkPeriod } from "../../domain/limits.js";
 import { CLOUD_PROVIDERS, type CloudProvider } from "../../domain/provider.js";
@@ -64,6 +65,25 @@ export class CostQueries {
         question.filter,
         question.groupBy,
       ),
+    );
+  }
+
+  /** What each provider (all when none are given) bills on an invoice month "YYYY-MM". */
+  async invoiceMonth(
+    auth: Authentication,
+    clientId: string,
+    question: { month: string; providers?: readonly CloudProvider[] },
+  ) {
+    requireRead(auth, clientId);
+    if (!isIsoMonth(question.month)) {
+      throw new ValidationError(
+        "month",
+        `${describeValue(question.month)} is not a month in the form YYYY-MM`,
+      );
+    }
+    const providers = question.providers?.length ? [...new Set(question.providers)] : [...CLOUD_PROVIDERS];
+    return this.reads.once(`invoice|${clientId}|${argumentsKey({ ...question, providers })}`, () =>
+      this.reads.invoiceMonth(clientId, question.month, providers),
     );
   }
 

@@ -13,7 +13,19 @@ import {
   type CostSource,
   type Granularity,
 } from "../../domain/aggregation.js";
-import type { CostLine, CostRecordHeader, IsoDay, UnifiedCostRecord } from "../../domain/cost-record.js";
+import type {
+  CostLine,
+  CostRecordHeader,
+  IsoDay,
+  IsoMonth,
+  UnifiedCostRecord,
+} from "../../domain/cost-record.js";
+import {
+  invoiceMonthTotal,
+  invoiceMonthUsageDays,
+  type ProviderInvoiceTotal,
+} from "../../domain/invoice-months.js";
+import type { CloudProvider } from "../../domain/provider.js";
 import { previousPeriod, type DayRange } from "../../domain/dates.js";
 import { checkPeriod, seriesPeriodLimit } from "../../domain/limits.js";
 import type { UnifiedTimeSeriesRecord } from "../../domain/time-series.js";
@@ -41,6 +53,14 @@ export interface CostSummaryAnswer {
   previousTotal: number;
   /** Null when the previous period cost nothing: no percentage of zero. */
   changePercent: number | null;
+}
+
+export interface InvoiceMonthAnswer {
+  invoiceMonth: IsoMonth;
+  /** Net, in the reporting currency. */
+  total: number;
+  /** Providers with lines billed on the month, largest first. */
+  byProvider: ProviderInvoiceTotal[];
 }
 
 export interface DailySeries {
@@ -117,6 +137,24 @@ export class CostReads {
       daily: granularity !== "MONTHLY",
     });
     return timeSeries(sources, { period: range, granularity, filter, ...(groupBy ? { groupBy } : {}) });
+  }
+
+  /** What each provider bills on `invoiceMonth`, from the stored lines of the usage days it can hold. */
+  async invoiceMonth(
+    clientId: string,
+    invoiceMonth: IsoMonth,
+    providers: readonly CloudProvider[],
+  ): Promise<InvoiceMonthAnswer> {
+    const days = invoiceMonthUsageDays(invoiceMonth);
+    const totals = await Promise.all(
+      providers.map(async (provider) =>
+        invoiceMonthTotal(provider, invoiceMonth, await this.sources.lines({ clientId, provider, ...days })),
+      ),
+    );
+    const byProvider = totals
+      .filter((total) => total.billed.length > 0)
+      .sort((a, b) => b.amount - a.amount || a.provider.localeCompare(b.provider));
+    return { invoiceMonth, total: byProvider.reduce((sum, p) => sum + p.amount, 0), byProvider };
   }
 
   /**

@@ -2,6 +2,7 @@ import { getArgumentValues, isObjectType, Kind, type GraphQLResolveInfo } from "
 import { Arg, Args, Ctx, FieldResolver, Int, Resolver, Root } from "type-graphql";
 import { Client } from "../types/client.type.js";
 import { CostSummary } from "../types/cost-summary.type.js";
+import { InvoiceMonthCost } from "../types/invoice-month-cost.type.js";
 import { CostBreakdownItem } from "../types/cost-breakdown.type.js";
 import { CostSeries } from "../types/cost-series.type.js";
 import { CostRecordConnection } from "../types/cost-record.type.js";
@@ -31,9 +32,9 @@ import type { Connection } from "../types/page-info.type.js";
 import type { CostRecord } from "../types/cost-record.type.js";
 
 const TOP_DESCRIPTION = `Items kept, largest first: ${TOP_ITEMS.min} to ${TOP_ITEMS.max}; the rest is folded into one more item.`;
-const PERIOD_DESCRIPTION = `The days to cover (UTC, both inclusive), at most ${MAX_PERIOD_DAYS}.`;
+const PERIOD_DESCRIPTION = `The days to cover (billing days, both inclusive), at most ${MAX_PERIOD_DAYS}.`;
 const FILTER_DESCRIPTION = "Narrows the costs counted; every cost of the client when absent.";
-const SERIES_PERIOD_DESCRIPTION = `The days to cover (UTC, both inclusive): at most ${MAX_DAILY_SERIES_DAYS} for DAILY, ${MAX_WEEKLY_SERIES_DAYS} for WEEKLY, ${MAX_PERIOD_DAYS} for MONTHLY.`;
+const SERIES_PERIOD_DESCRIPTION = `The days to cover (billing days, both inclusive): at most ${MAX_DAILY_SERIES_DAYS} for DAILY, ${MAX_WEEKLY_SERIES_DAYS} for WEEKLY, ${MAX_PERIOD_DAYS} for MONTHLY.`;
 
 interface CostFieldArgs {
   period: DateRangeInput;
@@ -171,6 +172,36 @@ export class ClientCostResolver {
       label: s.label,
       points: s.points.map((p) => ({ date: p.date, cost: money(p.amount, client.reportingCurrency) })),
     }));
+  }
+
+  @FieldResolver(() => InvoiceMonthCost, {
+    description:
+      "Net cost billed on one invoice month, per provider, with the unconverted figures of each invoice. Reads the stored lines of that month and the month before it (late rows); collect both for a complete invoice.",
+  })
+  async costByInvoiceMonth(
+    @Root() client: ClientModel,
+    @Arg("month", () => String, { description: "The invoice month, YYYY-MM." }) month: string,
+    @Arg("providers", () => [CloudProviderEnum], {
+      nullable: true,
+      description: "Only these providers; every provider when absent or empty.",
+    })
+    providers: CloudProvider[] | undefined,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<InvoiceMonthCost> {
+    const answer = await ctx.useCases.costs.invoiceMonth(ctx.auth, client.id, {
+      month,
+      ...(providers ? { providers } : {}),
+    });
+    const currency = client.reportingCurrency;
+    return {
+      invoiceMonth: answer.invoiceMonth,
+      total: money(answer.total, currency),
+      byProvider: answer.byProvider.map((part) => ({
+        provider: part.provider,
+        cost: money(part.amount, currency),
+        billed: part.billed.map((billed) => money(billed.amount, billed.currency)),
+      })),
+    };
   }
 
   @FieldResolver(() => CostRecordConnection, {

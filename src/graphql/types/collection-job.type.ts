@@ -106,7 +106,7 @@ export class CollectionJob implements Node {
   })
   status!: CollectionStatus;
 
-  @Field(() => DateRange, { description: "The days collected, as requested (UTC, both inclusive)." })
+  @Field(() => DateRange, { description: "The days collected, as requested (billing days, both inclusive)." })
   period!: DateRange;
 
   @Field(() => [ProviderCollection], {

@@ -110,7 +110,7 @@ export class DataQuality {
 
   @Field(() => Float, {
     description:
-      "0..1: hours from the end of the day (UTC) to its collection, divided by 48 and capped at 1: providers keep adding late usage for about 48 h.",
+      "0..1: hours from the end of the billing day (Pacific midnight for GCP, UTC for the others) to its collection, divided by 48 and capped at 1: providers keep adding late usage for about 48 h.",
   })
   timeliness!: number;
 
@@ -169,7 +169,9 @@ export class CostRecord implements Node {
   @Field(() => CloudProviderEnum, { description: "The cloud that billed it." })
   provider!: CloudProvider;
 
-  @Field(() => DateScalar, { description: "The UTC day the usage happened on." })
+  @Field(() => DateScalar, {
+    description: "The billing day of the usage: UTC for AWS and Azure, Pacific time for GCP (see Date).",
+  })
   date!: string;
 
   @Field(() => Money, {

@@ -42,7 +42,7 @@ import type {
   HistoryLimit,
   HistoryLimitAnswer,
 } from "../adapter.js";
-import { InvalidRequestError, ProviderError, TransientError } from "../errors.js";
+import { ProviderError, TransientError } from "../errors.js";
 import { validatePeriod } from "../period.js";
 import { chargeCategoryOfRecordType } from "./aws-record-types.js";
 import {
@@ -86,12 +86,12 @@ export function costExplorerHistoryLimit(today: IsoDay): HistoryLimit {
 
 const dimension = (Key: string) => ({ Type: "DIMENSION" as const, Key });
 
-function parseAmount(amount: string | undefined, where: string): number {
-  const value = Number(amount);
-  if (amount === undefined || amount.trim() === "" || !Number.isFinite(value)) {
-    throw new InvalidRequestError(`AWS Cost Explorer returned a non-numeric amount for ${where}`);
-  }
-  return value;
+/**
+ * An Amount string as a number; NaN when it is missing or not a number, so the normalizer
+ * quarantines that one line (named in the day's data quality) rather than the month failing.
+ */
+function parseAmount(amount: string | undefined): number {
+  return amount === undefined || amount.trim() === "" ? Number.NaN : Number(amount);
 }
 
 export class AwsCostExplorerAdapter implements CostProviderAdapter {
@@ -213,7 +213,7 @@ export class AwsCostExplorerAdapter implements CostProviderAdapter {
         for (const group of result.Groups ?? []) {
           const [region, recordType] = group.Keys ?? [];
           if (region === undefined || recordType === undefined) continue;
-          const total = parseAmount(group.Metrics?.[METRIC]?.Amount, `${month} ${region} ${recordType}`);
+          const total = parseAmount(group.Metrics?.[METRIC]?.Amount);
           monthSlices.push({ region, recordType, total });
         }
       }
@@ -271,8 +271,9 @@ export class AwsCostExplorerAdapter implements CostProviderAdapter {
           accountId,
           region,
           chargeCategory,
-          billedCost: parseAmount(metric?.Amount, `${date} ${serviceName} ${accountId}`),
-          billingCurrency: metric?.Unit ?? "USD",
+          billedCost: parseAmount(metric?.Amount),
+          // No Unit is no currency: quarantined by the normalizer, never assumed to be USD.
+          billingCurrency: metric?.Unit ?? "",
           estimated: result.Estimated ?? false,
         };
         const accountName = accountNames.get(accountId);

@@ -1,9 +1,16 @@
 /**
  * Cost Management query rows -> ProviderCostLine. Columns are found BY NAME (the service does not
  * promise an order), UsageDate is the number yyyymmdd, amounts are JSON numbers and each row names
- * its own currency.
+ * its own currency. A row without a cost that is a number, or without a currency, is passed on with
+ * NaN or "" for the normalizer to quarantine (named in that day's data quality): one odd row never
+ * fails the month. A row without a valid UsageDate has no day to be kept on, so the reply is refused.
  */
-import type { ChargeCategory, IsoDay, ProviderCostLine } from "../../domain/cost-record.js";
+import {
+  UNASSIGNED_SERVICE,
+  type ChargeCategory,
+  type IsoDay,
+  type ProviderCostLine,
+} from "../../domain/cost-record.js";
 import { isIsoDay } from "../../domain/dates.js";
 import { InvalidRequestError } from "../errors.js";
 import { COST_MEASURE } from "./azure-query-plan.js";
@@ -103,17 +110,15 @@ export function mapQueryRows(page: QueryPage, context: RowContext): ProviderCost
   rows.forEach((row, rowNumber) => {
     const chargeType = text(row, chargeTypeAt);
     if (chargeType !== undefined && context.keepChargeType && !context.keepChargeType(chargeType)) return;
-    const cost = row[costAt];
+    const given = row[costAt];
+    const cost = typeof given === "number" ? given : Number.NaN;
     const date = usageDateToIsoDay(row[dateAt]);
-    const currency = text(row, currencyAt);
-    if (typeof cost !== "number" || !Number.isFinite(cost))
-      throw malformed(`row ${rowNumber} has no numeric cost`);
+    const currency = text(row, currencyAt) ?? "";
     if (!date) throw malformed(`row ${rowNumber} has no valid UsageDate`);
-    if (!currency) throw malformed(`row ${rowNumber} has no Currency`);
     const accountName = text(row, accountNameAt);
     lines.push({
       date,
-      serviceName: text(row, serviceAt) || "Unassigned",
+      serviceName: text(row, serviceAt) || UNASSIGNED_SERVICE,
       accountId: text(row, accountAt) || context.accountId,
       ...(accountName ? { accountName } : {}),
       region: text(row, regionAt) ?? "",

@@ -7,6 +7,7 @@
  * checked against BILLING_EXPORT_TABLE_PATTERN here, at the last moment, and quoted with backticks.
  * Every date travels as a named DATE parameter.
  */
+import { BILLING_TIME_ZONES } from "../../domain/billing-days.js";
 
 /** `project.dataset.table` of a standard or detailed (resource-level) billing export table. */
 export const BILLING_EXPORT_TABLE_PATTERN =
@@ -15,9 +16,14 @@ export const BILLING_EXPORT_TABLE_PATTERN =
 /** The cost_type the credits half of the daily query reports (the export itself has no such type). */
 export const CREDIT_COST_TYPE = "credit";
 
-/** Partitions are load days, not usage days: rows for a day keep arriving for days after it. */
+/**
+ * Partitions are load days, not usage days: rows for a day keep arriving for days after it. After the
+ * window's end, the window also reaches the first days of the next month, when the last rows of the
+ * month are loaded; those that miss the invoice's close carry the next invoice.month, and are still
+ * stored on their usage day.
+ */
 export const PARTITION_DAYS_BEFORE = 7;
-export const PARTITION_DAYS_AFTER = 3;
+export const PARTITION_DAYS_AFTER = 10;
 
 export type BigQueryColumnType = "DATE" | "STRING" | "FLOAT" | "INTEGER" | "TIMESTAMP";
 
@@ -40,6 +46,7 @@ export const DAILY_COST_COLUMNS = [
   { name: "cost", type: "FLOAT" },
   { name: "usage_amount", type: "FLOAT" },
   { name: "usage_unit", type: "STRING" },
+  { name: "invoice_month", type: "STRING" },
 ] as const satisfies readonly BigQueryColumn[];
 
 export type DailyCostColumn = (typeof DAILY_COST_COLUMNS)[number]["name"];
@@ -74,19 +81,26 @@ export function quoteBillingTable(table: string): string {
 }
 
 /**
- * Daily net cost per (day, service, project, region, cost type, currency, usage unit) for
- * @start..@end inclusive (UTC days), plus one line per credit type on its own, so credits stay
- * visible instead of being netted into cost. Credits keep the service and project they reduce.
+ * The billing day of a row: the calendar day of its usage start in Google's billing time zone
+ * (Pacific, daylight saving observed), so daily and monthly figures equal the console's.
+ */
+const USAGE_DAY = `DATE(usage_start_time, "${BILLING_TIME_ZONES.GCP}")`;
+
+/**
+ * Daily net cost per (billing day, service, project, region, cost type, currency, usage unit,
+ * invoice month) for @start..@end inclusive (Pacific days), plus one line per credit type on its
+ * own, so credits stay visible instead of being netted into cost. Credits keep the service and
+ * project they reduce.
  */
 export function dailyCostsSql(table: string): string {
   return `WITH billing_rows AS (
   SELECT
-    DATE(usage_start_time, "UTC") AS usage_date,
-    service, project, location, cost_type, currency, cost, usage, credits
+    ${USAGE_DAY} AS usage_date,
+    service, project, location, cost_type, currency, cost, usage, credits, invoice
   FROM ${quoteBillingTable(table)}
   WHERE _PARTITIONTIME >= TIMESTAMP(DATE_SUB(@start, INTERVAL ${PARTITION_DAYS_BEFORE} DAY))
     AND _PARTITIONTIME < TIMESTAMP(DATE_ADD(@end, INTERVAL ${PARTITION_DAYS_AFTER + 1} DAY))
-    AND DATE(usage_start_time, "UTC") BETWEEN @start AND @end
+    AND ${USAGE_DAY} BETWEEN @start AND @end
 )
 SELECT
   usage_date,
@@ -100,15 +114,17 @@ SELECT
   currency,
   SUM(cost) AS cost,
   SUM(usage.amount) AS usage_amount,
-  usage.unit AS usage_unit
+  usage.unit AS usage_unit,
+  invoice.month AS invoice_month
 FROM billing_rows
-GROUP BY usage_date, service_id, service_name, project_id, project_name, region, cost_type, credit_type, currency, usage_unit
+GROUP BY usage_date, service_id, service_name, project_id, project_name, region, cost_type, credit_type, currency, usage_unit, invoice_month
 UNION ALL
 SELECT
   usage_date, service.id, service.description, project.id, project.name, location.region,
-  "${CREDIT_COST_TYPE}", credit.type, currency, SUM(credit.amount), CAST(NULL AS FLOAT64), CAST(NULL AS STRING)
+  "${CREDIT_COST_TYPE}", credit.type, currency, SUM(credit.amount), CAST(NULL AS FLOAT64), CAST(NULL AS STRING),
+  invoice.month
 FROM billing_rows, UNNEST(credits) AS credit
-GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`;
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 13`;
 }
 
 /** Latest export time and row count since @since: a cheap proof that the table is readable and fed. */
@@ -119,10 +135,10 @@ WHERE _PARTITIONTIME >= TIMESTAMP(@since)`;
 }
 
 /**
- * The first usage day (UTC) the table holds: the export only has what was billed after it was
+ * The first billing day (Pacific) the table holds: the export only has what was billed after it was
  * turned on. It reads one column of every partition, a small scan that a collection runs once.
  */
 export function exportFirstDaySql(table: string): string {
-  return `SELECT MIN(DATE(usage_start_time, "UTC")) AS first_usage_date
+  return `SELECT MIN(${USAGE_DAY}) AS first_usage_date
 FROM ${quoteBillingTable(table)}`;
 }

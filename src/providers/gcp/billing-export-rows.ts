@@ -5,12 +5,16 @@
  *   credits half of the query reports "credit" -> Credit, with the credit type (e.g.
  *   COMMITTED_USAGE_DISCOUNT, FREE_TIER, PROMOTION) in usageType and the service it reduces kept.
  *   A cost_type Google adds later lands in Adjustment rather than being dropped.
- * - Null project, location or service (tax and adjustment rows) become "", which the normalizer
- *   treats as "unassigned".
+ * - Null project, location or service (tax and adjustment rows) become "": the normalizer files a
+ *   line without a service under "Unassigned" and keeps an empty account or region as unassigned.
+ * - A FLOAT cost BigQuery answers as NaN or Infinity, or a NULL currency, is passed on as it is: the
+ *   normalizer quarantines that one line (named in the day's data quality) instead of the whole
+ *   month failing here.
+ * - invoice.month ("YYYYMM") is kept on every line as "YYYY-MM".
  */
 import { z } from "zod";
 import type { ChargeCategory, IsoDay, ProviderCostLine } from "../../domain/cost-record.js";
-import { isIsoDay } from "../../domain/dates.js";
+import { isIsoDay, isIsoMonth } from "../../domain/dates.js";
 import { InvalidRequestError } from "../errors.js";
 import { CREDIT_COST_TYPE } from "./billing-export-query.js";
 
@@ -38,10 +42,16 @@ const dailyCostRowSchema = z.object({
   region: nullableString,
   cost_type: nullableString,
   credit_type: nullableString,
-  currency: z.string().min(1),
-  cost: z.number().refine(Number.isFinite, "must be finite"),
-  usage_amount: z.number().refine(Number.isFinite, "must be finite").nullable(),
+  currency: nullableString,
+  // Any FLOAT, NaN and Infinity included: an unreadable amount is the normalizer's to quarantine.
+  cost: z.custom<number>((value) => typeof value === "number", "must be a FLOAT"),
+  usage_amount: z.custom<number>((value) => typeof value === "number", "must be a FLOAT").nullable(),
   usage_unit: nullableString,
+  invoice_month: z
+    .string()
+    .transform((month) => `${month.slice(0, 4)}-${month.slice(4)}`)
+    .refine(isIsoMonth, "must be a month YYYYMM")
+    .nullable(),
 });
 
 type DailyCostRow = z.infer<typeof dailyCostRowSchema>;
@@ -76,9 +86,12 @@ export function toProviderCostLines(
       region: row.region ?? "",
       chargeCategory: chargeCategoryOfCostType(row.cost_type),
       billedCost: row.cost,
-      billingCurrency: row.currency,
-      ...(row.usage_amount === null ? {} : { usageQuantity: row.usage_amount }),
+      billingCurrency: row.currency ?? "",
+      ...(row.usage_amount === null || !Number.isFinite(row.usage_amount)
+        ? {}
+        : { usageQuantity: row.usage_amount }),
       ...(row.usage_unit === null ? {} : { usageUnit: row.usage_unit }),
+      ...(row.invoice_month === null ? {} : { invoiceMonth: row.invoice_month }),
       estimated: isEstimated(date),
     };
   });

@@ -18,10 +18,11 @@ import {
 } from "./bigquery-wire.js";
 import { parseQuery, type ParsedQuery, type SelectBlock, type SelectItem } from "./billing-export-sql.js";
 import {
+  columnType,
   columnValue,
   CREDIT_FIELD_TYPES,
-  EXPORT_COLUMN_TYPES,
   EXPORT_FIELDS,
+  isUsageDay,
   rowFilter,
   scan,
   type ExportRow,
@@ -206,7 +207,7 @@ function resolve(expression: string, block: SelectBlock, scope: Map<string, stri
     if (passed === undefined) throw invalidQuery(`Unrecognized name: ${head}`);
     path = rest.length === 0 ? passed : [passed, ...rest].join(".");
   }
-  const type = EXPORT_COLUMN_TYPES[path];
+  const type = columnType(path);
   if (!type) {
     const known = EXPORT_FIELDS.has(path.split(".")[0]!);
     throw invalidQuery(
@@ -218,10 +219,7 @@ function resolve(expression: string, block: SelectBlock, scope: Map<string, stri
 
 const isFirstUsageDay = (term: Term) =>
   term.kind === "constant" ||
-  (term.kind === "aggregate" &&
-    term.fn === "MIN" &&
-    term.of?.kind === "column" &&
-    term.of.path === 'DATE(usage_start_time, "UTC")');
+  (term.kind === "aggregate" && term.fn === "MIN" && term.of?.kind === "column" && isUsageDay(term.of.path));
 
 /** One SELECT over the rows: UNNEST, then GROUP BY with sums, or one row per input row. */
 function evaluate(block: SelectBlock, terms: Term[], rows: ExportRow[]): Cell[][] {

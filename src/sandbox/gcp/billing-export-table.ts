@@ -1,40 +1,86 @@
 /**
  * The simulated Cloud Billing export table: a BillingDataset's lines as rows of the standard export
- * schema (service, project, location, cost_type, cost, usage, credits, export_time, _PARTITIONTIME),
- * what each column expression a query may use means on such a row, and the WHERE conditions on the
- * usage day and _PARTITIONTIME it can evaluate.
+ * schema (service, project, location, cost_type, cost, usage, credits, usage_start_time, invoice,
+ * export_time, _PARTITIONTIME), what each column expression a query may use means on such a row, and
+ * the WHERE conditions on the usage day and _PARTITIONTIME it can evaluate.
  *
- * Loading: the rows of usage day D are exported at 04:00:00.123456 UTC on D+1 (the odd microseconds
- * prove int64 timestamp decoding) into that day's partition. Rows of days whose export is still
+ * Time: a GCP dataset's day is Google's billing day, the Pacific calendar day. Each line is metered in
+ * two hours of it, the first (00:00 Pacific, 07:00 or 08:00 UTC) and the last (23:00 Pacific, already
+ * the next day in UTC), half each; so DATE(usage_start_time, "America/Los_Angeles") gives back the
+ * dataset's days (daylight saving included), and a UTC day mixes two of them.
+ *
+ * Loading: the rows of usage day D are exported at 10:00:00.123456 UTC on D+1 (after the Pacific day
+ * ended; the odd microseconds prove int64 timestamp decoding) into that day's partition. A late row,
+ * billed on the next invoice month, loads on that month's LATE_LOAD_DAY. Rows whose export is still
  * ahead are already in the table as estimates, with export_time NULL.
  */
 import type { IsoDay } from "../../domain/cost-record.js";
-import { addDays, daysInRange, startOfDayEpochSeconds } from "../../domain/dates.js";
-import type { BillingDataset, SimulatedLine } from "../billing-dataset.js";
+import {
+  addDays,
+  daysInRange,
+  firstDayOfMonth,
+  monthOf,
+  startOfDayEpochSeconds,
+} from "../../domain/dates.js";
+import { roundAmount, type BillingDataset, type SimulatedLine } from "../billing-dataset.js";
+import { dayInTimeZone, instantOfLocalHour, isTimeZone } from "../../domain/time-zones.js";
 import { invalidQuery, type BigQueryType } from "./bigquery-wire.js";
 
-const EXPORT_LAG_MICROS = BigInt(28 * 3600) * 1_000_000n + 123_456n;
+/** Google's billing day (its own fact, written here again so the simulator owes nothing to the collector). */
+const BILLING_TIME_ZONE = "America/Los_Angeles";
+/** The Pacific hours each line is metered in: the day's first and its last. */
+const USAGE_HOURS = [0, 23] as const;
+const EXPORT_LAG_MICROS = BigInt(10 * 3600) * 1_000_000n + 123_456n;
+/** The day of the next month on which rows that missed the invoice's close are loaded. */
+const LATE_LOAD_DAY = 6;
+/** The most days after its usage day a row is loaded (a late row of a month's last day). */
+const MAX_LOAD_LAG_DAYS = LATE_LOAD_DAY;
 
 export type Value = string | number | null;
 
 export interface ExportRow {
-  usageDay: IsoDay;
+  /** usage_start_time, epoch milliseconds. */
+  usageStart: number;
   partitionDay: IsoDay;
   /** Scalar columns by path: `service.id`, `cost`, `usage.amount`, `export_time`, ... */
   columns: Record<string, Value>;
   credits: { type: string; amount: number }[];
 }
 
-/** One row of the export table per simulated line of the day. */
+/** Rows of the export table for the simulated lines of a (Pacific) day: one per line and usage hour. */
 function exportRows(dataset: BillingDataset, day: IsoDay, now: Date): ExportRow[] {
-  const exportedAt = BigInt(startOfDayEpochSeconds(day)) * 1_000_000n + EXPORT_LAG_MICROS;
-  const exported = exportedAt <= BigInt(now.getTime()) * 1000n;
-  return dataset.linesForDay(day).map((line) => ({
-    usageDay: day,
-    partitionDay: addDays(day, 1),
-    columns: { ...columnsOf(line), export_time: exported ? exportedAt.toString() : null },
-    credits: creditsOf(line),
-  }));
+  const hours = USAGE_HOURS.map((hour) => instantOfLocalHour(day, hour, BILLING_TIME_ZONE));
+  return dataset.linesForDay(day).flatMap((line) => {
+    const invoiceMonth = line.invoiceMonth ?? monthOf(day);
+    const partitionDay =
+      invoiceMonth > monthOf(day)
+        ? addDays(firstDayOfMonth(invoiceMonth), LATE_LOAD_DAY - 1)
+        : addDays(day, 1);
+    const exportedAt = BigInt(startOfDayEpochSeconds(partitionDay)) * 1_000_000n + EXPORT_LAG_MICROS;
+    const exported = exportedAt <= BigInt(now.getTime()) * 1000n;
+    const columns = columnsOf(line);
+    const credits = creditsOf(line);
+    return hours.map((usageStart, index) => ({
+      usageStart,
+      partitionDay,
+      columns: {
+        ...columns,
+        cost: halfOf(columns.cost as number, index),
+        "usage.amount":
+          columns["usage.amount"] === null ? null : halfOf(columns["usage.amount"] as number, index),
+        usage_start_time: String(usageStart * 1000),
+        "invoice.month": invoiceMonth.replace("-", ""),
+        export_time: exported ? exportedAt.toString() : null,
+      },
+      credits: credits.map((credit) => ({ ...credit, amount: halfOf(credit.amount, index) })),
+    }));
+  });
+}
+
+/** The first or second part of an amount split over the two usage hours; the parts add up to it. */
+function halfOf(amount: number, index: number): number {
+  const first = roundAmount(amount / 2);
+  return index === 0 ? first : roundAmount(amount - first);
 }
 
 /** A promotion arrives as a credit on a zero-cost row of its service, like in a real export. */
@@ -68,7 +114,7 @@ function creditsOf(line: SimulatedLine): ExportRow["credits"] {
 
 /** The export's columns a query may name, and their types. `credits` is the one array (UNNEST it). */
 export const EXPORT_COLUMN_TYPES: Record<string, BigQueryType> = {
-  'DATE(usage_start_time, "UTC")': "DATE",
+  usage_start_time: "TIMESTAMP",
   "service.id": "STRING",
   "service.description": "STRING",
   "project.id": "STRING",
@@ -79,6 +125,7 @@ export const EXPORT_COLUMN_TYPES: Record<string, BigQueryType> = {
   cost: "FLOAT",
   "usage.amount": "FLOAT",
   "usage.unit": "STRING",
+  "invoice.month": "STRING",
   export_time: "TIMESTAMP",
 };
 
@@ -88,13 +135,30 @@ export const CREDIT_FIELD_TYPES: Record<string, BigQueryType> = { type: "STRING"
 /** Top-level fields (what a WITH query can pass through by name). */
 export const EXPORT_FIELDS = new Set([
   ...Object.keys(EXPORT_COLUMN_TYPES).map((path) => path.split(".")[0]!),
-  "usage_start_time",
   "credits",
 ]);
 
-/** The value of an export column on a row (the UTC usage day for the one computed column). */
+/** `DATE(usage_start_time, "<time zone>")`: the usage day in any IANA time zone, as BigQuery has it. */
+const USAGE_DAY = /^DATE\(usage_start_time, "([^"]+)"\)$/i;
+
+function timeZoneOf(expression: string): string | undefined {
+  const zone = USAGE_DAY.exec(expression)?.[1];
+  if (zone !== undefined && !isTimeZone(zone)) throw invalidQuery(`Invalid time zone: ${zone}`);
+  return zone;
+}
+
+/** True for a usage-day expression (whatever its time zone). */
+export const isUsageDay = (path: string): boolean => USAGE_DAY.test(path);
+
+/** The type of a column or of a usage-day expression; undefined for anything else. */
+export function columnType(path: string): BigQueryType | undefined {
+  return timeZoneOf(path) === undefined ? EXPORT_COLUMN_TYPES[path] : "DATE";
+}
+
+/** The value of an export column (or usage-day expression) on a row. */
 export function columnValue(row: ExportRow, path: string): Value {
-  return path === 'DATE(usage_start_time, "UTC")' ? row.usageDay : (row.columns[path] ?? null);
+  const zone = timeZoneOf(path);
+  return zone === undefined ? (row.columns[path] ?? null) : dayInTimeZone(row.usageStart, zone);
 }
 
 /** The rows a WHERE keeps, and the usage days they can come from (so only those are generated). */
@@ -106,7 +170,7 @@ export interface RowFilter {
 
 const PARTITION_BOUND =
   /^_PARTITIONTIME (>=|<) TIMESTAMP\((?:@(\w+)|DATE_(SUB|ADD)\(@(\w+), INTERVAL (\d+) DAY\))\)(?: AND |$)/i;
-const USAGE_DAY_RANGE = /^DATE\(usage_start_time, "UTC"\) BETWEEN @(\w+) AND @(\w+)(?: AND |$)/i;
+const USAGE_DAY_RANGE = /^(DATE\(usage_start_time, "[^"]+"\)) BETWEEN @(\w+) AND @(\w+)(?: AND |$)/i;
 
 export function rowFilter(where: string | undefined, parameters: Record<string, IsoDay>): RowFilter {
   const tests: ((row: ExportRow) => boolean)[] = [];
@@ -122,18 +186,23 @@ export function rowFilter(where: string | undefined, parameters: Record<string, 
       const [, op, bare, shift, shifted, days] = partition;
       const base = parameters[(bare ?? shifted)!]!;
       const bound = shift ? addDays(base, (shift.toUpperCase() === "SUB" ? -1 : 1) * Number(days)) : base;
-      // A row's partition is its load day, the day after its usage day.
+      // A row's partition is its load day: the day after its usage day, or up to MAX_LOAD_LAG_DAYS after.
       if (op === ">=") {
         tests.push((row) => row.partitionDay >= bound);
-        from = later(from, addDays(bound, -1));
+        from = later(from, addDays(bound, -MAX_LOAD_LAG_DAYS));
       } else {
         tests.push((row) => row.partitionDay < bound);
         to = earlier(to, addDays(bound, -2));
       }
     } else if (usage) {
-      const [start, end] = [parameters[usage[1]!]!, parameters[usage[2]!]!];
-      tests.push((row) => row.usageDay >= start && row.usageDay <= end);
-      [from, to] = [later(from, start), earlier(to, end)];
+      const [, expression, startName, endName] = usage;
+      const [start, end] = [parameters[startName!]!, parameters[endName!]!];
+      tests.push((row) => {
+        const day = columnValue(row, expression!) as IsoDay;
+        return day >= start && day <= end;
+      });
+      // A (Pacific) dataset day's rows fall within a day of it in any time zone.
+      [from, to] = [later(from, addDays(start, -1)), earlier(to, addDays(end, 1))];
     } else {
       throw invalidQuery(`The simulated export cannot evaluate the condition "${rest}"`);
     }

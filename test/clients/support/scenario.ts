@@ -267,6 +267,7 @@ export function describeCacheScenario(
         ClientCollectionJobs: { clientId: CLIENT, first: 10 },
         CollectionJobStatus: { id: server.sandbox.backfill.id },
         ClientConnections: { clientId: CLIENT },
+        InvoiceMonth: { clientId: CLIENT, month: period().start.slice(0, 7) },
       };
       const unknown = queries.filter((name) => name !== "NodeById" && !(name in variables));
       expect(unknown, "queries of schema/operations this scenario has no variables for").toEqual([]);
