@@ -143,6 +143,8 @@ const VALUE_TYPES = [
   "CostForecast",
   "ForecastAccuracy",
   "ForecastPoint",
+  "InvoiceMonthCost",
+  "InvoiceProviderCost",
   "ChargeCategoryCostItem",
   "CollectionError",
   "CollectionMetadata",

@@ -82,7 +82,7 @@ export class CostQueries {
       );
     }
     const providers = question.providers?.length ? [...new Set(question.providers)] : [...CLOUD_PROVIDERS];
-    return this.reads.once(`invoice|${clientId}|${argumentsKey({ ...question, providers })}`, () =>
+    return this.reads.once(clientId, cacheKey("invoice", { ...question, providers }), () =>
       this.reads.invoiceMonth(clientId, question.month, providers),
     );
   }
