@@ -3,7 +3,8 @@
  * service itself, and the demo tenant `demo` connected to all three, backfilled through a real
  * collection job and refreshed periodically with restated days so subscriptions visibly fire.
  * The demo tenant's data carries a few labelled anomalies and a decoy within the backfill
- * (DemoCloudOptions.labelledEvents, on unless `clouds.labelledEvents` is false).
+ * (DemoCloudOptions.labelledEvents, on unless `clouds.labelledEvents` is false). Twelve small
+ * tenants beside it give the portfolio something to rank (portfolio-tenants.ts).
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
@@ -18,6 +19,7 @@ import { startRuntime, type Runtime } from "../runtime.js";
 import { SYSTEM } from "../domain/identity.js";
 import { clockStartingOn, systemClock, type Clock } from "../shared/clock.js";
 import { startDemoClouds, type DemoCloudOptions, type DemoClouds } from "./demo-tenant.js";
+import { seedPortfolioTenants } from "./portfolio-tenants.js";
 import type { Logger } from "../observability/logger.js";
 import type { CollectionJob } from "../domain/collection-job.js";
 
@@ -34,6 +36,8 @@ export interface SandboxOptions {
   backfillDays?: number;
   /** The simulated clouds; the demo tenant's labelled events are on unless `labelledEvents: false`. */
   clouds?: DemoCloudOptions;
+  /** The twelve small tenants beside `demo` that the portfolio ranks (default on). */
+  portfolioTenants?: boolean;
 }
 
 export interface Sandbox {
@@ -121,6 +125,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       clientId: DEMO_CLIENT_ID,
       period: { start: addDays(today, 1 - backfillDays), end: today },
     });
+    if (options.portfolioTenants ?? true) {
+      await seedPortfolioTenants({ tenants, costs: runtime.services.stores.costs, today, now: clock() });
+    }
 
     const refresh = async () => {
       const days = Array.from({ length: REFRESH_DAYS }, (_, i) => addDays(today, -i));

@@ -279,7 +279,7 @@ describe("Query.providerCosts", () => {
 
   it("refuses a period too long for daily buckets and a top out of range, naming the field", async () => {
     const admin = await server.token({ roles: ["admin"] });
-    const refusal = async (variables: Record<string, unknown>) => {
+    const refusal = async (variables: { period: { start: string; end: string }; top?: number }) => {
       const { body } = await server.graphql(ProviderCostsDocument, { provider: "AWS", ...variables }, admin);
       expect(body.data).toBeNull();
       return body.errors?.map((e) => [e.extensions?.code, e.extensions?.field]);
