@@ -5,7 +5,7 @@
  * simulator round trip: a collection per tenant would multiply the sandbox's start-up time), from
  * a seed, so a restart writes nothing new (unchanged content is never rewritten).
  */
-import type { IsoDay, ProviderCostLine, UnifiedCostRecord } from "../domain/cost-record.js";
+import type { IsoDay, ProviderCostLine } from "../domain/cost-record.js";
 import { createExchangeRateTable } from "../domain/currency.js";
 import { addMonths, daysInRange, firstDayOfMonth, monthOf, toEpochDay } from "../domain/dates.js";
 import { SYSTEM } from "../domain/identity.js";
@@ -97,16 +97,20 @@ function tenantRecords(tenant: PortfolioTenant, provider: CloudProvider, days: I
   });
 }
 
-/** Creates the tenants that are missing and writes their days from last month's 1st to `today`. */
+/**
+ * Creates the tenants that are missing and writes their days from last month's 1st to `today`, one
+ * tenant at a time so that `signal` (the sandbox stopping) ends it between two tenants.
+ */
 export async function seedPortfolioTenants(options: {
   tenants: Tenants;
   costs: CostRecordStore;
   today: IsoDay;
   now: Date;
+  signal?: AbortSignal;
 }): Promise<void> {
   const days = daysInRange(firstDayOfMonth(addMonths(monthOf(options.today), -1)), options.today);
-  const records: UnifiedCostRecord[] = [];
   for (const tenant of PORTFOLIO_TENANTS) {
+    if (options.signal?.aborted) return;
     if (!(await options.tenants.client(SYSTEM, tenant.id))) {
       await options.tenants.createClient(SYSTEM, {
         id: tenant.id,
@@ -114,8 +118,8 @@ export async function seedPortfolioTenants(options: {
         reportingCurrency: "USD",
       });
     }
-    for (const provider of tenant.providers)
-      records.push(...tenantRecords(tenant, provider, days, options.now));
+    await options.costs.upsertDays(
+      tenant.providers.flatMap((provider) => tenantRecords(tenant, provider, days, options.now)),
+    );
   }
-  await options.costs.upsertDays(records);
 }

@@ -48,6 +48,8 @@ export interface Sandbox {
   /** A viewer of the demo tenant: what the banner's dashboard URL carries in its fragment. */
   viewerToken: string;
   backfill: CollectionJob;
+  /** Settles once the portfolio's extra tenants are written (at once when they are off). */
+  portfolioSeeded: Promise<void>;
   /** What "today" is in this sandbox (SANDBOX_TODAY, or the real date). */
   clock: Clock;
   /** Restates the trailing days at the simulators and collects them (what the timer does). */
@@ -125,9 +127,23 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       clientId: DEMO_CLIENT_ID,
       period: { start: addDays(today, 1 - backfillDays), end: today },
     });
-    if (options.portfolioTenants ?? true) {
-      await seedPortfolioTenants({ tenants, costs: runtime.services.stores.costs, today, now: clock() });
-    }
+    // In the background like the backfill: the first start writes about 800 days (some 9 s on
+    // DynamoDB Local), a restart finds them unchanged; stopping ends it after the current tenant.
+    const seeding = new AbortController();
+    const portfolioSeeded =
+      (options.portfolioTenants ?? true)
+        ? seedPortfolioTenants({
+            tenants,
+            costs: runtime.services.stores.costs,
+            today,
+            now: clock(),
+            signal: seeding.signal,
+          }).catch((error: unknown) => logger.warn({ err: error }, "sandbox portfolio tenants failed"))
+        : Promise.resolve();
+    stops.unshift(async () => {
+      seeding.abort();
+      await portfolioSeeded;
+    });
 
     const refresh = async () => {
       const days = Array.from({ length: REFRESH_DAYS }, (_, i) => addDays(today, -i));
@@ -159,6 +175,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       adminToken,
       viewerToken,
       backfill,
+      portfolioSeeded,
       clock,
       refresh,
       stop: async () => {
