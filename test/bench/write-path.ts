@@ -1,7 +1,8 @@
 /**
  * Write path: a 13-month, 3-provider backfill from the sandbox's simulators through the real
  * collection service (connect, triggerCollection, wait), then the very items it stored (read back
- * with Scan) written again into fresh tables with plain BatchWriteItem calls: the direct baseline.
+ * with Scan) written again into fresh tables with plain BatchWriteItem calls: the direct baseline;
+ * and what each index adds to the writes of a stored day, from those items.
  */
 import { paginateScan, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { SANDBOX_EXCHANGE_RATES_FILE } from "../../src/sandbox/exchange-rates.js";
@@ -16,6 +17,7 @@ import { tableNames } from "../../src/store/table-definitions.js";
 import { DynamoRequestCounter } from "../support/dynamo-request-counter.js";
 import { DATASET_SIZE } from "./bench-data.js";
 import { BENCH_DYNAMO_TIMEOUT_MS, startBenchServer } from "./bench-server.js";
+import { indexWriteCost, type IndexWriteCost } from "./index-cost.js";
 import { timed } from "./measure.js";
 import type { BenchSettings } from "./settings.js";
 
@@ -44,6 +46,8 @@ export interface WritePathReport {
     recordsPerSecond: number;
     batchWriteRequests: number;
   };
+  /** What each index adds to a stored day's writes (index-cost.ts). */
+  indexes: IndexWriteCost;
 }
 
 async function scanAll(doc: DynamoDBDocumentClient, table: string): Promise<StoredItem[]> {
@@ -124,6 +128,8 @@ export async function runWritePath(
         writeDirect(direct.doc, target.timeseries, rollupItems),
       ]),
     );
+    // Each transaction writes a month's rollup once, however many days it carries.
+    const indexes = indexWriteCost(dataItems, rollupItems, dynamoRequests.TransactWriteItems ?? 0);
     const directRecords = dataItems.filter((item) => String(item.SK).startsWith("COST#")).length;
     return {
       period,
@@ -146,6 +152,7 @@ export async function runWritePath(
         recordsPerSecond: directRecords / directWrite.seconds,
         batchWriteRequests: directCounter.requests({ operation: "BatchWriteItem" }),
       },
+      indexes,
     };
   } finally {
     direct.lowLevel.destroy();

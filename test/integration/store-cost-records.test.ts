@@ -1,4 +1,4 @@
-import { GetCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { UnifiedCostRecord } from "../../src/domain/cost-record.js";
 import { addDays } from "../../src/domain/dates.js";
@@ -234,6 +234,30 @@ describe("CostRecordStore reads", () => {
     expect(Item).toMatchObject({ GSI1PK: "PROVIDER#GCP#2026-01" });
     expect(Item).not.toHaveProperty("GSI2PK");
     expect(Item).not.toHaveProperty("GSI2SK");
+  });
+
+  it("reads a header stored with the old GSI2 keys as before, and drops them when the day is rewritten", async () => {
+    const key = keys.costRecord("legacy", "GCP", "2026-01-05");
+    await store.upsertDays([costRecord({ clientId: "legacy", provider: "GCP", date: "2026-01-05" })]);
+    const [fresh] = await store.getHeaders([{ clientId: "legacy", provider: "GCP", date: "2026-01-05" }]);
+    // What every header carried before GSI2's cost-record keys were dropped.
+    await ctx.doc.send(
+      new UpdateCommand({
+        TableName: ctx.names.data,
+        Key: key,
+        UpdateExpression: "SET GSI2PK = :pk, GSI2SK = :sk",
+        ExpressionAttributeValues: { ":pk": "CLIENT#legacy#PROVIDER#GCP", ":sk": "2026-01-05" },
+      }),
+    );
+    expect(await store.getHeaders([{ clientId: "legacy", provider: "GCP", date: "2026-01-05" }])).toEqual([
+      fresh,
+    ]);
+    await store.upsertDays([
+      costRecord({ clientId: "legacy", provider: "GCP", date: "2026-01-05", scale: 2 }),
+    ]);
+    const { Item } = await ctx.doc.send(new GetCommand({ TableName: ctx.names.data, Key: key }));
+    expect(Item).toMatchObject({ version: 2 });
+    expect(Item).not.toHaveProperty("GSI2PK");
   });
 
   it("queries a provider across clients with one GSI1 Query per month, totals only", async () => {
