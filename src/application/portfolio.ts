@@ -6,7 +6,7 @@
  */
 import type DataLoader from "dataloader";
 import type { CostFilter } from "../domain/aggregation.js";
-import type { Granularity } from "../domain/cost-entries.js";
+import { GRANULARITIES, type Granularity } from "../domain/cost-entries.js";
 import { monthWindows, previousPeriod, type DayRange } from "../domain/dates.js";
 import type { Authentication, Caller } from "../domain/identity.js";
 import {
@@ -17,6 +17,7 @@ import {
   TOP_ITEMS,
 } from "../domain/limits.js";
 import {
+  PORTFOLIO_ORDERS,
   providerCostBuckets,
   rankClients,
   rankingPosition,
@@ -25,7 +26,7 @@ import {
 } from "../domain/portfolio.js";
 import type { CloudProvider } from "../domain/provider.js";
 import type { UnifiedTimeSeriesRecord } from "../domain/time-series.js";
-import { validateProvider } from "../domain/validation.js";
+import { validateOneOf, validateProvider } from "../domain/validation.js";
 import { candidatesOf, pageOf } from "../store/page.js";
 import { canRead, requireCaller } from "./authorization.js";
 import { planCostRead } from "./costs/cost-read-plan.js";
@@ -119,7 +120,7 @@ export class Portfolio {
         return { clientId, currency, filter, summary, change: summary.total - summary.previousTotal };
       }),
     );
-    const { orderBy } = question;
+    const orderBy = validateOneOf(question.orderBy, PORTFOLIO_ORDERS, "orderBy");
     const figures = (entry: PortfolioEntry) => ({ clientId: entry.clientId, ...entry.summary });
     const ranked = rankClients(
       entries.map((entry) => ({ ...figures(entry), entry })),
@@ -143,10 +144,11 @@ export class Portfolio {
   async providerCosts(auth: Authentication, question: ProviderCostsQuestion): Promise<ProviderCostBucket[]> {
     const caller = requireCaller(auth);
     const provider = validateProvider(question.provider, "provider");
-    const period = checkPeriod(question.period, "period", seriesPeriodLimit(question.granularity));
+    const granularity = validateOneOf(question.granularity, GRANULARITIES, "granularity");
+    const period = checkPeriod(question.period, "period", seriesPeriodLimit(granularity));
     const top = checkListSize(question.top ?? DEFAULT_TOP_CLIENTS, "top", TOP_ITEMS);
     const ranges = monthWindows(period).map((window) => ({ provider, ...window }));
     const costs = await this.visible(caller, this.deps.loaders.providerDays, ranges);
-    return providerCostBuckets(costs, period, question.granularity, top);
+    return providerCostBuckets(costs, period, granularity, top);
   }
 }
