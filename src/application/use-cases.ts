@@ -22,6 +22,8 @@ import { ExchangeRates } from "./exchange-rates.js";
 import { LiveUpdates } from "./live-updates.js";
 import { createLoaders, loaderCostSources, type LoadedStores } from "./request-loaders.js";
 import { Nodes } from "./nodes.js";
+import { createIndexLoaders } from "./index-loaders.js";
+import { Portfolio } from "./portfolio.js";
 import { Tenants } from "./tenants.js";
 
 export interface UseCaseDeps {
@@ -76,6 +78,7 @@ export function createUseCases(deps: UseCaseDeps, request: RequestOptions) {
     nodes: new Nodes({ tenants, collections, costs, anomalies, budgets }),
     exchangeRates: new ExchangeRates(deps.exchangeRates),
     live: new LiveUpdates(deps.pubsub),
+    portfolio: new Portfolio({ loaders: createIndexLoaders(deps.stores, request), cursors }),
   };
 }
 

@@ -30,6 +30,9 @@ export const NODE_IDS = { min: 0, max: 100 } as const satisfies ListLimit;
 /** `top` of costBreakdown: the largest items kept, the rest folded into one. */
 export const TOP_ITEMS = { min: 1, max: 1000 } as const satisfies ListLimit;
 
+/** `top` of providerCosts when omitted: the clients listed per bucket. */
+export const DEFAULT_TOP_CLIENTS = 10;
+
 /** Connections of all clients read in one go (the readiness report); DynamoDB's Limit is at least 1. */
 export const CONNECTION_LISTING = { min: 1, max: 1000 } as const satisfies ListLimit;
 

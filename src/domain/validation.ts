@@ -3,7 +3,7 @@
  * API can answer "period.start: "2026-02-30" is not a calendar day" instead of a generic failure.
  * Offending values are echoed quoted and truncated; nothing that could be a secret is validated here.
  */
-import { CLOUD_PROVIDERS, isCloudProvider, type CloudProvider } from "./provider.js";
+import { CLOUD_PROVIDERS, type CloudProvider } from "./provider.js";
 import { isCurrencyCode } from "./currency-codes.js";
 import { isIsoDay, isIsoMonth, rangeLength, type DayRange } from "./dates.js";
 import { CHARGE_CATEGORIES, type IsoDay, type UnifiedCostRecord } from "./cost-record.js";
@@ -109,11 +109,16 @@ export function validateCurrencyCode(value: unknown, field: string): string {
   return value;
 }
 
-export function validateProvider(value: unknown, field: string): CloudProvider {
-  if (!isCloudProvider(value)) {
-    throw new ValidationError(field, `${describeValue(value)} is not one of ${CLOUD_PROVIDERS.join(", ")}`);
+/** `value` when it is one of `allowed` (an enum's values); a ValidationError naming `field` otherwise. */
+export function validateOneOf<T extends string>(value: unknown, allowed: readonly T[], field: string): T {
+  if (!(allowed as readonly unknown[]).includes(value)) {
+    throw new ValidationError(field, `${describeValue(value)} is not one of ${allowed.join(", ")}`);
   }
-  return value;
+  return value as T;
+}
+
+export function validateProvider(value: unknown, field: string): CloudProvider {
+  return validateOneOf(value, CLOUD_PROVIDERS, field);
 }
 
 /** Non-empty text of bounded length (service names, account ids, regions may be "" only if allowEmpty). */

@@ -1,4 +1,5 @@
 import { registerEnumType } from "type-graphql";
+import type { PortfolioOrder } from "../domain/portfolio.js";
 
 /** GraphQL enums mirror the domain's string unions value for value, so no mapping is needed. */
 export const CloudProviderEnum = { AWS: "AWS", GCP: "GCP", AZURE: "AZURE" } as const;
@@ -184,5 +185,24 @@ registerEnumType(BudgetAlertKindEnum, {
   valuesConfig: {
     ACTUAL: { description: "Spend so far crossed the threshold." },
     FORECAST: { description: "The expected period total reaches the amount." },
+  },
+});
+
+export const PortfolioOrderEnum = {
+  COST: "COST",
+  ABSOLUTE_CHANGE: "ABSOLUTE_CHANGE",
+  RELATIVE_CHANGE: "RELATIVE_CHANGE",
+} as const satisfies Record<PortfolioOrder, PortfolioOrder>;
+
+registerEnumType(PortfolioOrderEnum, {
+  name: "PortfolioOrder",
+  description:
+    "How portfolio clients are ranked, largest first; equal values by client id. Amounts are compared as they are, in each client's reporting currency.",
+  valuesConfig: {
+    COST: { description: "Net cost of the period." },
+    ABSOLUTE_CHANGE: { description: "total - previousTotal: the largest increase first." },
+    RELATIVE_CHANGE: {
+      description: "changePercent: the largest relative increase first; clients with no previous cost last.",
+    },
   },
 });

@@ -10,6 +10,11 @@ import { NodeResolver } from "./resolvers/node.resolver.js";
 import { CostAnomalyResolver } from "./resolvers/cost-anomaly.resolver.js";
 import { BudgetAlertResolver, BudgetResolver, ClientInsightResolver } from "./resolvers/budget.resolver.js";
 import { ProviderConnectionResolver } from "./resolvers/provider-connection.resolver.js";
+import {
+  BucketClientCostResolver,
+  PortfolioEntryResolver,
+  PortfolioResolver,
+} from "./resolvers/portfolio.resolver.js";
 
 import { CONNECTION_RESOLVERS } from "./types/page-info.type.js";
 
@@ -25,6 +30,9 @@ export const RESOLVERS = [
   ClientInsightResolver,
   BudgetResolver,
   BudgetAlertResolver,
+  PortfolioResolver,
+  PortfolioEntryResolver,
+  BucketClientCostResolver,
 ] as const;
 
 /**
@@ -49,7 +57,7 @@ export async function buildApiSchema(): Promise<GraphQLSchema> {
   });
   // type-graphql has no option for the root types' descriptions.
   schema.getQueryType()!.description =
-    "Reads: clients, their costs and insights (anomalies, forecasts, budgets), collection jobs, any object by id.";
+    "Reads: clients, their costs and insights (anomalies, forecasts, budgets), the portfolio across clients, collection jobs, any object by id.";
   schema.getMutationType()!.description =
     "Writes: clients, provider connections, collections, exchange rates, anomaly feedback, budgets.";
   schema.getSubscriptionType()!.description =

@@ -19,6 +19,10 @@ import type { DayRange } from "../domain/dates.js";
 import { nodeId } from "../application/node-ids.js";
 import type { FoundNode } from "../application/nodes.js";
 import type { CostSummaryAnswer } from "../application/costs/cost-reads.js";
+import type { PortfolioEntry as PortfolioEntryModel } from "../application/portfolio.js";
+import type { Connection } from "../application/cursors.js";
+import type { ProviderCostBucket as ProviderCostBucketModel } from "../domain/portfolio.js";
+import type { PortfolioEntry, ProviderCostBucket } from "./types/portfolio.type.js";
 import type { Client } from "./types/client.type.js";
 import type { CollectionJob } from "./types/collection-job.type.js";
 import type { CostAnomaly } from "./types/cost-anomaly.type.js";
@@ -99,7 +103,7 @@ export function connectionCheckView(check: ConnectionCheckModel): ConnectionChec
 }
 
 export function costSummaryView(
-  client: ClientModel,
+  client: Pick<ClientModel, "id" | "reportingCurrency">,
   question: { period: DayRange; filter: CostFilter },
   summary: CostSummaryAnswer,
 ): CostSummary & Typed {
@@ -113,6 +117,34 @@ export function costSummaryView(
     previousTotal: money(summary.previousTotal, currency),
     changePercent: summary.changePercent,
     byProvider: summary.byProvider.map((p) => ({ provider: p.provider, cost: money(p.amount, currency) })),
+  };
+}
+
+/** A page of the portfolio: each summary the same object (id, figures) as the client's own costSummary. */
+export function portfolioEntryView(page: Connection<PortfolioEntryModel>): Connection<PortfolioEntry> {
+  return {
+    ...page,
+    edges: page.edges.map(({ cursor, node }) => ({
+      cursor,
+      node: {
+        clientId: node.clientId,
+        summary: costSummaryView(
+          { id: node.clientId, reportingCurrency: node.currency },
+          { period: node.summary.period, filter: node.filter },
+          node.summary,
+        ),
+        change: money(node.change, node.currency),
+      },
+    })),
+  };
+}
+
+export function providerCostBucketView(bucket: ProviderCostBucketModel): ProviderCostBucket {
+  return {
+    date: bucket.date,
+    totals: bucket.totals.map((total) => money(total.amount, total.currency)),
+    clientCount: bucket.clientCount,
+    topClients: bucket.topClients.map((c) => ({ clientId: c.clientId, cost: money(c.amount, c.currency) })),
   };
 }
 

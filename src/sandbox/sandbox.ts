@@ -3,7 +3,8 @@
  * service itself, and the demo tenant `demo` connected to all three, backfilled through a real
  * collection job and refreshed periodically with restated days so subscriptions visibly fire.
  * The demo tenant's data carries a few labelled anomalies and a decoy within the backfill
- * (DemoCloudOptions.labelledEvents, on unless `clouds.labelledEvents` is false).
+ * (DemoCloudOptions.labelledEvents, on unless `clouds.labelledEvents` is false). Twelve small
+ * tenants beside it give the portfolio something to rank (portfolio-tenants.ts).
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
@@ -18,6 +19,7 @@ import { startRuntime, type Runtime } from "../runtime.js";
 import { SYSTEM } from "../domain/identity.js";
 import { clockStartingOn, systemClock, type Clock } from "../shared/clock.js";
 import { startDemoClouds, type DemoCloudOptions, type DemoClouds } from "./demo-tenant.js";
+import { seedPortfolioTenants } from "./portfolio-tenants.js";
 import type { Logger } from "../observability/logger.js";
 import type { CollectionJob } from "../domain/collection-job.js";
 
@@ -34,6 +36,8 @@ export interface SandboxOptions {
   backfillDays?: number;
   /** The simulated clouds; the demo tenant's labelled events are on unless `labelledEvents: false`. */
   clouds?: DemoCloudOptions;
+  /** The twelve small tenants beside `demo` that the portfolio ranks (default on). */
+  portfolioTenants?: boolean;
 }
 
 export interface Sandbox {
@@ -44,6 +48,8 @@ export interface Sandbox {
   /** A viewer of the demo tenant: what the banner's dashboard URL carries in its fragment. */
   viewerToken: string;
   backfill: CollectionJob;
+  /** Settles once the portfolio's extra tenants are written (at once when they are off). */
+  portfolioSeeded: Promise<void>;
   /** What "today" is in this sandbox (SANDBOX_TODAY, or the real date). */
   clock: Clock;
   /** Restates the trailing days at the simulators and collects them (what the timer does). */
@@ -121,6 +127,23 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       clientId: DEMO_CLIENT_ID,
       period: { start: addDays(today, 1 - backfillDays), end: today },
     });
+    // In the background like the backfill: the first start writes about 800 days (some 9 s on
+    // DynamoDB Local), a restart finds them unchanged; stopping ends it after the current tenant.
+    const seeding = new AbortController();
+    const portfolioSeeded =
+      (options.portfolioTenants ?? true)
+        ? seedPortfolioTenants({
+            tenants,
+            costs: runtime.services.stores.costs,
+            today,
+            now: clock(),
+            signal: seeding.signal,
+          }).catch((error: unknown) => logger.warn({ err: error }, "sandbox portfolio tenants failed"))
+        : Promise.resolve();
+    stops.unshift(async () => {
+      seeding.abort();
+      await portfolioSeeded;
+    });
 
     const refresh = async () => {
       const days = Array.from({ length: REFRESH_DAYS }, (_, i) => addDays(today, -i));
@@ -154,6 +177,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       adminToken,
       viewerToken,
       backfill,
+      portfolioSeeded,
       clock,
       refresh,
       stop: async () => {

@@ -8,6 +8,8 @@ import { monthOf } from "../domain/dates.js";
 import { validateCostRecord } from "../domain/validation.js";
 import type { CostLine, CostRecordHeader, IsoDay, UnifiedCostRecord } from "../domain/cost-record.js";
 import type { CloudProvider } from "../domain/provider.js";
+import type { ProviderDayCost } from "../domain/portfolio.js";
+import { ValidationError } from "../domain/validation.js";
 import { batchGetAll, inKeyOrder } from "./batch.js";
 import {
   costHeaderFromItem,
@@ -19,7 +21,14 @@ import {
   type StoredCostHeader,
 } from "./cost-record-item.js";
 import { upsertCostRecordsOfMonth, type UpsertResult } from "./cost-record-upsert.js";
-import { checkClientProviderRange, checkRecordKey, throwIfIssues } from "./input.js";
+import {
+  checkClientProviderRange,
+  checkDayRange,
+  checkProvider,
+  checkRecordKey,
+  throwIfIssues,
+} from "./input.js";
+import { itemFields } from "./item-fields.js";
 import { keys } from "./keys.js";
 import { queryAll, type StoredItem } from "./query.js";
 import type { TableNames } from "./table-definitions.js";
@@ -72,18 +81,22 @@ export class CostRecordStore {
   private readonly names: TableNames;
   private readonly now: () => Date;
   private readonly onWritten: ((clientId: string) => void) | undefined;
+  private readonly indexPageLimit: number | undefined;
 
+  /** `indexPageLimit`: items per index Query page (DynamoDB's 1 MB when absent); tests page with it. */
   constructor(options: {
     doc: DynamoDBDocumentClient;
     names: TableNames;
     now?: () => Date;
     /** Told after days of a client may have been committed (this process's read cache drops it). */
     onWritten?: (clientId: string) => void;
+    indexPageLimit?: number;
   }) {
     this.doc = options.doc;
     this.names = options.names;
     this.now = options.now ?? (() => new Date());
     this.onWritten = options.onWritten;
+    this.indexPageLimit = options.indexPageLimit;
   }
 
   /**
@@ -197,6 +210,46 @@ export class CostRecordStore {
           return [day, decodeChunks(chunks, { version: first.version, count: first.chunkCount }).lines];
         }),
       );
+    });
+  }
+
+  /**
+   * One provider's stored days from `start` to `end` (one calendar month at most) across every
+   * client, in date then client order: one Query on GSI1 (`PROVIDER#{p}#{month}`), followed to its
+   * last page. Only the totals are projected: headers can be large, and a page ends at 1 MB.
+   */
+  async queryProviderAcrossClients(
+    provider: CloudProvider,
+    start: IsoDay,
+    end: IsoDay,
+  ): Promise<ProviderDayCost[]> {
+    const checked = checkProvider(provider, "provider");
+    const range = checkDayRange(start, end);
+    if (monthOf(range.start) !== monthOf(range.end))
+      throw new ValidationError("end", `${range.end} is not in the month of start ${range.start}`);
+    const index = keys.costRecordIndexes("", checked, range.start);
+    const { items } = await queryAll(this.doc, {
+      TableName: this.names.data,
+      IndexName: "GSI1",
+      // "~" sorts after every character a safe client id may contain.
+      KeyConditionExpression: "GSI1PK = :pk AND GSI1SK BETWEEN :from AND :to",
+      ExpressionAttributeValues: { ":pk": index.GSI1PK, ":from": range.start, ":to": `${range.end}#~` },
+      ProjectionExpression: "clientId, #date, #total, reportingCurrency",
+      ExpressionAttributeNames: { "#date": "date", "#total": "total" },
+      ...(this.indexPageLimit === undefined ? {} : { Limit: this.indexPageLimit }),
+    });
+    return items.map((item) => {
+      const fields = itemFields(
+        item,
+        `cost record index entry ${String(item.clientId)}/${String(item.date)}`,
+      );
+      return {
+        clientId: fields.string("clientId"),
+        provider: checked,
+        date: fields.string("date"),
+        total: fields.number("total"),
+        currency: fields.string("reportingCurrency"),
+      };
     });
   }
 

@@ -40,11 +40,14 @@ export const keys = {
     PK: `${CLIENT_PARTITION}${clientId}`,
     SK: `${COST_RECORD_SORT}${provider}#${day}`,
   }),
+  /**
+   * One provider's days across clients, a partition a month (providerCosts). No GSI2 entry: the
+   * base table's `COST#{provider}#{day}` already answers a client's provider by day, so one was
+   * never worth its write (src/store/README.md has the numbers).
+   */
   costRecordIndexes: (clientId: string, provider: CloudProvider, day: IsoDay) => ({
     GSI1PK: `PROVIDER#${provider}#${monthOf(day)}`,
     GSI1SK: `${day}#CLIENT#${clientId}`,
-    GSI2PK: `CLIENT#${clientId}#PROVIDER#${provider}`,
-    GSI2SK: day,
   }),
   /** Cost lines live in numbered chunk items beside the record, outside the COST# key range. */
   costLines: (clientId: string, provider: CloudProvider, day: IsoDay, chunk: number): ItemKey => ({

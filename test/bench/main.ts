@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: read, live and write paths against an embedded in-memory DynamoDB Local and the
+ * `npm run bench`: read, live, write and portfolio paths against an embedded in-memory DynamoDB Local and the
  * service started in this process. Prints a table; writes the figures to bench-results/bench.json.
  * Sizes and durations come from BENCH_* variables (settings.ts). Progress goes to stderr.
  */
@@ -8,6 +8,7 @@ import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { startEmbeddedDynamoDb } from "../../src/sandbox/dynamodb-local/embedded-dynamodb.js";
 import { runLivePath } from "./live-path.js";
+import { runPortfolioPath } from "./portfolio-path.js";
 import { runReadPath } from "./read-path.js";
 import { evaluateTargets, formatReport, type BenchResults } from "./report.js";
 import { loadBenchSettings } from "./settings.js";
@@ -53,6 +54,8 @@ async function main(): Promise<void> {
     results.live = await withDynamo((endpoint) => runLivePath(endpoint, settings, log));
   if (sections.has("write"))
     results.write = await withDynamo((endpoint) => runWritePath(endpoint, settings, log));
+  if (sections.has("portfolio"))
+    results.portfolio = await withDynamo((endpoint) => runPortfolioPath(endpoint, settings, log));
   results.targets = evaluateTargets(results);
   results.totalSeconds = (performance.now() - started) / 1000;
   await mkdir(RESULTS_DIR, { recursive: true });

@@ -7,6 +7,7 @@ import type { LiveRun } from "./live-path.js";
 import type { ReadPathReport, ReadVariant } from "./read-path.js";
 import type { BenchSettings } from "./settings.js";
 import type { WritePathReport } from "./write-path.js";
+import type { PortfolioPathReport } from "./portfolio-path.js";
 
 export interface BenchResults {
   settings: BenchSettings;
@@ -16,6 +17,7 @@ export interface BenchResults {
   read?: ReadPathReport;
   live?: LiveRun[];
   write?: WritePathReport;
+  portfolio?: PortfolioPathReport;
   targets?: TargetVerdict[];
 }
 
@@ -322,6 +324,50 @@ function writeSection(write: WritePathReport): string {
     ),
     `  backfill job DynamoDB requests: ${ops}`,
     `  upsertDays / BatchWriteItem: ${fixed(u.recordsPerSecond / d.recordsPerSecond, 2)}x`,
+    "",
+    `INDEX WRITE COST  per stored day (client x provider x day), ${write.indexes.storedDays} days`,
+    "",
+    table(
+      ["writes", "items/day", "KB/day", "write units/day"],
+      [
+        ...write.indexes.rows.map((r) => [
+          r.writes,
+          fixed(r.itemsPerDay, 2),
+          fixed(r.kbPerDay, 2),
+          fixed(r.writeUnitsPerDay, 2),
+        ]),
+        ...(
+          [
+            ["total with the indexes written", write.indexes.withIndexes],
+            ["total without index entries", write.indexes.withoutIndexes],
+          ] as const
+        ).map(([what, t]) => [
+          what,
+          fixed(t.itemsPerDay, 2),
+          fixed(t.kbPerDay, 2),
+          fixed(t.writeUnitsPerDay, 2),
+        ]),
+      ],
+    ),
+  ].join("\n");
+}
+
+function portfolioSection(portfolio: PortfolioPathReport): string {
+  return [
+    `PORTFOLIO  ${portfolio.period.start}..${portfolio.period.end} against the 12 months before, concurrency 1`,
+    "",
+    table(
+      ["clients", "read", "p50 ms", "p95 ms", "ops", "DynamoDB requests", "items read"],
+      portfolio.runs.map((r) => [
+        r.clients,
+        r.variant,
+        fixed(r.p50Ms),
+        fixed(r.p95Ms),
+        r.count,
+        r.dynamoRequests,
+        r.itemsRead,
+      ]),
+    ),
   ].join("\n");
 }
 
@@ -336,6 +382,7 @@ export function formatReport(results: BenchResults): string {
   if (results.read) sections.push(readSection(results.read));
   if (results.live) sections.push(liveSection(results.live));
   if (results.write) sections.push(writeSection(results.write));
+  if (results.portfolio) sections.push(portfolioSection(results.portfolio));
   if (results.targets) {
     sections.push(
       [

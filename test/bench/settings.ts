@@ -31,12 +31,12 @@ const envSchema = z.object({
   BENCH_LIVE_WRITES: count(30, 3, 1000),
   /** Days the write path backfills (400: the 13 months a collection job may cover). */
   BENCH_BACKFILL_DAYS: count(400, 1, 400),
-  /** Sections to run: any of read, live, write. */
+  /** Sections to run: any of read, live, write, portfolio. */
   BENCH_SECTIONS: z
     .string()
-    .default("read,live,write")
+    .default("read,live,write,portfolio")
     .transform((value) => value.split(",").map((part) => part.trim()))
-    .pipe(z.array(z.enum(["read", "live", "write"])).min(1)),
+    .pipe(z.array(z.enum(["read", "live", "write", "portfolio"])).min(1)),
 });
 
 export interface BenchSettings {
@@ -47,7 +47,7 @@ export interface BenchSettings {
   subscribers: number[];
   liveWrites: number;
   backfillDays: number;
-  sections: ("read" | "live" | "write")[];
+  sections: ("read" | "live" | "write" | "portfolio")[];
 }
 
 export function loadBenchSettings(env: NodeJS.ProcessEnv): BenchSettings {

@@ -4,6 +4,7 @@
  * those of a daily refresh after it (the month to date, the window providers restate). Then the
  * storage stage alone: the same size of data stored through upsertDays into fresh tables, and the
  * very items it stored (read back with Scan) written again with plain BatchWriteItem calls.
+ * And what each index adds to the writes of a stored day, from the items the backfill stored.
  */
 import { paginateScan, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { SANDBOX_EXCHANGE_RATES_FILE } from "../../src/sandbox/exchange-rates.js";
@@ -21,6 +22,7 @@ import { CLOUD_PROVIDERS } from "../../src/domain/provider.js";
 import { firstDayOfMonth, monthOf } from "../../src/domain/dates.js";
 import { createStores } from "../../src/services.js";
 import { BENCH_DYNAMO_TIMEOUT_MS, startBenchServer } from "./bench-server.js";
+import { indexWriteCost, type IndexWriteCost } from "./index-cost.js";
 import { timed } from "./measure.js";
 import type { BenchSettings } from "./settings.js";
 
@@ -59,6 +61,8 @@ export interface WritePathReport {
     recordsPerSecond: number;
     batchWriteRequests: number;
   };
+  /** What each index adds to a stored day's writes (index-cost.ts). */
+  indexes: IndexWriteCost;
 }
 
 async function scanAll(doc: DynamoDBDocumentClient, table: string): Promise<StoredItem[]> {
@@ -163,6 +167,9 @@ export async function runWritePath(
         writeDirect(direct.doc, target.timeseries, rollupItems),
       ]),
     );
+    // Each transaction writes a month's rollup once, however many days it carries.
+    const upsertRequests = requestsByOperation(upsertCounter);
+    const indexes = indexWriteCost(dataItems, rollupItems, upsertRequests.TransactWriteItems ?? 0);
     const directRecords = dataItems.filter((item) => String(item.SK).startsWith("COST#")).length;
     return {
       period,
@@ -185,7 +192,7 @@ export async function runWritePath(
         seconds: upsert.seconds,
         records: toStore.length,
         recordsPerSecond: toStore.length / upsert.seconds,
-        dynamoRequests: requestsByOperation(upsertCounter),
+        dynamoRequests: upsertRequests,
       },
       direct: {
         seconds: directWrite.seconds,
@@ -194,6 +201,7 @@ export async function runWritePath(
         recordsPerSecond: directRecords / directWrite.seconds,
         batchWriteRequests: directCounter.requests({ operation: "BatchWriteItem" }),
       },
+      indexes,
     };
   } finally {
     upserting.lowLevel.destroy();

@@ -15,7 +15,13 @@ import {
   type SandboxProcess,
 } from "../support/sandbox-process.js";
 import { addDays } from "../../src/domain/dates.js";
-import { CollectionJobStatusDocument, CostRecordsDocument, type CloudProvider } from "./generated/graphql.js";
+import { PORTFOLIO_TENANTS } from "../../src/sandbox/portfolio-tenants.js";
+import {
+  CollectionJobStatusDocument,
+  CostRecordsDocument,
+  PortfolioDocument,
+  type CloudProvider,
+} from "./generated/graphql.js";
 
 /** Two starts of java and the service share 2 cores with other test files; a start alone can take 40 s. */
 const TEST_TIMEOUT_MS = 150_000;
@@ -85,6 +91,22 @@ describe("the sandbox process", () => {
       expect(job?.id).toBe(firstJob.id);
       expect(["QUEUED", "RUNNING"]).not.toContain(job?.status);
       expect(sandbox.backfillJobId).not.toBe(firstJob.id);
+      // The portfolio's tenants (the first run's, completed by this one) rank beside demo.
+      const today = job!.period.end;
+      const ranked = async () => {
+        const { body } = await sandbox.graphql(
+          PortfolioDocument,
+          { period: { start: `${today.slice(0, 8)}01`, end: today }, first: 100 },
+          sandbox.adminToken,
+        );
+        expect(body.errors).toBeUndefined();
+        return body.data!.portfolio.edges.map((edge) => edge.node.client!.id).sort();
+      };
+      await expect
+        // The restart's backfill keeps DynamoDB Local busy: the tenants a stopped first run left
+        // out may take a while.
+        .poll(ranked, { timeout: 60_000, interval: 500 })
+        .toEqual(expect.arrayContaining(PORTFOLIO_TENANTS.map((tenant) => tenant.id)));
       const records = [];
       for (const [provider, day] of Object.entries(firstJob.firstDays)) {
         const { body } = await sandbox.graphql(

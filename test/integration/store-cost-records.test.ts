@@ -1,4 +1,4 @@
-import { ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { UnifiedCostRecord } from "../../src/domain/cost-record.js";
 import { addDays } from "../../src/domain/dates.js";
@@ -6,6 +6,7 @@ import { CLOUD_PROVIDERS } from "../../src/domain/provider.js";
 import { ValidationError } from "../../src/domain/validation.js";
 import { CostRecordStore } from "../../src/store/cost-record-store.js";
 import { VersionConflictError } from "../../src/store/errors.js";
+import { keys } from "../../src/store/keys.js";
 import { createTestStoreContext, type TestStoreContext } from "../support/dynamo.js";
 import { storedCosts, type StoredCosts } from "../support/stored-costs.js";
 import { costRecord, costRecords } from "../support/records.js";
@@ -220,20 +221,53 @@ describe("CostRecordStore reads", () => {
     expect(headers.map((h) => h.provider)).toEqual(CLOUD_PROVIDERS.flatMap((p) => Array(days).fill(p)));
   });
 
-  it("queries one provider's range on the table and via GSI2 with the same result", async () => {
+  it("queries one provider's range on the table", async () => {
     const range = await tables.headers(clientId, "GCP", "2025-12-30", "2026-01-02");
     expect(range.map((h) => h.date)).toEqual(["2025-12-30", "2025-12-31", "2026-01-01", "2026-01-02"]);
     expect(range.every((h) => h.provider === "GCP" && h.clientId === clientId)).toBe(true);
-    expect(await tables.headersByClientProvider(clientId, "GCP", "2025-12-30", "2026-01-02")).toStrictEqual(
-      range,
-    );
   });
 
-  it("queries a provider across clients with one GSI1 Query per month bucket", async () => {
+  it("writes no GSI2 entry for a cost record: the base table's sort key answers that", async () => {
+    const { Item } = await ctx.doc.send(
+      new GetCommand({ TableName: ctx.names.data, Key: keys.costRecord(clientId, "GCP", "2026-01-01") }),
+    );
+    expect(Item).toMatchObject({ GSI1PK: "PROVIDER#GCP#2026-01" });
+    expect(Item).not.toHaveProperty("GSI2PK");
+    expect(Item).not.toHaveProperty("GSI2SK");
+  });
+
+  it("reads a header stored with the old GSI2 keys as before, and drops them when the day is rewritten", async () => {
+    const key = keys.costRecord("legacy", "GCP", "2026-01-05");
+    await store.upsertDays([costRecord({ clientId: "legacy", provider: "GCP", date: "2026-01-05" })]);
+    const [fresh] = await store.getHeaders([{ clientId: "legacy", provider: "GCP", date: "2026-01-05" }]);
+    // What every header carried before GSI2's cost-record keys were dropped.
+    await ctx.doc.send(
+      new UpdateCommand({
+        TableName: ctx.names.data,
+        Key: key,
+        UpdateExpression: "SET GSI2PK = :pk, GSI2SK = :sk",
+        ExpressionAttributeValues: { ":pk": "CLIENT#legacy#PROVIDER#GCP", ":sk": "2026-01-05" },
+      }),
+    );
+    expect(await store.getHeaders([{ clientId: "legacy", provider: "GCP", date: "2026-01-05" }])).toEqual([
+      fresh,
+    ]);
+    await store.upsertDays([
+      costRecord({ clientId: "legacy", provider: "GCP", date: "2026-01-05", scale: 2 }),
+    ]);
+    const { Item } = await ctx.doc.send(new GetCommand({ TableName: ctx.names.data, Key: key }));
+    expect(Item).toMatchObject({ version: 2 });
+    expect(Item).not.toHaveProperty("GSI2PK");
+  });
+
+  it("queries a provider across clients with one GSI1 Query per month, totals only", async () => {
     ctx.counter.reset();
-    const headers = await tables.headersAcrossClients("AWS", "2025-11-29", "2025-12-01");
+    const costs = [
+      ...(await store.queryProviderAcrossClients("AWS", "2025-11-29", "2025-11-30")),
+      ...(await store.queryProviderAcrossClients("AWS", "2025-12-01", "2025-12-01")),
+    ];
     expect(ctx.counter.requests({ operation: "Query" })).toBe(2);
-    expect(headers.map((h) => `${h.date}/${h.clientId}`)).toEqual([
+    expect(costs.map((c) => `${c.date}/${c.clientId}`)).toEqual([
       "2025-11-29/reads",
       "2025-11-29/reads-b",
       "2025-11-30/reads",
@@ -241,6 +275,31 @@ describe("CostRecordStore reads", () => {
       "2025-12-01/reads",
       "2025-12-01/reads-b",
     ]);
+    const stored = byProvider.get("AWS")!.find((r) => r.date === "2025-11-29")!;
+    expect(costs[0]).toEqual({
+      clientId,
+      provider: "AWS",
+      date: "2025-11-29",
+      total: stored.total,
+      currency: stored.reportingCurrency,
+    });
+    await expect(store.queryProviderAcrossClients("AWS", "2025-11-29", "2025-12-01")).rejects.toThrow(
+      /^end: /,
+    );
+  });
+
+  it("follows every page of an index Query (a 1-item page Limit stands in for 1 MB)", async () => {
+    const paged = new CostRecordStore({ doc: ctx.doc, names: ctx.names, indexPageLimit: 1 });
+    ctx.counter.reset();
+    const costs = await paged.queryProviderAcrossClients("AWS", "2025-11-29", "2025-11-30");
+    expect(costs.map((c) => `${c.date}/${c.clientId}`)).toEqual([
+      "2025-11-29/reads",
+      "2025-11-29/reads-b",
+      "2025-11-30/reads",
+      "2025-11-30/reads-b",
+    ]);
+    // One page per item, and one more that finds the end.
+    expect(ctx.counter.requests({ operation: "Query" })).toBe(5);
   });
 
   it("reads the lines of many days with one paginated Query", async () => {

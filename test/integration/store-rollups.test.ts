@@ -128,10 +128,10 @@ describe("rollups", () => {
     expect((await stored.monthlyRollupsBetween(clientId, "2025-11", "2026-03")).map((m) => m.period)).toEqual(
       [month],
     );
-    const across = await stored.rollupsAcrossClients("DAILY", "2026-01-02");
+    const across = await series.queryAcrossClients("DAILY", "2026-01-02");
     expect(across.map((r) => r.clientId)).toEqual(["rollups", "rollups-b"]);
     expect(across[1]?.byProvider).toEqual({ GCP: across[1]?.total });
-    const monthAcross = await stored.rollupsAcrossClients("MONTHLY", month);
+    const monthAcross = await series.queryAcrossClients("MONTHLY", month);
     expect(monthAcross.map((r) => `${r.clientId}:${r.recordCount}`)).toEqual(["rollups:30", "rollups-b:1"]);
     await expect(series.getRollups([{ clientId, granularity: "MONTHLY", period: "2026-1" }])).rejects.toThrow(
       /^keys\[0\]\.period: /,

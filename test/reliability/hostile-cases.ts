@@ -63,6 +63,10 @@ const BREAKDOWN = `query Breakdown($id: ID!, $period: DateRangeInput!, $by: Cost
   client(id: $id) { costBreakdown(period: $period, by: $by, top: $top, filter: $filter) { key } } }`;
 const SERIES = `query Series($id: ID!, $period: DateRangeInput!, $granularity: Granularity) {
   client(id: $id) { costTimeSeries(period: $period, granularity: $granularity) { key } } }`;
+const PORTFOLIO = `query Portfolio($period: DateRangeInput!, $providers: [CloudProvider!], $orderBy: PortfolioOrder, $first: Int, $after: String) {
+  portfolio(period: $period, providers: $providers, orderBy: $orderBy, first: $first, after: $after) { edges { cursor } } }`;
+const PROVIDER_COSTS = `query ProviderCosts($provider: CloudProvider!, $period: DateRangeInput!, $granularity: Granularity, $top: Int) {
+  providerCosts(provider: $provider, period: $period, granularity: $granularity, top: $top) { date } }`;
 const CLIENT = `query Client($id: ID!) { client(id: $id) { id name } }`;
 const JOB = `query Job($id: ID!) { collectionJob(id: $id) { id } }`;
 const JOBS = `query Jobs($id: ID!, $first: Int, $after: String) {
@@ -220,6 +224,66 @@ export function readCases(ctx: CaseContext): OperationCase[] {
       variables: { id, period: PERIOD, by: "SERVICE", top },
       names: /top/,
     })),
+    ...BAD_DAYS.slice(0, 3).map(([what, value]) => ({
+      name: `portfolio period.end ${what}`,
+      query: PORTFOLIO,
+      variables: { period: { ...PERIOD, end: value } },
+      names: /period/,
+    })),
+    {
+      name: "portfolio over 30 years",
+      query: PORTFOLIO,
+      variables: { period: { start: "1996-01-01", end: "2026-01-01" } },
+      names: /period/,
+    },
+    ...[-1, 101].map((first) => ({
+      name: `portfolio(first: ${first})`,
+      query: PORTFOLIO,
+      variables: { period: PERIOD, first },
+      names: /first/,
+    })),
+    {
+      name: "clients cursor replayed on the portfolio",
+      query: PORTFOLIO,
+      variables: { period: PERIOD, after: cursor },
+      names: /after/,
+    },
+    {
+      name: "portfolio with an unknown order",
+      query: PORTFOLIO,
+      variables: { period: PERIOD, orderBy: "PROFIT" },
+      names: /orderBy/,
+    },
+    {
+      name: "portfolio with an unknown provider",
+      query: PORTFOLIO,
+      variables: { period: PERIOD, providers: ["AWS", "ORACLE"] },
+      names: /providers/,
+    },
+    {
+      name: "providerCosts without a provider",
+      query: PROVIDER_COSTS,
+      variables: { period: PERIOD },
+      names: /provider/,
+    },
+    {
+      name: "providerCosts daily over 3 years",
+      query: PROVIDER_COSTS,
+      variables: { provider: "AWS", period: { start: "2023-01-01", end: "2025-12-31" } },
+      names: /period/,
+    },
+    ...[0, 1001].map((top) => ({
+      name: `providerCosts(top: ${top})`,
+      query: PROVIDER_COSTS,
+      variables: { provider: "GCP", period: PERIOD, top },
+      names: /top/,
+    })),
+    {
+      name: "providerCosts with an unknown granularity",
+      query: PROVIDER_COSTS,
+      variables: { provider: "AZURE", period: PERIOD, granularity: "HOURLY" },
+      names: /granularity/,
+    },
     {
       name: "filter with an unknown provider",
       query: BREAKDOWN,

@@ -106,14 +106,17 @@ function leaks(text: string): string[] {
   return B_MARKERS.filter((marker) => text.includes(marker));
 }
 
-/** FORBIDDEN errors and no data (null items of a list), or null data and no errors; plus no B marker anywhere. */
+/**
+ * FORBIDDEN errors and no data (null items of a list), or null data and no errors; a caller-wide
+ * query answers without any error; plus no B marker anywhere.
+ */
 function attackProblems(operation: TenantOperation, body: { data?: unknown; errors?: unknown[] }): string[] {
   const text = JSON.stringify(body);
   const problems = leaks(text).map((marker) => `answered ${marker}: ${text.slice(0, 300)}`);
   const codes = (body.errors ?? []).map((e) => (e as { extensions?: { code?: string } }).extensions?.code);
   const data = body.data as Record<string, unknown> | null | undefined;
   const root = operation.field.startsWith("Client.") ? "client" : operation.field.split(".")[1]!;
-  const scoped = operation.field !== "Query.clients";
+  const scoped = !operation.callerWide;
   // A list of lookups (nodes) answers each refused id with a null item beside its error.
   const answered = data?.[root];
   const nothing =
@@ -121,6 +124,8 @@ function attackProblems(operation: TenantOperation, body: { data?: unknown; erro
     answered === null ||
     (Array.isArray(answered) && answered.every((item) => item === null));
   if (scoped && !nothing) problems.push(`data came back: ${text.slice(0, 300)}`);
+  // Across the caller's own tenants nothing is refused: a refused part means another's rows got in.
+  if (!scoped && codes.length > 0) problems.push(`refused a part of its answer: ${text.slice(0, 300)}`);
   if (codes.some((code) => code !== "FORBIDDEN"))
     problems.push(`codes ${codes.join(", ")}: ${text.slice(0, 300)}`);
   return problems;
@@ -158,6 +163,12 @@ describe("tenant isolation, enumerated from the schema", () => {
     expect(fields).toEqual(
       expect.arrayContaining(["Subscription.costRecordChanged", "Subscription.collectionJobUpdated"]),
     );
+    // Fields across the caller's own tenants: they answer, and must hold nothing of B.
+    expect(attacks.filter((o) => o.callerWide).map((o) => o.field)).toEqual([
+      "Query.clients",
+      "Query.portfolio",
+      "Query.providerCosts",
+    ]);
     const clientFields = Object.keys((schema.getType("Client") as { getFields(): object }).getFields());
     expect(fields.filter((f) => f.startsWith("Client.")).length).toBe(clientFields.length);
     // A root field that is about no tenant must be named here on purpose, after a look at it.

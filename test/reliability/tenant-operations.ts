@@ -39,6 +39,11 @@ export interface TenantOperation {
   field: string;
   kind: "query" | "mutation" | "subscription";
   document: string;
+  /**
+   * A query that names no tenant: it answers across the caller's own tenants (clients, portfolio),
+   * so it must answer, and hold nothing of another tenant.
+   */
+  callerWide: boolean;
 }
 
 /** Argument values a generated one cannot provide (valid credentials), by field; the tenant's id is added. */
@@ -63,12 +68,12 @@ function inputHasClientId(type: GraphQLInputType): boolean {
   return isInputObjectType(named) && "clientId" in named.getFields();
 }
 
+const namesTenant = (field: GraphQLField<unknown, unknown>): boolean =>
+  field.args.some((arg) => TENANT_ARGUMENTS.has(arg.name) || inputHasClientId(arg.type));
+
 /** True when the root field takes a tenant's id or returns a tenant's data. */
 export function isTenantScoped(field: GraphQLField<unknown, unknown>): boolean {
-  return (
-    field.args.some((arg) => TENANT_ARGUMENTS.has(arg.name) || inputHasClientId(arg.type)) ||
-    ownsTenantData(getNamedType(field.type))
-  );
+  return namesTenant(field) || ownsTenantData(getNamedType(field.type));
 }
 
 /** A value for a required input, the tenant's id wherever a client id goes. */
@@ -160,7 +165,12 @@ export function tenantOperations(
       const name = `${root!.name}.${field.name}`;
       const args = argumentsOf(field.args, target, idForReturn(field, target), samples[name]);
       const selection = selectionOf(getNamedType(field.type));
-      operations.push({ field: name, kind, document: `${kind} { ${field.name}${args} ${selection} }` });
+      operations.push({
+        field: name,
+        kind,
+        document: `${kind} { ${field.name}${args} ${selection} }`,
+        callerWide: kind === "query" && !namesTenant(field),
+      });
     }
   }
   const client = schema.getType("Client");
@@ -172,6 +182,7 @@ export function tenantOperations(
       field: `Client.${field.name}`,
       kind: "query",
       document: `query { client(id: ${JSON.stringify(target.clientId)}) { ${field.name}${args} ${selection} } }`,
+      callerWide: false,
     });
   }
   return operations;

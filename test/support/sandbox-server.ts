@@ -30,6 +30,8 @@ export interface SandboxServerOptions {
   backfillDays?: number;
   env?: Record<string, string>;
   clouds?: SandboxOptions["clouds"];
+  /** The portfolio's twelve extra tenants (default off: most tests need only `demo`). */
+  portfolioTenants?: boolean;
 }
 
 export async function startSandboxServer(options: SandboxServerOptions = {}): Promise<SandboxServer> {
@@ -47,6 +49,7 @@ export async function startSandboxServer(options: SandboxServerOptions = {}): Pr
     dynamoEndpoint: inject("dynamoEndpoint"),
     backfillDays: options.backfillDays ?? 10,
     clouds: options.clouds ?? { size: { services: 4, accounts: 2, regions: 2 } },
+    portfolioTenants: options.portfolioTenants ?? false,
   });
   const { url } = sandbox.runtime;
   return {

@@ -1,14 +1,13 @@
 /**
  * Cost records and rollups as the tables hold them, for tests that check what a write left behind:
- * range queries over the table and both indexes, rollups by key and by range, and the single-day
+ * range queries over the table, rollups by key and by range, and the single-day
  * upsert. The service reads through its request loaders (keys it already knows) and writes whole
  * windows (upsertDays); these are the tests' own ways in, so they live here, not in the stores.
  */
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { IsoDay, IsoMonth, UnifiedCostRecord } from "../../src/domain/cost-record.js";
-import { monthsInRange } from "../../src/domain/dates.js";
 import { CLOUD_PROVIDERS, type CloudProvider } from "../../src/domain/provider.js";
-import type { RollupGranularity, UnifiedTimeSeriesRecord } from "../../src/domain/time-series.js";
+import type { UnifiedTimeSeriesRecord } from "../../src/domain/time-series.js";
 import { validateCostRecord } from "../../src/domain/validation.js";
 import { costHeaderFromItem, headerRecord } from "../../src/store/cost-record-item.js";
 import { CostRecordStore } from "../../src/store/cost-record-store.js";
@@ -43,12 +42,10 @@ export function storedCosts(tables: StoredTables, now: () => Date = () => new Da
   const rollups = new TimeSeriesStore(tables);
 
   /** Headers (records without lines) of the items between `from` and `to` in one partition. */
-  const headersBetween = async (index: "GSI1" | "GSI2" | undefined, pk: string, from: string, to: string) => {
-    const [pkName, skName] = index ? [`${index}PK`, `${index}SK`] : ["PK", "SK"];
+  const headersBetween = async (pk: string, from: string, to: string) => {
     const { items } = await queryAll(tables.doc, {
       TableName: tables.names.data,
-      ...(index ? { IndexName: index } : {}),
-      KeyConditionExpression: `${pkName} = :pk AND ${skName} BETWEEN :from AND :to`,
+      KeyConditionExpression: "PK = :pk AND SK BETWEEN :from AND :to",
       ExpressionAttributeValues: { ":pk": pk, ":from": from, ":to": to },
     });
     return headersOf(items);
@@ -75,7 +72,7 @@ export function storedCosts(tables: StoredTables, now: () => Date = () => new Da
 
   const headers = (clientId: string, provider: CloudProvider, start: IsoDay, end: IsoDay) => {
     const from = keys.costRecord(clientId, provider, start);
-    return headersBetween(undefined, from.PK, from.SK, keys.costRecord(clientId, provider, end).SK);
+    return headersBetween(from.PK, from.SK, keys.costRecord(clientId, provider, end).SK);
   };
 
   return {
@@ -92,27 +89,6 @@ export function storedCosts(tables: StoredTables, now: () => Date = () => new Da
     async headersOfClient(clientId: string, start: IsoDay, end: IsoDay) {
       const perProvider = await Promise.all(CLOUD_PROVIDERS.map((p) => headers(clientId, p, start, end)));
       return perProvider.flat();
-    },
-
-    /** Headers of one provider across all clients (GSI1, one partition a month), in date then client order. */
-    async headersAcrossClients(provider: CloudProvider, start: IsoDay, end: IsoDay) {
-      const perMonth = await Promise.all(
-        monthsInRange(start, end).map((month) =>
-          // "~" sorts after every character a safe client id may contain.
-          headersBetween(
-            "GSI1",
-            keys.costRecordIndexes("", provider, `${month}-01`).GSI1PK,
-            start,
-            `${end}#~`,
-          ),
-        ),
-      );
-      return perMonth.flat();
-    },
-
-    /** Headers of one client and provider through GSI2 (client-provider index), in date order. */
-    headersByClientProvider(clientId: string, provider: CloudProvider, start: IsoDay, end: IsoDay) {
-      return headersBetween("GSI2", keys.costRecordIndexes(clientId, provider, start).GSI2PK, start, end);
     },
 
     /** One daily rollup per day, null where no record contributed. */
@@ -135,17 +111,6 @@ export function storedCosts(tables: StoredTables, now: () => Date = () => new Da
     /** Monthly rollups with data from start to end, inclusive, in month order. */
     monthlyRollupsBetween(clientId: string, start: IsoMonth, end: IsoMonth) {
       return rollupsBetween(keys.monthlyRollup(clientId, start), keys.monthlyRollup(clientId, end));
-    },
-
-    /** Every client's rollup for one day or month (GSI1), in client id order. */
-    async rollupsAcrossClients(granularity: RollupGranularity, period: string) {
-      const { items } = await queryAll(tables.doc, {
-        TableName: tables.names.timeseries,
-        IndexName: "GSI1",
-        KeyConditionExpression: "GSI1PK = :pk",
-        ExpressionAttributeValues: { ":pk": keys.rollupIndex(granularity, period, "").GSI1PK },
-      });
-      return items.map(timeSeriesFromItem);
     },
   };
 }

@@ -263,6 +263,9 @@ export function describeCacheScenario(
         BreakdownByService: { clientId: CLIENT, period: period(), top: 10 },
         MonthlySeries: { clientId: CLIENT, period: period() },
         PortfolioMonthly: { period: period(), first: 10 },
+        // Its summaries are the Overview's costSummary objects (same id) for the sandbox's clients.
+        Portfolio: { period: period(), first: 10 },
+        ProviderCosts: { provider: "AWS", period: period(), top: 5 },
         CostRecords: { clientId: CLIENT, period: period(), first: 100 },
         ClientCollectionJobs: { clientId: CLIENT, first: 10 },
         CollectionJobStatus: { id: server.sandbox.backfill.id },
