@@ -138,6 +138,7 @@ const schemaRules = {
 const VALUE_TYPES = [
   "AnomalyRootCause",
   "AnomalyScope",
+  "BucketClientCost",
   "BudgetStatus",
   "CostFilter",
   "CostForecast",
@@ -145,6 +146,8 @@ const VALUE_TYPES = [
   "ForecastPoint",
   "InvoiceMonthCost",
   "InvoiceProviderCost",
+  "PortfolioEntry",
+  "ProviderCostBucket",
   "ChargeCategoryCostItem",
   "CollectionError",
   "CollectionMetadata",
@@ -215,9 +218,11 @@ export default tseslint.config(
       "schema/relay-arguments": "error",
       "schema/relay-connection-types": "error",
       // Bounded embedded lists (a record's services, a client's provider links) are plain lists.
+      // Edges need not hold a Node: a PortfolioEntry is a client's standing in one portfolio (a
+      // value; its client and summary are the Nodes), and the rule cannot exempt one type.
       "@graphql-eslint/relay-edge-types": [
         "error",
-        { withEdgeSuffix: true, shouldImplementNode: true, listTypeCanWrapOnlyEdgeType: false },
+        { withEdgeSuffix: true, shouldImplementNode: false, listTypeCanWrapOnlyEdgeType: false },
       ],
     },
   },
