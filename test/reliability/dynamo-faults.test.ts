@@ -29,7 +29,8 @@ const TENANT = "acme";
 const TODAY = dayOfInstant(new Date());
 /** Two calendar-month windows at least, so a cut can land between them. */
 const PERIOD = { start: addDays(TODAY, -39), end: TODAY };
-const READ = `{ client(id: "${TENANT}") { id name costSummary(period: { start: "${PERIOD.start}", end: "${PERIOD.end}" }) { total { amount } } } }`;
+/** `connections` is never in the read cache: the read needs DynamoDB whatever was read before. */
+const READ = `{ client(id: "${TENANT}") { id name connections { provider } costSummary(period: { start: "${PERIOD.start}", end: "${PERIOD.end}" }) { total { amount } } } }`;
 /**
  * One DynamoDB attempt's limit here; a read during a blackhole fails after the SDK's 3 attempts of
  * each DynamoDB call it makes in sequence, within the answer limit. Not shorter: with the whole

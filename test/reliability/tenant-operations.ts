@@ -83,6 +83,8 @@ function sampleValue(type: GraphQLInputType, name: string, target: TenantTarget,
   if (name === "clientId") return target.clientId;
   if (name in target.ids) return target.ids[name];
   if (name === "id" || name === "ids") return idFor;
+  // A month is a String in the form YYYY-MM (costByInvoiceMonth): the target day's.
+  if (name === "month") return target.day.slice(0, 7);
   if (isInputObjectType(type)) {
     const fields = Object.values(type.getFields()).filter(
       (f) => f.name === "clientId" || isNonNullType(f.type),
