@@ -35,7 +35,9 @@ beforeAll(async () => {
     createdAt: `${HISTORY_START}T00:00:00.000Z`,
   });
   for (const provider of ["AWS", "GCP"] as const) {
-    await server.stores.costs.upsertDays(costRecords({ clientId: CLIENT, provider }, HISTORY_START, 90));
+    await server.runtime.services.stores.costs.upsertDays(
+      costRecords({ clientId: CLIENT, provider }, HISTORY_START, 90),
+    );
   }
   editor = await server.token({ roles: ["editor"], clientIds: [CLIENT] });
   viewer = await server.token({ roles: ["viewer"], clientIds: [CLIENT] });
@@ -104,7 +106,9 @@ describe("costForecast", () => {
 
   it("changes when a provider restates a day", async () => {
     const before = await forecast(0.8, "{ providers: [GCP] }");
-    await server.stores.costs.upsertDays([
+    // Through the service's own stores, as a collection writes: it drops the client from its read
+    // cache at once, before the stream shows the change.
+    await server.runtime.services.stores.costs.upsertDays([
       costRecord({ clientId: CLIENT, provider: "GCP", date: "2026-03-10", scale: 3 }),
     ]);
     const after = await forecast(0.8, "{ providers: [GCP] }");
@@ -217,7 +221,7 @@ describe("budgets", () => {
       editor,
     );
     const { lines: _lines, ...today } = costRecord({ clientId: CLIENT, provider: "AWS", date: TODAY });
-    await server.stores.costs.upsertDays([{ ...today, lines: _lines }]);
+    await server.runtime.services.stores.costs.upsertDays([{ ...today, lines: _lines }]);
     // A second instance over the same tables (as after a restart) judges the same day again.
     const second = await startTestServer({
       sharedStore: server.store,
