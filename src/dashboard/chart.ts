@@ -32,6 +32,18 @@ export interface TimeChartInput {
   height?: number;
 }
 
+const AXIS_FONT = "12px system-ui, sans-serif";
+let measure: CanvasRenderingContext2D | null = null;
+
+/** Room for the amounts' axis: its longest label (a currency, a large amount) as wide as drawn. */
+function amountAxisSize(labels: string[] | undefined): number {
+  measure ??= document.createElement("canvas").getContext("2d")!;
+  measure.font = AXIS_FONT;
+  const widest = Math.max(0, ...(labels ?? []).map((label) => measure!.measureText(label).width));
+  // uPlot's ticks (10 px) and gap (5 px) beside the labels, and a margin.
+  return Math.max(60, Math.ceil(widest) + 24);
+}
+
 const charts = new Set<uPlot>();
 let resizeBound = false;
 
@@ -95,7 +107,8 @@ export function timeChart(input: TimeChartInput): HTMLElement {
       axes: [
         {},
         {
-          size: 80,
+          font: AXIS_FONT,
+          size: (_u, labels) => amountAxisSize(labels),
           values: (_u, ticks) => ticks.map((tick) => `${input.currency} ${tick.toLocaleString("en-US")}`),
         },
       ],

@@ -100,6 +100,47 @@ export function errorState(message: string, requestId?: string | null): HTMLElem
   );
 }
 
+/** A table with its caption; the cells of column `rowHeader` head their rows. */
+export function table(
+  caption: string,
+  head: string[],
+  rows: (Node | string | number)[][],
+  attrs: Attrs = {},
+  rowHeader = 0,
+): HTMLElement {
+  return h(
+    "div",
+    { class: "scroll" },
+    h(
+      "table",
+      attrs,
+      h("caption", {}, caption),
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          head.map((cell) => h("th", { scope: "col" }, cell)),
+        ),
+      ),
+      h(
+        "tbody",
+        {},
+        rows.map((row) =>
+          h(
+            "tr",
+            {},
+            row.map((cell, index) =>
+              index === rowHeader ? h("th", { scope: "row" }, cell) : h("td", {}, cell),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
 /** A table of the same numbers a chart shows, behind a disclosure. */
 export function dataTable(
   key: string,
@@ -111,35 +152,7 @@ export function dataTable(
     "details",
     { class: "table-view", "data-key": `table-${key}` },
     h("summary", { "data-key": `summary-${key}` }, `Table: ${caption}`),
-    h(
-      "div",
-      { class: "scroll" },
-      h(
-        "table",
-        {},
-        h("caption", {}, caption),
-        h(
-          "thead",
-          {},
-          h(
-            "tr",
-            {},
-            head.map((cell) => h("th", { scope: "col" }, cell)),
-          ),
-        ),
-        h(
-          "tbody",
-          {},
-          rows.map((row) =>
-            h(
-              "tr",
-              {},
-              row.map((cell, index) => (index === 0 ? h("th", { scope: "row" }, cell) : h("td", {}, cell))),
-            ),
-          ),
-        ),
-      ),
-    ),
+    table(caption, head, rows),
   );
 }
 

@@ -13,7 +13,17 @@ import { addDays, dataTable, empty, h, monthEnd, monthStart, money, percent, tod
 import { timeChart } from "./chart.js";
 import { anomalyItem, prependAnomaly } from "./overview.js";
 import type { CostChange } from "./api.js";
-import { bar, section, watch, type View, type ViewContext } from "./view.js";
+import {
+  bar,
+  field,
+  filterForm,
+  readProviders,
+  section,
+  select,
+  watch,
+  type View,
+  type ViewContext,
+} from "./view.js";
 
 const DIMENSIONS: { value: CostDimension; label: string }[] = [
   { value: "SERVICE", label: "Service" },
@@ -23,7 +33,6 @@ const DIMENSIONS: { value: CostDimension; label: string }[] = [
   { value: "PROVIDER", label: "Provider" },
 ];
 const GRANULARITIES: Granularity[] = ["DAILY", "WEEKLY", "MONTHLY"];
-const PROVIDERS: CloudProvider[] = ["AWS", "AZURE", "GCP"];
 const OTHER = "Other";
 const FOLDED_KEY = "__others__";
 
@@ -49,9 +58,7 @@ export function readSettings(params: URLSearchParams): ExploreSettings {
     by: by && DIMENSIONS.some((d) => d.value === by) ? by : "SERVICE",
     top: Number.isInteger(top) && top >= 1 && top <= 20 ? top : 5,
     granularity: granularity && GRANULARITIES.includes(granularity) ? granularity : "DAILY",
-    providers: (params.get("providers") ?? "")
-      .split(",")
-      .filter((p): p is CloudProvider => PROVIDERS.includes(p as CloudProvider)),
+    providers: readProviders(params),
   };
 }
 
@@ -80,66 +87,31 @@ function bucketOf(day: string, granularity: Granularity): string {
 }
 
 function controls(context: ViewContext, s: ExploreSettings): HTMLElement {
-  const form = h("form", { class: "filters", "aria-label": "Filters" });
-  const field = (label: string, control: HTMLElement) => h("label", {}, h("span", {}, label), control);
-  const select = (name: string, options: { value: string; label: string }[], value: string) =>
-    h(
-      "select",
-      { name, "data-key": `f-${name}` },
-      options.map((o) => h("option", { value: o.value, selected: o.value === value }, o.label)),
-    );
-  form.append(
-    field("From", h("input", { type: "date", name: "from", value: s.from, "data-key": "f-from" })),
-    field("To", h("input", { type: "date", name: "to", value: s.to, "data-key": "f-to" })),
-    field("Group by", select("by", DIMENSIONS, s.by)),
-    field(
-      "Top",
-      select(
-        "top",
-        [3, 5, 10, 20].map((n) => ({ value: String(n), label: String(n) })),
-        String(s.top),
-      ),
-    ),
-    field(
-      "Buckets",
-      select(
-        "granularity",
-        GRANULARITIES.map((g) => ({ value: g, label: g.toLowerCase() })),
-        s.granularity,
-      ),
-    ),
-    h(
-      "fieldset",
-      {},
-      h("legend", {}, "Providers"),
-      PROVIDERS.map((p) =>
-        h(
-          "label",
-          { class: "check" },
-          h("input", {
-            type: "checkbox",
-            name: "providers",
-            value: p,
-            checked: s.providers.includes(p),
-            "data-key": `f-${p}`,
-          }),
-          p,
+  return filterForm(
+    context,
+    [
+      field("From", h("input", { type: "date", name: "from", value: s.from, "data-key": "f-from" })),
+      field("To", h("input", { type: "date", name: "to", value: s.to, "data-key": "f-to" })),
+      field("Group by", select("by", DIMENSIONS, s.by)),
+      field(
+        "Top",
+        select(
+          "top",
+          [3, 5, 10, 20].map((n) => ({ value: String(n), label: String(n) })),
+          String(s.top),
         ),
       ),
-    ),
-    h("button", { type: "submit", "data-key": "f-apply" }, "Apply"),
+      field(
+        "Buckets",
+        select(
+          "granularity",
+          GRANULARITIES.map((g) => ({ value: g, label: g.toLowerCase() })),
+          s.granularity,
+        ),
+      ),
+    ],
+    s.providers,
   );
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const data = new FormData(form);
-    const params = new URLSearchParams();
-    for (const name of ["from", "to", "by", "top", "granularity"])
-      params.set(name, String(data.get(name) ?? ""));
-    const providers = data.getAll("providers").map(String);
-    if (providers.length) params.set("providers", providers.join(","));
-    context.setParams(params);
-  });
-  return form;
 }
 
 export const explore: View = (root, context) => {

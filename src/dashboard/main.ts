@@ -17,14 +17,17 @@ import { overview } from "./overview.js";
 import { explore } from "./explore.js";
 import { anomalyDetail } from "./anomaly.js";
 import { collections } from "./collections.js";
+import { portfolio } from "./portfolio.js";
 import { startOidc, type OidcSettings } from "./oidc.js";
 import { link, type View, type ViewContext } from "./view.js";
 import { claimAt, rolesIn } from "../security/claims.js";
 
-const VIEWS: Record<string, { title: string; view: View; nav: boolean }> = {
+/** `admin`: a view across clients, offered to admins only (the server answers others for their own clients). */
+const VIEWS: Record<string, { title: string; view: View; nav: boolean; admin?: boolean }> = {
   overview: { title: "Overview", view: overview, nav: true },
   explore: { title: "Explore", view: explore, nav: true },
   collections: { title: "Collections", view: collections, nav: true },
+  portfolio: { title: "Portfolio", view: portfolio, nav: true, admin: true },
   anomaly: { title: "Anomaly", view: anomalyDetail, nav: false },
 };
 
@@ -156,6 +159,7 @@ function route(): void {
   stopView();
   followClient(clientId);
   const entry = VIEWS[name]!;
+  const isAdmin = roles.includes("admin");
   document.title = `${entry.title} · Cloud costs`;
   replace(
     nav,
@@ -178,7 +182,7 @@ function route(): void {
       "ul",
       {},
       Object.entries(VIEWS)
-        .filter(([, v]) => v.nav)
+        .filter(([, v]) => v.nav && (isAdmin || !v.admin))
         .map(([key, v]) =>
           h(
             "li",
@@ -208,7 +212,10 @@ function route(): void {
       window.location.hash = link(clientId, path.join("/"), params);
     },
   };
-  stopView = entry.view(root, context);
+  if (entry.admin && !isAdmin) {
+    replace(root, h("h1", {}, entry.title), errorState(`Not allowed: ${entry.title} is for admins.`));
+    stopView = () => undefined;
+  } else stopView = entry.view(root, context);
   if (hadFocus && !nav.contains(document.activeElement) && !refocus(main, focused)) main.focus();
   announce(`${entry.title} view`);
 }

@@ -3,6 +3,7 @@ import type { AnyVariables, OperationResult } from "@urql/core";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { describeError, type Api, type LiveQuery } from "./api.js";
 import { errorState, h, loading, replace } from "./dom.js";
+import type { CloudProvider } from "./generated/graphql.js";
 
 export interface ViewContext {
   api: Api;
@@ -62,6 +63,71 @@ export function watch<D, V extends AnyVariables>(
     subscription.unsubscribe();
     unregister();
   };
+}
+
+export const PROVIDERS: CloudProvider[] = ["AWS", "AZURE", "GCP"];
+
+/** The URL's `providers` filter: the known providers it names. */
+export const readProviders = (params: URLSearchParams): CloudProvider[] =>
+  (params.get("providers") ?? "")
+    .split(",")
+    .filter((p): p is CloudProvider => PROVIDERS.includes(p as CloudProvider));
+
+/** A labelled control of a filter form. */
+export const field = (label: string, control: HTMLElement): HTMLElement =>
+  h("label", {}, h("span", {}, label), control);
+
+export const select = (name: string, options: { value: string; label: string }[], value: string) =>
+  h(
+    "select",
+    { name, "data-key": `f-${name}` },
+    options.map((o) => h("option", { value: o.value, selected: o.value === value }, o.label)),
+  );
+
+/**
+ * A view's filters: its fields, a checkbox per provider and Apply, which puts every field into the
+ * URL (the providers checked as one `providers`); what the form does not hold, a page, is dropped.
+ */
+export function filterForm(
+  context: ViewContext,
+  fields: HTMLElement[],
+  providers: CloudProvider[],
+): HTMLFormElement {
+  const form = h(
+    "form",
+    { class: "filters", "aria-label": "Filters" },
+    fields,
+    h(
+      "fieldset",
+      {},
+      h("legend", {}, "Providers"),
+      PROVIDERS.map((p) =>
+        h(
+          "label",
+          { class: "check" },
+          h("input", {
+            type: "checkbox",
+            name: "providers",
+            value: p,
+            checked: providers.includes(p),
+            "data-key": `f-${p}`,
+          }),
+          p,
+        ),
+      ),
+    ),
+    h("button", { type: "submit", "data-key": "f-apply" }, "Apply"),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const params = new URLSearchParams();
+    for (const [name, value] of data) if (name !== "providers") params.set(name, String(value));
+    const checked = data.getAll("providers").map(String);
+    if (checked.length) params.set("providers", checked.join(","));
+    context.setParams(params);
+  });
+  return form;
 }
 
 /** A section with a heading and a body the caller fills. */

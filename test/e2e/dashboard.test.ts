@@ -7,16 +7,29 @@
  * keyboard alone; another tenant's id shows "not allowed"; nothing leaves the origin; no console
  * error; axe finds no serious or critical violation. Screenshots of each view go to test/artifacts/.
  */
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import type { BrowserContext, Page } from "playwright-core";
 import { launchChromium, type TestBrowser } from "../support/chromium.js";
-import { AxeBuilder } from "@axe-core/playwright";
 import { startBackfilledSandbox, type BackfilledSandbox } from "../support/sandbox-server.js";
 import { buildDashboard, type DashboardBuild } from "../support/dashboard-build.js";
+import {
+  addDays,
+  axe,
+  costUpdates,
+  expectFewRequests,
+  focusedMatches,
+  foreignRequests,
+  isoDay,
+  money,
+  monthEnd,
+  monthStart,
+  recordTraffic,
+  screenshot,
+  setHash,
+  tabTo,
+  type Traffic,
+} from "../support/dashboard-page.js";
 import { setDemoBudgets } from "../../src/sandbox/demo-budgets.js";
 import {
   DashboardCollectionsDocument,
@@ -28,7 +41,6 @@ import {
 } from "../../src/dashboard/generated/graphql.js";
 
 const CLIENT = "demo";
-const ARTIFACTS = fileURLToPath(new URL("../artifacts/", import.meta.url));
 
 let build: DashboardBuild;
 let stack: BackfilledSandbox;
@@ -36,35 +48,7 @@ let origin: string;
 let context: BrowserContext;
 let page: Page;
 let browser: TestBrowser | undefined;
-const requested: string[] = [];
-const consoleErrors: string[] = [];
-/** HTTP requests to /graphql (queries and mutations; subscriptions go over the WebSocket). */
-let graphqlPosts = 0;
-/** Operations the page sent by document id, and any it sent as text (HTTP or WebSocket). */
-let sentById = 0;
-const sentAsText: string[] = [];
-
-/** Counts an operation the page sent: by id (Apollo's persisted-query extension), or as text. */
-function recordOperation(payload: string | null): void {
-  const body = JSON.parse(payload ?? "{}") as {
-    query?: string;
-    operationName?: string;
-    extensions?: { persistedQuery?: { sha256Hash?: string } };
-  };
-  if (body.query) sentAsText.push(body.operationName ?? body.query.slice(0, 40));
-  else if (body.extensions?.persistedQuery?.sha256Hash) sentById += 1;
-}
-
-const money = (m: { amount: number; currency: string }) =>
-  `${m.currency} ${m.amount.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-const isoDay = (date: Date) => date.toISOString().slice(0, 10);
-const addDays = (day: string, days: number) =>
-  isoDay(new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000));
-const monthStart = (day: string) => `${day.slice(0, 8)}01`;
-const monthEnd = (day: string) => {
-  const [y, m] = day.split("-").map(Number) as [number, number];
-  return isoDay(new Date(Date.UTC(y, m, 0)));
-};
+let traffic: Traffic;
 
 /** The API's answer to the page's own operation, asked as the viewer by its document id. */
 async function api<T>(document: TypedDocumentNode<T, never>, variables: Record<string, unknown>): Promise<T> {
@@ -95,65 +79,8 @@ function overviewVariables() {
 async function open(token: string, hash = ""): Promise<void> {
   await page.goto(`${origin}/#token=${token}`);
   await page.waitForSelector("nav a");
-  if (hash) await setHash(hash);
+  if (hash) await setHash(page, hash);
 }
-
-/** Moves within the page (hashchange), as a click on a link does. */
-const setHash = (hash: string) => page.evaluate(`window.location.hash = ${JSON.stringify(hash)}`);
-
-const focusedMatches = (selector: string) =>
-  page.evaluate<boolean>(`document.activeElement?.matches(${JSON.stringify(selector)}) ?? false`);
-
-/**
- * What is focused when it does not show it ("" when it does: the page draws its outline). The last
- * stop in a date field is Chromium's own calendar button, which draws its focus itself and leaves
- * the field without :focus.
- */
-const invisibleFocus = () =>
-  page.evaluate<string>(`(() => {
-    const element = document.activeElement;
-    if (!element || element === document.body) return "nothing focused";
-    if (element.matches("input[type=date]:not(:focus)")) return "";
-    const style = getComputedStyle(element);
-    const shown = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
-    return shown ? "" : element.outerHTML.slice(0, 120);
-  })()`);
-
-/** Presses Tab (or Shift+Tab) until the focus is on `selector`, each stop visibly focused. */
-async function tabTo(selector: string, key: "Tab" | "Shift+Tab" = "Tab"): Promise<void> {
-  for (let presses = 0; presses < 80; presses += 1) {
-    await page.keyboard.press(key);
-    expect(await invisibleFocus()).toBe("");
-    if (await focusedMatches(selector)) return;
-  }
-  throw new Error(`the keyboard never reached ${selector}`);
-}
-
-/** Cost events the page has applied (its footer counts them). */
-const costUpdates = async () =>
-  Number(/(\d+) cost updates/.exec((await page.textContent("[data-testid=events]")) ?? "")?.[1] ?? 0);
-
-/**
- * A restatement lands as a burst of events (days × providers); what they cannot adjust is read
- * again once the burst pauses for a second: at least one request when needed, never one per event
- * (a loaded machine may split a burst in two).
- */
-function expectFewRequests(requests: number, events: number, needed: boolean): void {
-  expect(events).toBeGreaterThan(1);
-  if (!needed) return expect(requests).toBe(0);
-  expect(requests).toBeGreaterThanOrEqual(1);
-  expect(requests).toBeLessThan(events);
-}
-
-async function axe(): Promise<string[]> {
-  const result = await new AxeBuilder({ page } as never).analyze();
-  return result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-}
-
-const screenshot = (name: string) =>
-  page.screenshot({ path: join(ARTIFACTS, `dashboard-${name}.png`), fullPage: true });
 
 beforeAll(async () => {
   build = await buildDashboard();
@@ -163,28 +90,10 @@ beforeAll(async () => {
   });
   await setDemoBudgets(stack.server.sandbox.runtime.useCases(), CLIENT, isoDay(new Date()));
   origin = new URL(stack.server.url).origin;
-  await mkdir(ARTIFACTS, { recursive: true });
   browser = await launchChromium("dashboard", { viewport: { width: 1280, height: 800 } });
   context = browser.context;
-  context.on("request", (request) => {
-    requested.push(request.url());
-    if (new URL(request.url()).pathname === "/graphql" && request.method() === "POST") {
-      graphqlPosts += 1;
-      recordOperation(request.postData());
-    }
-  });
   page = context.pages()[0] ?? (await context.newPage());
-  page.on("websocket", (socket) => {
-    requested.push(socket.url());
-    socket.on("framesent", ({ payload }) => {
-      const message = JSON.parse(String(payload)) as { type?: string; payload?: unknown };
-      if (message.type === "subscribe") recordOperation(JSON.stringify(message.payload));
-    });
-  });
-  page.on("console", (message) => {
-    if (message.type() === "error") consoleErrors.push(message.text());
-  });
-  page.on("pageerror", (error) => consoleErrors.push(String(error)));
+  traffic = recordTraffic(context, page);
 }, 180_000);
 
 afterAll(async () => {
@@ -235,17 +144,17 @@ describe("the dashboard", () => {
     expect(c.budgets.length).toBeGreaterThan(0);
     expect(await page.locator("[data-testid=budgets] .bar-row").count()).toBe(c.budgets.length);
     expect(await page.locator("[data-testid=anomalies] li").count()).toBe(c.costAnomalies.edges.length);
-    await screenshot("overview");
-    expect(await axe()).toEqual([]);
+    await screenshot(page, "overview");
+    expect(await axe(page)).toEqual([]);
     await page.setViewportSize({ width: 390, height: 844 });
-    await screenshot("overview-phone");
+    await screenshot(page, "overview-phone");
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
   it("applies a restatement from the subscription; a budget the events cannot adjust is read again", async () => {
     const before = await page.textContent("[data-testid=mtd-total]");
-    const posts = graphqlPosts;
-    const updates = await costUpdates();
+    const posts = traffic.graphqlPosts;
+    const updates = await costUpdates(page);
     const job = await stack.server.waitForJob((await stack.server.sandbox.refresh()).id);
     const { client } = await api<DashboardOverviewQuery>(DashboardOverviewDocument, overviewVariables());
     const expected = money(client!.costSummary.total);
@@ -260,7 +169,8 @@ describe("the dashboard", () => {
     const touched = filtered.some(
       (b) => job.period.start <= b.status.period.end && job.period.end >= b.status.period.start,
     );
-    if (touched) await expect.poll(() => graphqlPosts - posts, { timeout: 15_000 }).toBeGreaterThan(0);
+    if (touched)
+      await expect.poll(() => traffic.graphqlPosts - posts, { timeout: 15_000 }).toBeGreaterThan(0);
     await expect
       .poll(() => page.locator("[data-testid=budgets] .bar-value").allInnerTexts())
       .toEqual(
@@ -268,14 +178,14 @@ describe("the dashboard", () => {
           expect.stringContaining(`${money(b.status.actual)} of ${money(b.amount)}`),
         ),
       );
-    expectFewRequests(graphqlPosts - posts, (await costUpdates()) - updates, touched);
+    expectFewRequests(traffic.graphqlPosts - posts, (await costUpdates(page)) - updates, touched);
   });
 
   it("explore: breakdown and stacked series as the API returns them, filters in the URL", async () => {
     const now = isoDay(new Date());
     const from = addDays(now, -20);
     const started = Date.now();
-    await setHash(`#/${CLIENT}/explore?from=${from}&to=${now}&by=SERVICE&top=3&granularity=DAILY`);
+    await setHash(page, `#/${CLIENT}/explore?from=${from}&to=${now}&by=SERVICE&top=3&granularity=DAILY`);
     await page.waitForSelector(".uplot canvas");
     console.info(`dashboard: first chart ${Date.now() - started} ms after choosing Explore`);
     const { client } = await api<DashboardExploreQuery>(DashboardExploreDocument, {
@@ -304,20 +214,20 @@ describe("the dashboard", () => {
     await page.click("button:has-text('Apply')");
     await expect.poll(() => page.url()).toContain("providers=AWS");
     await page.waitForSelector(".uplot canvas");
-    await screenshot("explore");
-    expect(await axe()).toEqual([]);
+    await screenshot(page, "explore");
+    expect(await axe(page)).toEqual([]);
   });
 
   it("explore by service: a restatement changes the numbers on screen, read again once per burst", async () => {
     const now = isoDay(new Date());
     // The last three weeks: the restated days (the most recent ones) are always inside.
     const from = addDays(now, -20);
-    await setHash(`#/${CLIENT}/explore?from=${from}&to=${now}&by=SERVICE&top=3&granularity=DAILY`);
+    await setHash(page, `#/${CLIENT}/explore?from=${from}&to=${now}&by=SERVICE&top=3&granularity=DAILY`);
     await page.waitForSelector("[data-testid=breakdown] .bar-row");
     const rows = () => page.locator("[data-testid=breakdown] .bar-row").allInnerTexts();
     const before = await rows();
-    const posts = graphqlPosts;
-    const updates = await costUpdates();
+    const posts = traffic.graphqlPosts;
+    const updates = await costUpdates(page);
     await stack.server.waitForJob((await stack.server.sandbox.refresh()).id);
     const { client } = await api<DashboardExploreQuery>(DashboardExploreDocument, {
       clientId: CLIENT,
@@ -336,19 +246,19 @@ describe("the dashboard", () => {
     await expect
       .poll(async () => (await rows()).map((row) => row.replace(/\s+/g, " ")), { timeout: 15_000 })
       .toEqual(expected.map((row) => expect.stringContaining(row)));
-    expectFewRequests(graphqlPosts - posts, (await costUpdates()) - updates, true);
+    expectFewRequests(traffic.graphqlPosts - posts, (await costUpdates(page)) - updates, true);
   });
 
   it("anomaly detail and collections for a viewer: no editor controls", async () => {
-    await setHash(`#/${CLIENT}/overview`);
+    await setHash(page, `#/${CLIENT}/overview`);
     // The demo's labelled spike (four days back) is among the latest anomalies.
     await page.waitForSelector("[data-testid=anomalies] a");
     await page.locator("[data-testid=anomalies] a").first().click();
     await page.waitForSelector("[data-testid=anomaly-summary]");
     expect(await page.locator("button:has-text('Not an anomaly')").count()).toBe(0);
-    await screenshot("anomaly");
-    expect(await axe()).toEqual([]);
-    await setHash(`#/${CLIENT}/collections`);
+    await screenshot(page, "anomaly");
+    expect(await axe(page)).toEqual([]);
+    await setHash(page, `#/${CLIENT}/collections`);
     await page.waitForSelector("[data-testid=connections]");
     const { client } = await api<DashboardCollectionsQuery>(DashboardCollectionsDocument, {
       clientId: CLIENT,
@@ -357,8 +267,8 @@ describe("the dashboard", () => {
     expect(await page.locator("[data-testid=connections] tbody tr").count()).toBe(client!.connections.length);
     expect(await page.locator("[data-testid=jobs] .job").count()).toBe(client!.collectionJobs.edges.length);
     expect(await page.locator("button:has-text('Collect')").count()).toBe(0);
-    await screenshot("collections");
-    expect(await axe()).toEqual([]);
+    await screenshot(page, "collections");
+    expect(await axe(page)).toEqual([]);
   });
 
   it("lets an editor trigger a collection and shows its progress live", async () => {
@@ -379,20 +289,20 @@ describe("the dashboard", () => {
     await page.goto("about:blank");
     await open(stack.editor);
     await page.waitForSelector("[data-testid=mtd-total]");
-    await tabTo("nav a[data-key=nav-explore]");
+    await tabTo(page, "nav a[data-key=nav-explore]");
     await page.keyboard.press("Enter");
     await page.waitForSelector("[data-testid=breakdown]");
     expect(page.url()).toContain(`#/${CLIENT}/explore`);
     // The link keeps the focus across the view change.
-    expect(await focusedMatches("nav a[data-key=nav-explore]")).toBe(true);
+    expect(await focusedMatches(page, "nav a[data-key=nav-explore]")).toBe(true);
 
-    await tabTo("select[name=by]");
+    await tabTo(page, "select[name=by]");
     await page.keyboard.press("ArrowDown");
     expect(await page.inputValue("select[name=by]")).toBe("ACCOUNT");
-    await tabTo("input[value=GCP]");
+    await tabTo(page, "input[value=GCP]");
     await page.keyboard.press("Space");
     expect(await page.isChecked("input[value=GCP]")).toBe(true);
-    await tabTo("button[data-key=f-apply]");
+    await tabTo(page, "button[data-key=f-apply]");
     await page.keyboard.press("Enter");
     await expect.poll(() => page.url()).toContain("by=ACCOUNT");
     expect(page.url()).toContain("providers=GCP");
@@ -400,42 +310,38 @@ describe("the dashboard", () => {
       .poll(() => page.textContent("section[aria-labelledby=breakdown-h] h2"))
       .toContain("Cost by account");
     // The new view keeps the keyboard's place.
-    expect(await focusedMatches("button[data-key=f-apply]")).toBe(true);
+    expect(await focusedMatches(page, "button[data-key=f-apply]")).toBe(true);
 
-    await tabTo("nav a[data-key=nav-overview]", "Shift+Tab");
+    await tabTo(page, "nav a[data-key=nav-overview]", "Shift+Tab");
     await page.keyboard.press("Enter");
     await page.waitForSelector("[data-testid=anomalies] a");
-    await tabTo("[data-testid=anomalies] a");
+    await tabTo(page, "[data-testid=anomalies] a");
     await page.keyboard.press("Enter");
     await page.waitForSelector("[data-testid=anomaly-summary]");
-    await tabTo("button[data-key=fb-CONFIRMED]");
+    await tabTo(page, "button[data-key=fb-CONFIRMED]");
     expect(await page.getAttribute("button[data-key=fb-CONFIRMED]", "aria-pressed")).toBe("false");
     await page.keyboard.press("Space");
     await page.waitForSelector("[role=status]:has-text('Feedback saved')");
     await expect.poll(() => page.getAttribute("button[data-key=fb-CONFIRMED]", "aria-pressed")).toBe("true");
     expect(await page.textContent("[data-testid=anomaly-summary]")).toContain("feedback CONFIRMED");
-    expect(await focusedMatches("button[data-key=fb-CONFIRMED]")).toBe(true);
+    expect(await focusedMatches(page, "button[data-key=fb-CONFIRMED]")).toBe(true);
   });
 
   it("shows another tenant's id as not allowed, not data", async () => {
-    await setHash(`#/globex/overview`);
+    await setHash(page, `#/globex/overview`);
     await page.waitForSelector("[role=alert]");
     expect(await page.textContent("[role=alert]")).toContain("Not allowed");
     expect(await page.locator("[data-testid=mtd-total]").count()).toBe(0);
   });
 
   it("sent every operation by its document id, none as text", () => {
-    expect(sentById).toBeGreaterThan(10);
-    expect(sentAsText).toEqual([]);
+    expect(traffic.sentById).toBeGreaterThan(10);
+    expect(traffic.sentAsText).toEqual([]);
   });
 
   it("asked nothing of any other origin and logged no error", () => {
-    const foreign = requested.filter((url) => {
-      const parsed = new URL(url);
-      return !["http:", "ws:"].includes(parsed.protocol) || parsed.host !== new URL(origin).host;
-    });
-    expect(foreign).toEqual([]);
+    expect(foreignRequests(traffic, origin)).toEqual([]);
     // The refused tenant's answer is a 403, which Chromium reports as a failed resource.
-    expect(consoleErrors.filter((text) => !/status of 403/.test(text))).toEqual([]);
+    expect(traffic.consoleErrors.filter((text) => !/status of 403/.test(text))).toEqual([]);
   });
 });
