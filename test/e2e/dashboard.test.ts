@@ -76,6 +76,20 @@ function overviewVariables() {
   };
 }
 
+/** The Explore view's operation as the page sends it for `#/…/explore?from&to&by=SERVICE&top=3`. */
+function exploreVariables(from: string, now: string) {
+  return {
+    clientId: CLIENT,
+    period: { start: from, end: now },
+    by: "SERVICE" as const,
+    top: 3,
+    granularity: "DAILY" as const,
+    filter: null,
+    forecastPeriod: { start: monthStart(now), end: monthEnd(now) },
+    anomalies: 100,
+  };
+}
+
 async function open(token: string, hash = ""): Promise<void> {
   await page.goto(`${origin}/#token=${token}`);
   await page.waitForSelector("nav a");
@@ -188,16 +202,10 @@ describe("the dashboard", () => {
     await setHash(page, `#/${CLIENT}/explore?from=${from}&to=${now}&by=SERVICE&top=3&granularity=DAILY`);
     await page.waitForSelector(".uplot canvas");
     console.info(`dashboard: first chart ${Date.now() - started} ms after choosing Explore`);
-    const { client } = await api<DashboardExploreQuery>(DashboardExploreDocument, {
-      clientId: CLIENT,
-      period: { start: from, end: now },
-      by: "SERVICE",
-      top: 3,
-      granularity: "DAILY",
-      filter: null,
-      forecastPeriod: { start: monthStart(now), end: monthEnd(now) },
-      anomalies: 100,
-    });
+    const { client } = await api<DashboardExploreQuery>(
+      DashboardExploreDocument,
+      exploreVariables(from, now),
+    );
     const rows = await page.locator("[data-testid=breakdown] .bar-row").allInnerTexts();
     expect(rows).toHaveLength(client!.costBreakdown.length);
     client!.costBreakdown.forEach((item, i) => {
@@ -229,16 +237,10 @@ describe("the dashboard", () => {
     const posts = traffic.graphqlPosts;
     const updates = await costUpdates(page);
     await stack.server.waitForJob((await stack.server.sandbox.refresh()).id);
-    const { client } = await api<DashboardExploreQuery>(DashboardExploreDocument, {
-      clientId: CLIENT,
-      period: { start: from, end: now },
-      by: "SERVICE",
-      top: 3,
-      granularity: "DAILY",
-      filter: null,
-      forecastPeriod: { start: monthStart(now), end: monthEnd(now) },
-      anomalies: 100,
-    });
+    const { client } = await api<DashboardExploreQuery>(
+      DashboardExploreDocument,
+      exploreVariables(from, now),
+    );
     const expected = client!.costBreakdown.map((item) => `${item.label} ${money(item.cost)}`);
     expect(before.map((row) => row.replace(/\s+/g, " "))).not.toEqual(
       expected.map((row) => expect.stringContaining(row)),
