@@ -137,6 +137,8 @@ async function expectChartTable(buckets: DashboardPortfolioQuery["providerCosts"
 const params = () => new URLSearchParams(new URL(page.url()).hash.split("?")[1] ?? "");
 
 async function open(token: string): Promise<void> {
+  // A fresh load: from a page of the same origin, a new #token= would be a hash change only.
+  await page.goto("about:blank");
   await page.goto(`${origin}/#token=${token}`);
   await page.waitForSelector("nav a");
 }
