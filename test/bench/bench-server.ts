@@ -13,6 +13,8 @@ import type { Role } from "../../src/domain/identity.js";
 import { createLogger, type Logger } from "../../src/observability/logger.js";
 import { startRuntime, type Runtime, type RuntimeOptions } from "../../src/runtime.js";
 import { DynamoRequestCounter } from "../support/dynamo-request-counter.js";
+import { costRecordTopic } from "../../src/live/events.js";
+import { DATASET_END, providerRecords } from "./bench-data.js";
 
 /**
  * DynamoDB Local on a busy 2-core machine can take seconds for one transaction: the benchmark
@@ -95,4 +97,19 @@ export function graphqlRequest<T, V>(
     }
     return payload.data;
   };
+}
+
+/**
+ * Waits until the server's stream consumer has read every change made so far: it writes one more
+ * day and waits for its event (the stream is read in write order), so the read cache is not
+ * invalidated by an earlier load during a measurement.
+ */
+export async function drainStream(server: BenchServer): Promise<void> {
+  const sentinel = "bench-sentinel";
+  const [record] = providerRecords(sentinel, "AWS", [DATASET_END]);
+  const events = server.runtime.services.pubsub.subscribe(costRecordTopic(sentinel));
+  await events.ready;
+  await server.runtime.services.stores.costs.upsertDays([record!]);
+  await events.next();
+  await events.return();
 }

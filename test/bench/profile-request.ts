@@ -10,7 +10,7 @@ import { print } from "graphql";
 import { startEmbeddedDynamoDb } from "../../src/sandbox/dynamodb-local/embedded-dynamodb.js";
 import { MonthlySeriesDocument } from "../e2e/generated/graphql.js";
 import { costRecord } from "../support/records.js";
-import { startBenchServer } from "./bench-server.js";
+import { drainStream, startBenchServer } from "./bench-server.js";
 import { LoadGenerator } from "./load-generator.js";
 import { summarizeLatencies } from "./measure.js";
 
@@ -83,7 +83,7 @@ async function main() {
       ),
     );
     // Past the stream's changes of the load above, so the cache stays warm.
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await drainStream(server);
     const token = await server.token({ roles: ["viewer"], clientIds: [clientId] });
     const operation = {
       kind: "http" as const,

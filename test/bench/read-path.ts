@@ -24,12 +24,12 @@ import {
 } from "../../src/domain/dates.js";
 import { createDynamoClients } from "../../src/store/dynamo-client.js";
 import { tableNames } from "../../src/store/table-definitions.js";
-import { costRecordTopic } from "../../src/live/events.js";
 import { clockStartingOn } from "../../src/shared/clock.js";
 import { DynamoRequestCounter } from "../support/dynamo-request-counter.js";
-import { DATASET_END, loadReadDataset, providerRecords, type LoadedDataset } from "./bench-data.js";
+import { DATASET_END, loadReadDataset, type LoadedDataset } from "./bench-data.js";
 import {
   BENCH_DYNAMO_TIMEOUT_MS,
+  drainStream,
   graphqlRequest,
   startBenchServer,
   type BenchServer,
@@ -221,21 +221,6 @@ async function countOne(counter: DynamoRequestCounter, operation: () => Promise<
   counter.reset();
   const total = await operation();
   return { total, dynamoRequests: counter.requests(), itemsRead: counter.itemsRead() };
-}
-
-/**
- * Waits until the warm server's stream consumer has read every change made so far: it writes one
- * more day and waits for its event (the stream is read in write order), so the read cache is not
- * invalidated by the dataset's load during the measurement.
- */
-async function drainStream(server: BenchServer): Promise<void> {
-  const sentinel = "bench-sentinel";
-  const [record] = providerRecords(sentinel, "AWS", [DATASET_END]);
-  const events = server.runtime.services.pubsub.subscribe(costRecordTopic(sentinel));
-  await events.ready;
-  await server.runtime.services.stores.costs.upsertDays([record!]);
-  await events.next();
-  await events.return();
 }
 
 export async function runReadPath(
