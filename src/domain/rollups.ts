@@ -39,6 +39,28 @@ export function rollupContribution(
   };
 }
 
+/**
+ * What one provider's record of the day holds in the day's rollup: the rollup keeps each provider's
+ * figures apart, so this is exactly the contribution of the record it was last moved to (none when
+ * the provider has no amount in it).
+ */
+export function providerShare(
+  rollup: UnifiedTimeSeriesRecord | null,
+  provider: CloudProvider,
+): RollupContribution {
+  const amount = rollup?.byProvider[provider];
+  if (rollup === null || amount === undefined) return EMPTY;
+  const prefix = `${provider}|`;
+  return {
+    total: amount,
+    byProvider: { [provider]: amount },
+    byProviderCategory: Object.fromEntries(
+      Object.entries(rollup.byProviderCategory).filter(([key]) => key.startsWith(prefix)),
+    ),
+    recordCount: 1,
+  };
+}
+
 function combine(a: RollupContribution, b: RollupContribution, sign: 1 | -1): RollupContribution {
   const merge = <K extends string>(left: Partial<Record<K, number>>, right: Partial<Record<K, number>>) => {
     const out: Partial<Record<K, number>> = { ...left };

@@ -43,27 +43,38 @@ function chunk<T>(values: readonly T[], size: number): T[][] {
   return chunks;
 }
 
-/** Writes every request to `table`, 25 per call, until none is left unprocessed. */
+/**
+ * Writes every request to `table`, 25 per call, until none is left unprocessed; `inFlight` calls
+ * at once (1 by default). After a call gives up, calls not yet sent are not sent.
+ */
 export async function batchWriteAll(
   doc: DynamoDBDocumentClient,
   table: string,
   requests: readonly WriteRequest[],
-  options: BatchRetryOptions = {},
+  options: BatchRetryOptions & { inFlight?: number } = {},
 ): Promise<void> {
   const policy = retryPolicy(options);
   const chunks = chunk(requests, BATCH_WRITE_LIMIT);
-  for (const [index, first] of chunks.entries()) {
+  let next = 0;
+  let failed = false;
+  const sendChunk = async (first: WriteRequest[]) => {
     let pending = first;
     for (let attempt = 1; pending.length > 0; attempt++) {
       if (attempt > policy.maxAttempts) {
-        const notSent = chunks.slice(index + 1).reduce((sum, c) => sum + c.length, 0);
+        failed = true;
+        const notSent = chunks.slice(next).reduce((sum, c) => sum + c.length, 0);
         throw new BatchIncompleteError("BatchWriteItem", pending.length + notSent, policy.maxAttempts);
       }
       if (attempt > 1) await abortableSleep(backoffDelay(attempt - 1, policy));
       const out = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
       pending = out.UnprocessedItems?.[table] ?? [];
     }
-  }
+  };
+  const worker = async () => {
+    while (!failed && next < chunks.length) await sendChunk(chunks[next++]!);
+  };
+  const inFlight = Math.max(1, Math.min(options.inFlight ?? 1, chunks.length));
+  await Promise.all(Array.from({ length: inFlight }, worker));
 }
 
 function keyCount(request: BatchGetRequest): number {

@@ -7,7 +7,7 @@
  */
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { CostLine, CostRecordHeader, UnifiedCostRecord } from "../domain/cost-record.js";
-import { CorruptItemError, TransactionTooLargeError } from "./errors.js";
+import { CorruptItemError, RecordTooLargeError } from "./errors.js";
 import { itemFields } from "./item-fields.js";
 import { itemSize } from "./item-size.js";
 import { keys } from "./keys.js";
@@ -85,7 +85,7 @@ export function costRecordToItems(
   };
   const header = { ...base, ...(detailInChunks ? {} : detail), ...encodeShape(COST_RECORD_STORAGE, storage) };
   if (itemSize(header) > HEADER_MAX_BYTES) {
-    throw new TransactionTooLargeError(
+    throw new RecordTooLargeError(
       `${headerName(record)}: header is ${itemSize(header)} bytes even without its marginal lists (limit ${HEADER_MAX_BYTES})`,
     );
   }

@@ -49,16 +49,19 @@ export const DEFAULT_UPSERT_CONCURRENCY = 4;
 const LAST_CHUNK = 999;
 
 /**
- * Input indexes grouped by client, provider and month, each group in rounds in which a day occurs
- * once (one transaction cannot write an item twice); rounds keep the input order of a repeated day.
+ * Input indexes grouped by client and month (whatever the providers: a round moves each day's
+ * rollup once for all of them), each group in rounds in which a (provider, day) occurs once; rounds
+ * keep the input order of a repeated day.
  */
 function monthGroups(records: readonly UnifiedCostRecord[]): number[][][] {
   const groups = new Map<string, number[][]>();
   records.forEach((record, index) => {
-    const key = `${record.clientId}\u0000${record.provider}\u0000${monthOf(record.date)}`;
+    const key = `${record.clientId}\u0000${monthOf(record.date)}`;
     const rounds = groups.get(key) ?? [];
     groups.set(key, rounds);
-    const free = rounds.find((round) => round.every((other) => records[other]!.date !== record.date));
+    const same = (other: number) =>
+      records[other]!.date === record.date && records[other]!.provider === record.provider;
+    const free = rounds.find((round) => !round.some(same));
     if (free) free.push(index);
     else rounds.push([index]);
   });
@@ -101,8 +104,10 @@ export class CostRecordStore {
 
   /**
    * Upserts many days, results in input order. Every record is validated before anything is
-   * written. Days are written per client, provider and month (one read and one transaction per
-   * 10 changed days, see cost-record-upsert.ts), `concurrency` months at a time; a day given
+   * written. Days are written per client and month (a round under each provider's write lease:
+   * a read of headers per provider and of rollups, BatchWriteItem of the changed items and one
+   * small transaction moving the rollups, see cost-record-upsert.ts), `concurrency` months at a
+   * time; a day given
    * twice is written twice, in input order. After a failure no new month starts; the ones in
    * flight finish, then the first error is thrown.
    */

@@ -1,27 +1,39 @@
 /**
- * The idempotent write of (client, provider, day) records: read the stored headers (consistent),
- * and for each day whose content changed, put the header (conditional on the version read, so
- * concurrent writers cannot interleave), put the line chunks, delete chunks the old version had
- * beyond the new count, and ADD the exact old->new delta to the day's rollup; the month's rollup
- * gets the exact sum of those deltas. All of it in TransactWriteItems across both tables:
+ * The idempotent write of (client, provider, day) records, a round at a time: days of one client
+ * and month, each (provider, day) at most once, under the write lease of each provider's month
+ * (write-lease.ts). In a round:
  *
- * - one day (upsertCostRecord): a GetItem and one transaction;
- * - the days of one client, provider and month (upsertCostRecordsOfMonth): one Query for their
- *   headers and transactions of up to 10 days (fewer when the 100-item / 4 MB limits say so), one
- *   after another, each moving the monthly rollup once. Days of one month written one by one, in
- *   parallel, would all contend for that monthly item.
+ * 1. one consistent Query per provider reads the stored headers of its days, and one consistent
+ *    BatchGetItem the days' rollups;
+ * 2. the line chunks of the days whose content changed are put, and chunks their previous version
+ *    had beyond the new count deleted (BatchWriteItem), while
+ * 3. one TransactWriteItems of small items, fenced by the leases, moves each day's rollup from
+ *    what it holds for each provider to the provider's new record (a rollup keeps providers apart,
+ *    so it says itself what it holds: `providerShare`) and the month's rollup by the exact sum of
+ *    those moves;
+ * 4. the changed days' headers are put (BatchWriteItem): last, so a stream consumer that sees a
+ *    header finds its rollups already moved.
  *
- * A lost race re-runs the read-compute-write of what is not yet committed.
+ * Large items go by BatchWriteItem because a transaction costs twice the write units on DynamoDB
+ * and, on DynamoDB Local, several times the time: the lease, not a condition on each header, keeps
+ * writers of the same days apart. Rollups follow the records whatever happened before: a round
+ * cut off after steps 2 and 3 is completed by the next write of its days, which finds the rollups
+ * level (or not) with the records by themselves. Until then a day cut off after step 2 has lines of
+ * a newer version than its header (line reads say so, TornReadError), and after step 3 rollups a
+ * step ahead of the headers.
  */
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { RollupContribution } from "../domain/rollups.js";
-import type { IsoDay } from "../domain/cost-record.js";
-import { queryAll } from "./query.js";
-import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import {
+  BatchGetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+  type TransactWriteCommandInput,
+} from "@aws-sdk/lib-dynamodb";
+import type { IsoDay, IsoMonth, UnifiedCostRecord } from "../domain/cost-record.js";
 import { monthOf } from "../domain/dates.js";
-import type { UnifiedCostRecord } from "../domain/cost-record.js";
-import { rollupContribution } from "../domain/rollups.js";
-import { abortableSleep, backoffDelay } from "../shared/retry.js";
+import type { CloudProvider } from "../domain/provider.js";
+import { providerShare, rollupContribution, type RollupContribution } from "../domain/rollups.js";
+import { batchWriteAll, type WriteRequest } from "./batch.js";
 import { costRecordContentHash } from "./content-hash.js";
 import { costRecordToItems } from "./cost-record-item.js";
 import {
@@ -30,27 +42,30 @@ import {
   type CostRecordStorage,
   type CostRecordSummary,
 } from "./cost-record-shapes.js";
-import { TransactionTooLargeError, VersionConflictError, WriteContentionError } from "./errors.js";
-import { itemSize } from "./item-size.js";
-import { keys } from "./keys.js";
-import { NO_CONTRIBUTION, rollupDeltaUpdate } from "./rollup-item.js";
+import {
+  isTransactionCollision,
+  isTransactionConditionFailure,
+  VersionConflictError,
+  WriteContentionError,
+} from "./errors.js";
+import { keys, type ItemKey } from "./keys.js";
+import type { StoredItem } from "./query.js";
+import { rollupDeltaUpdate, timeSeriesFromItem } from "./rollup-item.js";
+import { abortableSleep, backoffDelay } from "../shared/retry.js";
 import { decodeItem } from "./shape.js";
 import type { TableNames } from "./table-definitions.js";
+import {
+  fence,
+  releaseWriteLease,
+  takeWriteLease,
+  type LeaseContext,
+  type WriteLease,
+} from "./write-lease.js";
 
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
-export const TRANSACTION_MAX_ITEMS = 100;
-/**
- * Days per transaction, below what the limits allow: a month still takes 3 or 4 transactions
- * instead of 31, but none holds DynamoDB (Local, above all) long enough to stall other requests.
- */
-export const MAX_DAYS_PER_TRANSACTION = 10;
-export const TRANSACTION_MAX_BYTES = 4 * 1024 * 1024;
-const MAX_ATTEMPTS = 6;
-const CONFLICT_BACKOFF = { baseDelayMs: 20, maxDelayMs: 500, maxAttempts: MAX_ATTEMPTS, maxTotalMs: 10_000 };
-
 export interface UpsertOptions {
-  /** The version the caller last saw; null = the day must not exist yet. A mismatch throws at once. */
+  /** The version the caller last saw; null = the day must not exist yet. A mismatch throws, nothing written. */
   expectedVersion?: number | null;
 }
 
@@ -73,16 +88,13 @@ interface StoredPrevious {
   storage: CostRecordStorage;
 }
 
-const PROJECTED = [...Object.keys(COST_RECORD_SUMMARY), ...Object.keys(COST_RECORD_STORAGE)];
-const projection = (extra: string[] = []) => {
-  const names = [...PROJECTED, ...extra];
-  return {
-    ProjectionExpression: names.map((_, i) => `#p${i}`).join(", "),
-    ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#p${i}`, name])),
-  };
+const PROJECTED = ["PK", "SK", ...Object.keys(COST_RECORD_SUMMARY), ...Object.keys(COST_RECORD_STORAGE)];
+const PROJECTION = {
+  ProjectionExpression: PROJECTED.map((_, i) => `#p${i}`).join(", "),
+  ExpressionAttributeNames: Object.fromEntries(PROJECTED.map((name, i) => [`#p${i}`, name])),
 };
 
-function storedPrevious(item: Record<string, unknown>): StoredPrevious {
+function storedPrevious(item: StoredItem): StoredPrevious {
   const what = `cost record ${String(item.PK)}/${String(item.SK)}`;
   return {
     summary: decodeItem(COST_RECORD_SUMMARY, item, what),
@@ -90,164 +102,247 @@ function storedPrevious(item: Record<string, unknown>): StoredPrevious {
   };
 }
 
-async function readPrevious(
-  context: UpsertContext,
-  record: UnifiedCostRecord,
-): Promise<StoredPrevious | null> {
-  const key = keys.costRecord(record.clientId, record.provider, record.date);
-  const { Item } = await context.doc.send(
-    new GetCommand({ TableName: context.names.data, Key: key, ConsistentRead: true, ...projection() }),
-  );
-  return Item ? storedPrevious({ ...Item, ...key }) : null;
-}
+const dayKey = (provider: CloudProvider, day: IsoDay) => `${provider}#${day}`;
 
-/** The stored headers of days of one client and provider, by day: one consistent Query over their range. */
-async function readPreviousOfDays(
+/** The stored headers of one provider's days, by day: one consistent Query over their range. */
+async function readHeaders(
   context: UpsertContext,
   records: readonly UnifiedCostRecord[],
-): Promise<Map<IsoDay, StoredPrevious>> {
+): Promise<Map<string, StoredPrevious>> {
   const [first] = records;
   if (!first) return new Map();
   const days = records.map((record) => record.date).sort();
   const from = keys.costRecord(first.clientId, first.provider, days[0]!);
   const to = keys.costRecord(first.clientId, first.provider, days[days.length - 1]!);
-  const { items } = await queryAll(context.doc, {
-    TableName: context.names.data,
-    KeyConditionExpression: "PK = :pk AND SK BETWEEN :from AND :to",
-    ExpressionAttributeValues: { ":pk": from.PK, ":from": from.SK, ":to": to.SK },
-    ConsistentRead: true,
-    ...projection(["PK", "SK"]),
-  });
-  return new Map(items.map((item) => [item.date as IsoDay, storedPrevious(item)]));
+  const found = new Map<string, StoredPrevious>();
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await context.doc.send(
+      new QueryCommand({
+        TableName: context.names.data,
+        KeyConditionExpression: "PK = :pk AND SK BETWEEN :from AND :to",
+        ExpressionAttributeValues: { ":pk": from.PK, ":from": from.SK, ":to": to.SK },
+        ConsistentRead: true,
+        ...PROJECTION,
+        ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}),
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const stored = storedPrevious(item);
+      found.set(dayKey(first.provider, stored.summary.date), stored);
+    }
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return found;
 }
 
-/** A changed day's part of a transaction, and what it moves the monthly rollup by. */
-export interface DayWrite {
-  record: UnifiedCostRecord;
-  previous: StoredPrevious | null;
-  version: number;
-  items: TransactItem[];
-  before: RollupContribution;
-  after: RollupContribution;
-}
-
-function rollupTarget(context: UpsertContext, record: UnifiedCostRecord) {
-  return {
-    table: context.names.timeseries,
-    clientId: record.clientId,
-    currency: record.reportingCurrency,
-    updatedAt: context.now().toISOString(),
-  };
-}
-
-function dayWrite(
+/** The days' rollups as stored now (consistent), null where a day has none yet. */
+async function readDailyRollups(
   context: UpsertContext,
-  record: UnifiedCostRecord,
-  previous: StoredPrevious | null,
-  contentHash: string,
-): DayWrite {
+  clientId: string,
+  days: readonly IsoDay[],
+): Promise<Map<IsoDay, RollupItem>> {
+  const found = new Map<IsoDay, RollupItem>();
+  let pending: Record<string, unknown>[] = days.map((day) => ({ ...keys.dailyRollup(clientId, day) }));
+  // A round has at most 31 days: one call, repeated only for keys DynamoDB left unprocessed.
+  while (pending.length > 0) {
+    const out = await context.doc.send(
+      new BatchGetCommand({
+        RequestItems: { [context.names.timeseries]: { Keys: pending, ConsistentRead: true } },
+      }),
+    );
+    for (const item of out.Responses?.[context.names.timeseries] ?? []) {
+      const rollup = timeSeriesFromItem(item);
+      found.set(rollup.period, rollup);
+    }
+    pending = out.UnprocessedKeys?.[context.names.timeseries]?.Keys ?? [];
+  }
+  return found;
+}
+
+type RollupItem = ReturnType<typeof timeSeriesFromItem>;
+
+/** A record of the round: what is stored for its day, and what writing it takes. */
+interface PlannedDay {
+  index: number;
+  record: UnifiedCostRecord;
+  stored: StoredPrevious | null;
+  /** Absent when the stored content is the same (nothing to put). */
+  items?: { header: StoredItem; chunks: StoredItem[]; staleChunks: ItemKey[] };
+}
+
+function planDay(index: number, record: UnifiedCostRecord, stored: StoredPrevious | null): PlannedDay {
+  const contentHash = costRecordContentHash(record);
+  if (stored?.storage.contentHash === contentHash) return { index, record, stored };
   const { clientId, provider, date } = record;
-  const version = (previous?.summary.version ?? 0) + 1;
-  const { header, chunks } = costRecordToItems(record, version, contentHash);
-  const condition = previous
-    ? {
-        ConditionExpression: "#version = :expected",
-        ExpressionAttributeNames: { "#version": "version" },
-        ExpressionAttributeValues: { ":expected": previous.summary.version },
-      }
-    : { ConditionExpression: "attribute_not_exists(PK)" };
+  const { header, chunks } = costRecordToItems(record, (stored?.summary.version ?? 0) + 1, contentHash);
   const staleChunks = Array.from(
-    { length: Math.max(0, (previous?.storage.lineChunks ?? 0) - chunks.length) },
+    { length: Math.max(0, (stored?.storage.lineChunks ?? 0) - chunks.length) },
     (_, i) => keys.costLines(clientId, provider, date, chunks.length + i),
   );
-  const before = previous ? rollupContribution(previous.summary) : NO_CONTRIBUTION;
-  const after = rollupContribution(record);
-  const items: TransactItem[] = [
-    { Put: { TableName: context.names.data, Item: header, ...condition } },
-    ...chunks.map((Item) => ({ Put: { TableName: context.names.data, Item } })),
-    ...staleChunks.map((Key) => ({ Delete: { TableName: context.names.data, Key } })),
-    rollupDeltaUpdate(
-      { ...rollupTarget(context, record), granularity: "DAILY", period: date },
-      [before],
-      [after],
-    ),
-  ];
-  return { record, previous, version, items, before, after };
+  return { index, record, stored, items: { header, chunks, staleChunks } };
 }
 
-/** The writes' items and one update moving their month's rollup by the sum of their deltas. */
-function transactionOf(context: UpsertContext, writes: readonly DayWrite[]): TransactItem[] {
-  const [first] = writes;
-  if (!first) return [];
-  const monthly = rollupDeltaUpdate(
-    { ...rollupTarget(context, first.record), granularity: "MONTHLY", period: monthOf(first.record.date) },
-    writes.map((write) => write.before),
-    writes.map((write) => write.after),
-  );
-  return [...writes.flatMap((write) => write.items), monthly];
-}
-
-const transactionBytes = (items: readonly TransactItem[]) =>
-  items.reduce((sum, item) => sum + itemSize(item.Put?.Item ?? item.Delete?.Key ?? {}), 0);
-
-function assertFitsOneTransaction(record: UnifiedCostRecord, items: TransactItem[]): void {
-  const bytes = transactionBytes(items);
-  if (items.length > TRANSACTION_MAX_ITEMS || bytes > TRANSACTION_MAX_BYTES) {
-    throw new TransactionTooLargeError(
-      `cost record ${record.clientId}/${record.provider}/${record.date} needs ${items.length} items and about ` +
-        `${bytes} bytes (${record.lines.length} lines), over one transaction's limit of ` +
-        `${TRANSACTION_MAX_ITEMS} items and ${TRANSACTION_MAX_BYTES} bytes`,
-    );
-  }
-}
-
-/** Consecutive writes packed into transactions within the day, item and size limits (one monthly update each). */
-export function packTransactions<W extends DayWrite>(context: UpsertContext, writes: readonly W[]): W[][] {
-  const batches: W[][] = [];
-  let batch: W[] = [];
-  let items = 1;
-  let bytes = 0;
-  for (const write of writes) {
-    assertFitsOneTransaction(write.record, transactionOf(context, [write]));
-    const size = transactionBytes(write.items);
-    if (
-      batch.length > 0 &&
-      (batch.length >= MAX_DAYS_PER_TRANSACTION ||
-        items + write.items.length > TRANSACTION_MAX_ITEMS ||
-        bytes + size > TRANSACTION_MAX_BYTES)
-    ) {
-      batches.push(batch);
-      [batch, items, bytes] = [[], 1, 0];
-    }
-    batch.push(write);
-    items += write.items.length;
-    bytes += size;
-  }
-  if (batch.length > 0) batches.push(batch);
-  return batches;
-}
-
-/** The header's version condition failed (another writer won), or two transactions collided. */
-function lostRace(error: unknown): boolean {
-  if (!(error instanceof Error) || error.name !== "TransactionCanceledException") return false;
-  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-  return reasons.some(
-    (reason) => reason.Code === "ConditionalCheckFailed" || reason.Code === "TransactionConflict",
-  );
-}
-
-const recordId = (record: UnifiedCostRecord) => `${record.clientId}/${record.provider}/${record.date}`;
-
-function written(write: DayWrite): UpsertResult {
+function resultOf(day: PlannedDay): UpsertResult {
+  const previous = day.stored ? { previous: day.stored.summary } : {};
+  if (!day.items) return { outcome: "unchanged", ...previous, version: day.stored!.summary.version };
   return {
-    outcome: write.previous ? "updated" : "created",
-    ...(write.previous ? { previous: write.previous.summary } : {}),
-    version: write.version,
+    outcome: day.stored ? "updated" : "created",
+    ...previous,
+    version: (day.stored?.summary.version ?? 0) + 1,
   };
 }
 
-function unchanged(previous: StoredPrevious): UpsertResult {
-  return { outcome: "unchanged", previous: previous.summary, version: previous.summary.version };
+/**
+ * Each day's rollup moved from what it holds for the round's providers to their records, and the
+ * month's by the sum of those moves; empty when every rollup already holds its records.
+ */
+function rollupMoves(
+  context: UpsertContext,
+  clientId: string,
+  month: IsoMonth,
+  days: readonly PlannedDay[],
+  rollups: ReadonlyMap<IsoDay, RollupItem>,
+): TransactItem[] {
+  const byDay = new Map<IsoDay, PlannedDay[]>();
+  for (const day of days) byDay.set(day.record.date, [...(byDay.get(day.record.date) ?? []), day]);
+  const target = (currency: string) => ({
+    table: context.names.timeseries,
+    clientId,
+    currency,
+    updatedAt: context.now().toISOString(),
+  });
+  const moves: TransactItem[] = [];
+  const held: RollupContribution[] = [];
+  const next: RollupContribution[] = [];
+  let currency = "";
+  for (const [date, planned] of byDay) {
+    const before = planned.map(({ record }) => providerShare(rollups.get(date) ?? null, record.provider));
+    const after = planned.map(({ record }) => rollupContribution(record));
+    currency = planned[0]!.record.reportingCurrency;
+    const move = rollupDeltaUpdate(
+      { ...target(currency), granularity: "DAILY", period: date },
+      before,
+      after,
+    );
+    if (!move) continue;
+    moves.push(move);
+    held.push(...before);
+    next.push(...after);
+  }
+  const monthly = rollupDeltaUpdate(
+    { ...target(currency), granularity: "MONTHLY", period: month },
+    held,
+    next,
+  );
+  return monthly ? [...moves, monthly] : moves;
+}
+
+/** BatchWriteItem calls of one round in flight at once: a month of 3 providers is about 8 calls. */
+const BATCH_CALLS_IN_FLIGHT = 4;
+const COLLISION_RETRY = { baseDelayMs: 20, maxDelayMs: 500 };
+const COLLISION_ATTEMPTS = 8;
+
+/**
+ * Sends the rollup moves fenced by the leases. A collision with another round's transaction (other
+ * providers of the same days) is sent again: each round moves only its own providers' figures, and
+ * the shared total and count by ADD, so the order does not matter.
+ */
+async function moveRollups(
+  context: UpsertContext,
+  leaseContext: LeaseContext,
+  moves: TransactItem[],
+  leases: readonly WriteLease[],
+  id: string,
+): Promise<void> {
+  const TransactItems = [...moves, ...leases.map((lease) => fence(leaseContext, lease))];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await context.doc.send(new TransactWriteCommand({ TransactItems }));
+      return;
+    } catch (error) {
+      if (isTransactionConditionFailure(error))
+        throw new WriteContentionError(id, "the write lease expired before the rollups moved");
+      if (!isTransactionCollision(error) || attempt >= COLLISION_ATTEMPTS) throw error;
+      await abortableSleep(backoffDelay(attempt, COLLISION_RETRY));
+    }
+  }
+}
+
+/**
+ * One round (validated by the caller: one client and month, each (provider, day) at most once);
+ * results in input order. `expectedVersion` applies to every record of the round.
+ */
+export async function upsertCostRecordsOfMonth(
+  context: UpsertContext,
+  records: readonly UnifiedCostRecord[],
+  options: UpsertOptions = {},
+): Promise<UpsertResult[]> {
+  const [first] = records;
+  if (!first) return [];
+  const { clientId } = first;
+  const month = monthOf(first.date);
+  const leaseContext: LeaseContext = { doc: context.doc, table: context.names.timeseries, now: context.now };
+  const providers = [...new Set(records.map((record) => record.provider))].sort();
+  const leases: WriteLease[] = [];
+  try {
+    // In one order everywhere, so two rounds never wait for each other's leases.
+    for (const provider of providers)
+      leases.push(await takeWriteLease(leaseContext, clientId, provider, month));
+    const [headers, rollups] = await Promise.all([
+      Promise.all(
+        providers.map((p) =>
+          readHeaders(
+            context,
+            records.filter((r) => r.provider === p),
+          ),
+        ),
+      ),
+      readDailyRollups(context, clientId, [...new Set(records.map((record) => record.date))]),
+    ]);
+    const stored = new Map(headers.flatMap((found) => [...found]));
+    const days = records.map((record, index) =>
+      planDay(index, record, stored.get(dayKey(record.provider, record.date)) ?? null),
+    );
+    if (options.expectedVersion !== undefined) {
+      for (const { record, stored: previous } of days) {
+        const version = previous?.summary.version ?? null;
+        if (version !== options.expectedVersion)
+          throw new VersionConflictError(
+            `${record.clientId}/${record.provider}/${record.date}`,
+            options.expectedVersion,
+            version,
+          );
+      }
+    }
+    const changed = days.filter((day) => day.items);
+    const moves = rollupMoves(context, clientId, month, days, rollups);
+    const data = context.names.data;
+    const inFlight = { inFlight: BATCH_CALLS_IN_FLIGHT };
+    await Promise.all([
+      batchWriteAll(
+        context.doc,
+        data,
+        changed.flatMap(({ items }): WriteRequest[] => [
+          ...items!.chunks.map((Item) => ({ PutRequest: { Item } })),
+          ...items!.staleChunks.map((Key) => ({ DeleteRequest: { Key: { ...Key } } })),
+        ]),
+        inFlight,
+      ),
+      moves.length > 0
+        ? moveRollups(context, leaseContext, moves, leases, `${clientId}/${providers.join("+")}/${month}`)
+        : undefined,
+    ]);
+    await batchWriteAll(
+      context.doc,
+      data,
+      changed.map(({ items }) => ({ PutRequest: { Item: items!.header } })),
+      inFlight,
+    );
+    return days.map(resultOf);
+  } finally {
+    await Promise.all(leases.map((lease) => releaseWriteLease(leaseContext, lease)));
+  }
 }
 
 /** One day, validated by the caller. */
@@ -256,69 +351,6 @@ export async function upsertCostRecord(
   record: UnifiedCostRecord,
   options: UpsertOptions = {},
 ): Promise<UpsertResult> {
-  const contentHash = costRecordContentHash(record);
-  for (let attempt = 1; ; attempt++) {
-    const previous = await readPrevious(context, record);
-    const storedVersion = previous?.summary.version ?? null;
-    if (options.expectedVersion !== undefined && options.expectedVersion !== storedVersion) {
-      throw new VersionConflictError(recordId(record), options.expectedVersion, storedVersion);
-    }
-    if (previous?.storage.contentHash === contentHash) return unchanged(previous);
-    const write = dayWrite(context, record, previous, contentHash);
-    const TransactItems = transactionOf(context, [write]);
-    assertFitsOneTransaction(record, TransactItems);
-    try {
-      await context.doc.send(new TransactWriteCommand({ TransactItems }));
-      return written(write);
-    } catch (error) {
-      if (!lostRace(error)) throw error;
-      if (attempt >= MAX_ATTEMPTS) throw new WriteContentionError(recordId(record), attempt);
-      // With an expected version there is no waiting: the next read shows the winner and throws.
-      if (options.expectedVersion === undefined)
-        await abortableSleep(backoffDelay(attempt, CONFLICT_BACKOFF));
-    }
-  }
-}
-
-/**
- * Days of one client, provider and month, each day at most once, validated by the caller; results
- * in input order. Transactions commit one after another: after a failure the earlier ones stay.
- */
-export async function upsertCostRecordsOfMonth(
-  context: UpsertContext,
-  records: readonly UnifiedCostRecord[],
-): Promise<UpsertResult[]> {
-  const results: UpsertResult[] = new Array(records.length);
-  const hashes = records.map(costRecordContentHash);
-  let pending = records.map((_, index) => index);
-  for (let attempt = 1; ; attempt++) {
-    const previous = await readPreviousOfDays(
-      context,
-      pending.map((index) => records[index]!),
-    );
-    const writes: (DayWrite & { index: number })[] = [];
-    for (const index of pending) {
-      const record = records[index]!;
-      const stored = previous.get(record.date) ?? null;
-      if (stored && stored.storage.contentHash === hashes[index]) results[index] = unchanged(stored);
-      else writes.push({ ...dayWrite(context, record, stored, hashes[index]!), index });
-    }
-    pending = [];
-    for (const batch of packTransactions(context, writes)) {
-      if (pending.length > 0) {
-        pending.push(...batch.map((write) => write.index));
-        continue;
-      }
-      try {
-        await context.doc.send(new TransactWriteCommand({ TransactItems: transactionOf(context, batch) }));
-        for (const write of batch) results[write.index] = written(write);
-      } catch (error) {
-        if (!lostRace(error)) throw error;
-        pending.push(...batch.map((write) => write.index));
-      }
-    }
-    if (pending.length === 0) return results;
-    if (attempt >= MAX_ATTEMPTS) throw new WriteContentionError(recordId(records[pending[0]!]!), attempt);
-    await abortableSleep(backoffDelay(attempt, CONFLICT_BACKOFF));
-  }
+  const [result] = await upsertCostRecordsOfMonth(context, [record], options);
+  return result!;
 }

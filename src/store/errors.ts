@@ -42,20 +42,21 @@ export class VersionConflictError extends StoreError {
   }
 }
 
-/** Concurrent writers of the same day kept winning the version race; the write did not happen. */
+/**
+ * The write lease of a client, provider and month stayed with another writer too long, or was lost
+ * before the rollups moved: this round moved no rollup and wrote no header.
+ */
 export class WriteContentionError extends StoreError {
   constructor(
     readonly id: string,
-    attempts: number,
+    reason: string,
   ) {
-    super(
-      `cost record ${id}: still losing to concurrent writers after ${attempts} attempts; nothing was written`,
-    );
+    super(`cost records ${id}: ${reason}; no rollup or header was written`);
   }
 }
 
-/** A day's items cannot fit one TransactWriteItems (100 items, 4 MB). */
-export class TransactionTooLargeError extends StoreError {}
+/** A day's header cannot fit one item (400 KB) even with its marginal lists moved to the chunks. */
+export class RecordTooLargeError extends StoreError {}
 
 /** A batch operation still had unprocessed items after its last attempt. */
 export class BatchIncompleteError extends StoreError {
@@ -76,9 +77,23 @@ export function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === "ConditionalCheckFailedException";
 }
 
+function cancellationReasons(error: unknown): string[] | undefined {
+  if (!(error instanceof Error) || error.name !== "TransactionCanceledException") return undefined;
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  return reasons.map((reason) => reason.Code ?? "None");
+}
+
 /** A transaction cancelled because one of its conditions failed (not a collision, which is retried). */
 export function isTransactionConditionFailure(error: unknown): boolean {
-  if (!(error instanceof Error) || error.name !== "TransactionCanceledException") return false;
-  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-  return reasons.some((reason) => reason.Code === "ConditionalCheckFailed");
+  return cancellationReasons(error)?.includes("ConditionalCheckFailed") ?? false;
+}
+
+/** A transaction cancelled only because another one held an item it writes: sending it again is safe. */
+export function isTransactionCollision(error: unknown): boolean {
+  const reasons = cancellationReasons(error);
+  return (
+    reasons !== undefined &&
+    reasons.includes("TransactionConflict") &&
+    !reasons.includes("ConditionalCheckFailed")
+  );
 }

@@ -103,6 +103,11 @@ export const keys = {
     PK: `TIMESERIES#${clientId}`,
     SK: `MONTHLY#${month}`,
   }),
+  /** Beside the rollups it guards; no reader's range (DAILY#…, MONTHLY#…) includes it. */
+  writeLease: (clientId: string, provider: CloudProvider, month: IsoMonth): ItemKey => ({
+    PK: `TIMESERIES#${clientId}`,
+    SK: `LEASE#${provider}#${month}`,
+  }),
   /** Cross-client analysis by date on the timeseries table. */
   rollupIndex: (granularity: "DAILY" | "MONTHLY", period: string, clientId: string) => ({
     GSI1PK: `${granularity}#${period}`,

@@ -49,15 +49,16 @@ export interface RollupTarget {
 }
 
 /**
- * The transaction item that moves a rollup from the `previous` records' contributions to the `next`
- * ones' (one day's record, or the changed days of a month at once): ADD of each flat attribute's
- * exact difference of sums (unchanged ones are left out) and of the record count's (1 per new day).
+ * The transaction item that moves a rollup from the `previous` contributions to the `next` ones
+ * (the providers' records of one day, or the changed days of a month at once): ADD of each flat
+ * attribute's exact difference of sums (unchanged ones are left out) and of the record count's
+ * (1 per new record). Null when nothing moves.
  */
 export function rollupDeltaUpdate(
   target: RollupTarget,
   previous: readonly RollupContribution[],
   next: readonly RollupContribution[],
-): TransactItem {
+): TransactItem | null {
   const before = previous.map(flatten);
   const after = next.map(flatten);
   const names: Record<string, string> = {};
@@ -65,13 +66,15 @@ export function rollupDeltaUpdate(
   const adds: string[] = [];
   let index = 0;
   const attributes = new Set([...after, ...before].flatMap((flat) => [...flat.keys()]));
+  let moves = false;
   for (const name of attributes) {
     const difference = exactSumDifference(
       after.map((flat) => flat.get(name) ?? 0),
       before.map((flat) => flat.get(name) ?? 0),
     );
     // `total` is always added so the item and its attribute exist even for a zero first record.
-    if (difference === "0" && name !== "total") continue;
+    if (difference !== "0") moves = true;
+    else if (name !== "total") continue;
     names[`#a${index}`] = name;
     values[`:a${index}`] = NumberValue.from(difference);
     adds.push(`#a${index} :a${index}`);
@@ -100,6 +103,7 @@ export function rollupDeltaUpdate(
   const count = (contributions: readonly RollupContribution[]) =>
     contributions.reduce((sum, contribution) => sum + contribution.recordCount, 0);
   values[":recordCount"] = count(next) - count(previous);
+  if (!moves && values[":recordCount"] === 0) return null;
   adds.push("#recordCount :recordCount");
   return {
     Update: {

@@ -7,7 +7,8 @@ import type { UnifiedTimeSeriesRecord } from "../../src/domain/time-series.js";
 import { CostRecordStore } from "../../src/store/cost-record-store.js";
 import { exactDifference, exactSumDifference } from "../../src/store/decimal.js";
 import { TimeSeriesStore } from "../../src/store/time-series-store.js";
-import { createTestStoreContext, type TestStoreContext } from "../support/dynamo.js";
+import { createDynamoClients } from "../../src/store/dynamo-client.js";
+import { createTestStoreContext, TEST_DYNAMO_TIMEOUT_MS, type TestStoreContext } from "../support/dynamo.js";
 import { storedCosts, type StoredCosts } from "../support/stored-costs.js";
 import { costRecord, costRecords } from "../support/records.js";
 
@@ -164,9 +165,9 @@ describe("concurrent writers of one day", () => {
 });
 
 /*
- * Many days written at once: per client, provider and month one consistent Query and as few
- * transactions as the limits allow, each moving the monthly rollup once by the exact sum of its
- * days' deltas.
+ * Many days written at once: per client and month, under each provider's write lease, one
+ * consistent Query per provider, one read of the days' rollups, one small transaction moving the
+ * days' rollups and the month's by the exact sum of their moves, and the large items in batches.
  */
 const month = (clientId: string, scale = 1): UnifiedCostRecord[] =>
   daysInRange("2026-01-01", "2026-01-31").map((date) =>
@@ -186,22 +187,31 @@ async function expectMonthIsSumOfDays(clientId: string): Promise<void> {
 }
 
 describe("CostRecordStore.upsertDays within a month", () => {
-  it("writes 31 new days with one Query and a transaction per 10 days", async () => {
+  it("writes 31 new days under the month's lease: two reads, one small transaction, the rest in batches", async () => {
     ctx.counter.reset();
     const results = await store.upsertDays(month("batch"));
     expect(results.map((r) => r.outcome)).toEqual(Array(31).fill("created"));
     expect(ctx.counter.requests({ operation: "Query" })).toBe(1);
-    expect(ctx.counter.requests({ operation: "TransactWriteItems" })).toBe(4);
-    expect(ctx.counter.requests()).toBe(5);
+    expect(ctx.counter.requests({ operation: "BatchGetItem" })).toBe(1);
+    expect(ctx.counter.requests({ operation: "TransactWriteItems" })).toBe(1);
+    // 31 chunks, then 31 headers: two calls of at most 25 each.
+    expect(ctx.counter.requests({ operation: "BatchWriteItem" })).toBe(4);
+    // The lease: taken and given back.
+    expect(ctx.counter.requests({ operation: "PutItem" })).toBe(1);
+    expect(ctx.counter.requests({ operation: "DeleteItem" })).toBe(1);
+    expect(ctx.counter.requests()).toBe(9);
     await expectMonthIsSumOfDays("batch");
   });
 
-  it("reads once and writes nothing when nothing changed", async () => {
+  it("reads and writes nothing but the lease when nothing changed", async () => {
     ctx.counter.reset();
     const results = await store.upsertDays(month("batch"));
     expect(results.map((r) => r.outcome)).toEqual(Array(31).fill("unchanged"));
     expect(results.map((r) => r.version)).toEqual(Array(31).fill(1));
-    expect(ctx.counter.requests()).toBe(1);
+    expect(ctx.counter.requests({ table: ctx.names.data })).toBe(1);
+    expect(ctx.counter.requests({ operation: "BatchWriteItem" })).toBe(0);
+    expect(ctx.counter.requests({ operation: "TransactWriteItems" })).toBe(0);
+    expect(ctx.counter.requests()).toBe(4);
   });
 
   it("restates some days in one transaction that moves the month by exactly their difference", async () => {
@@ -250,6 +260,44 @@ describe("CostRecordStore.upsertDays within a month", () => {
     ]);
     const [header] = await store.getHeaders([second]);
     expect(header?.total).toBe(second.total);
+  });
+
+  it("completes a round cut off after its rollups moved, also when its lease was never given back", async () => {
+    const first = month("cut-off");
+    await store.upsertDays(first);
+    // A writer whose headers and lease release never reach DynamoDB (the process died there).
+    const dying = createDynamoClients({ endpoint: ctx.endpoint, requestTimeoutMs: TEST_DYNAMO_TIMEOUT_MS });
+    dying.lowLevel.middlewareStack.add(
+      (next) => async (args) => {
+        const request = args.request as { headers: Record<string, string>; body: string };
+        const operation = request.headers["x-amz-target"]?.split(".")[1];
+        const putsHeaders = operation === "BatchWriteItem" && request.body.includes('"SK":{"S":"COST#');
+        if (operation === "DeleteItem" || putsHeaders) throw new Error("process died");
+        return next(args);
+      },
+      { step: "finalizeRequest", name: "dieBeforeHeaders" },
+    );
+    const restated = month("cut-off", 1.25);
+    const cut = new CostRecordStore({ doc: dying.doc, names: ctx.names });
+    await expect(cut.upsertDays(restated)).rejects.toThrow("process died");
+    dying.lowLevel.destroy();
+    // The rollups moved, the headers did not.
+    expect((await store.getHeaders(restated)).map((header) => header?.version)).toEqual(Array(31).fill(1));
+
+    ctx.counter.reset();
+    const results = await store.upsertDays(restated);
+    expect(results.map((r) => [r.outcome, r.version])).toEqual(Array(31).fill(["updated", 2]));
+    // The abandoned lease was taken over at once (one look at its holder), not waited out.
+    expect(ctx.counter.requests({ operation: "GetItem" })).toBe(1);
+    // The rollups already held the new records: nothing more to move.
+    expect(ctx.counter.requests({ operation: "TransactWriteItems" })).toBe(0);
+    const days = await stored.dailyRollups("cut-off", daysInRange("2026-01-01", "2026-01-31"));
+    days.forEach((day, i) => expect(day?.total).toBe(restated[i]!.total));
+    await expectMonthIsSumOfDays("cut-off");
+    expect(await store.getRecord("cut-off", "GCP", "2026-01-20")).toStrictEqual({
+      ...restated[19]!,
+      version: 2,
+    });
   });
 
   it("lets two writers of one month race and keeps the month exact", async () => {
