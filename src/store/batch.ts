@@ -43,37 +43,47 @@ function chunk<T>(values: readonly T[], size: number): T[][] {
   return chunks;
 }
 
-/**
- * Writes every request to `table`, 25 per call, until none is left unprocessed; `inFlight` calls
- * at once (1 by default). After a call gives up, calls not yet sent are not sent.
- */
-export async function batchWriteAll(
+/** Writes every request to `table`, 25 per call, until none is left unprocessed. */
+export function batchWriteAll(
   doc: DynamoDBDocumentClient,
   table: string,
   requests: readonly WriteRequest[],
+  options: BatchRetryOptions = {},
+): Promise<void> {
+  return batchWriteCalls(doc, table, chunk(requests, BATCH_WRITE_LIMIT), options);
+}
+
+/**
+ * Sends each call's requests (at most 25) to `table` in one BatchWriteItem, resending what comes
+ * back unprocessed; `inFlight` calls at once (1 by default). After a call gives up, calls not yet
+ * sent are not sent.
+ */
+export async function batchWriteCalls(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  calls: readonly (readonly WriteRequest[])[],
   options: BatchRetryOptions & { inFlight?: number } = {},
 ): Promise<void> {
   const policy = retryPolicy(options);
-  const chunks = chunk(requests, BATCH_WRITE_LIMIT);
   let next = 0;
   let failed = false;
-  const sendChunk = async (first: WriteRequest[]) => {
+  const send = async (first: readonly WriteRequest[]) => {
     let pending = first;
     for (let attempt = 1; pending.length > 0; attempt++) {
       if (attempt > policy.maxAttempts) {
         failed = true;
-        const notSent = chunks.slice(next).reduce((sum, c) => sum + c.length, 0);
+        const notSent = calls.slice(next).reduce((sum, c) => sum + c.length, 0);
         throw new BatchIncompleteError("BatchWriteItem", pending.length + notSent, policy.maxAttempts);
       }
       if (attempt > 1) await abortableSleep(backoffDelay(attempt - 1, policy));
-      const out = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
+      const out = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: [...pending] } }));
       pending = out.UnprocessedItems?.[table] ?? [];
     }
   };
   const worker = async () => {
-    while (!failed && next < chunks.length) await sendChunk(chunks[next++]!);
+    while (!failed && next < calls.length) await send(calls[next++]!);
   };
-  const inFlight = Math.max(1, Math.min(options.inFlight ?? 1, chunks.length));
+  const inFlight = Math.max(1, Math.min(options.inFlight ?? 1, calls.length));
   await Promise.all(Array.from({ length: inFlight }, worker));
 }
 

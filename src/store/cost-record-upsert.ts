@@ -5,22 +5,19 @@
  *
  * 1. one consistent Query per provider reads the stored headers of its days, and one consistent
  *    BatchGetItem the days' rollups;
- * 2. the line chunks of the days whose content changed are put, and chunks their previous version
- *    had beyond the new count deleted (BatchWriteItem), while
- * 3. one TransactWriteItems of small items, fenced by the leases, moves each day's rollup from
+ * 2. one TransactWriteItems of small items, fenced by the leases, moves each day's rollup from
  *    what it holds for each provider to the provider's new record (a rollup keeps providers apart,
  *    so it says itself what it holds: `providerShare`) and the month's rollup by the exact sum of
  *    those moves;
- * 4. the changed days' headers are put (BatchWriteItem): last, so a stream consumer that sees a
- *    header finds its rollups already moved.
+ * 3. the changed days are put by BatchWriteItem, each day's header, line chunks and deletes of the
+ *    chunks its previous version had beyond the new count in one call (`dayCalls`): after the
+ *    rollups, so a stream consumer that sees a header finds its rollups already moved.
  *
  * Large items go by BatchWriteItem because a transaction costs twice the write units on DynamoDB
  * and, on DynamoDB Local, several times the time: the lease, not a condition on each header, keeps
  * writers of the same days apart. Rollups follow the records whatever happened before: a round
- * cut off after steps 2 and 3 is completed by the next write of its days, which finds the rollups
- * level (or not) with the records by themselves. Until then a day cut off after step 2 has lines of
- * a newer version than its header (line reads say so, TornReadError), and after step 3 rollups a
- * step ahead of the headers.
+ * cut off after step 2 is completed by the next write of its days, which finds the rollups level
+ * (or not) with the records by themselves; until then the rollups are a step ahead of the headers.
  */
 import {
   BatchGetCommand,
@@ -33,7 +30,8 @@ import type { IsoDay, IsoMonth, UnifiedCostRecord } from "../domain/cost-record.
 import { monthOf } from "../domain/dates.js";
 import type { CloudProvider } from "../domain/provider.js";
 import { providerShare, rollupContribution, type RollupContribution } from "../domain/rollups.js";
-import { batchWriteAll, type WriteRequest } from "./batch.js";
+import { BATCH_WRITE_LIMIT, batchWriteCalls, type WriteRequest } from "./batch.js";
+import { itemSize } from "./item-size.js";
 import { costRecordContentHash } from "./content-hash.js";
 import { costRecordToItems } from "./cost-record-item.js";
 import {
@@ -183,6 +181,44 @@ function planDay(index: number, record: UnifiedCostRecord, stored: StoredPreviou
   return { index, record, stored, items: { header, chunks, staleChunks } };
 }
 
+/**
+ * The changed days' writes packed into BatchWriteItem calls so that a day's header, chunks and
+ * deletes of stale chunks travel in one call (unless it alone has more than 25): DynamoDB carries
+ * out a call it received even when its sender dies, so a killed writer leaves each day whole, old
+ * or new. Only a call's unprocessed remainder, resent, could split a day.
+ */
+function dayCalls(changed: readonly PlannedDay[]): WriteRequest[][] {
+  const calls: WriteRequest[][] = [];
+  let call: WriteRequest[] = [];
+  let bytes = 0;
+  for (const { items } of changed) {
+    const { header, chunks, staleChunks } = items!;
+    const requests: WriteRequest[] = [
+      ...chunks.map((Item) => ({ PutRequest: { Item } })),
+      ...staleChunks.map((Key) => ({ DeleteRequest: { Key: { ...Key } } })),
+      { PutRequest: { Item: header } },
+    ];
+    const size = [header, ...chunks].reduce((sum, item) => sum + itemSize(item), 0);
+    if (
+      call.length > 0 &&
+      (call.length + requests.length > BATCH_WRITE_LIMIT || bytes + size > BATCH_WRITE_MAX_BYTES)
+    ) {
+      calls.push(call);
+      [call, bytes] = [[], 0];
+    }
+    for (const request of requests) {
+      if (call.length === BATCH_WRITE_LIMIT) {
+        calls.push(call);
+        [call, bytes] = [[], 0];
+      }
+      call.push(request);
+    }
+    bytes += size;
+  }
+  if (call.length > 0) calls.push(call);
+  return calls;
+}
+
 function resultOf(day: PlannedDay): UpsertResult {
   const previous = day.stored ? { previous: day.stored.summary } : {};
   if (!day.items) return { outcome: "unchanged", ...previous, version: day.stored!.summary.version };
@@ -240,6 +276,8 @@ function rollupMoves(
 
 /** BatchWriteItem calls of one round in flight at once: a month of 3 providers is about 8 calls. */
 const BATCH_CALLS_IN_FLIGHT = 4;
+/** Below BatchWriteItem's 16 MB a call, with room for the request's own encoding. */
+const BATCH_WRITE_MAX_BYTES = 12 * 1024 * 1024;
 const COLLISION_RETRY = { baseDelayMs: 20, maxDelayMs: 500 };
 const COLLISION_ATTEMPTS = 8;
 
@@ -317,28 +355,11 @@ export async function upsertCostRecordsOfMonth(
     }
     const changed = days.filter((day) => day.items);
     const moves = rollupMoves(context, clientId, month, days, rollups);
-    const data = context.names.data;
-    const inFlight = { inFlight: BATCH_CALLS_IN_FLIGHT };
-    await Promise.all([
-      batchWriteAll(
-        context.doc,
-        data,
-        changed.flatMap(({ items }): WriteRequest[] => [
-          ...items!.chunks.map((Item) => ({ PutRequest: { Item } })),
-          ...items!.staleChunks.map((Key) => ({ DeleteRequest: { Key: { ...Key } } })),
-        ]),
-        inFlight,
-      ),
-      moves.length > 0
-        ? moveRollups(context, leaseContext, moves, leases, `${clientId}/${providers.join("+")}/${month}`)
-        : undefined,
-    ]);
-    await batchWriteAll(
-      context.doc,
-      data,
-      changed.map(({ items }) => ({ PutRequest: { Item: items!.header } })),
-      inFlight,
-    );
+    if (moves.length > 0)
+      await moveRollups(context, leaseContext, moves, leases, `${clientId}/${providers.join("+")}/${month}`);
+    await batchWriteCalls(context.doc, context.names.data, dayCalls(changed), {
+      inFlight: BATCH_CALLS_IN_FLIGHT,
+    });
     return days.map(resultOf);
   } finally {
     await Promise.all(leases.map((lease) => releaseWriteLease(leaseContext, lease)));

@@ -187,19 +187,19 @@ async function expectMonthIsSumOfDays(clientId: string): Promise<void> {
 }
 
 describe("CostRecordStore.upsertDays within a month", () => {
-  it("writes 31 new days under the month's lease: two reads, one small transaction, the rest in batches", async () => {
+  it("writes 31 new days under the month's lease: two reads, one small transaction, whole days in batches", async () => {
     ctx.counter.reset();
     const results = await store.upsertDays(month("batch"));
     expect(results.map((r) => r.outcome)).toEqual(Array(31).fill("created"));
     expect(ctx.counter.requests({ operation: "Query" })).toBe(1);
     expect(ctx.counter.requests({ operation: "BatchGetItem" })).toBe(1);
     expect(ctx.counter.requests({ operation: "TransactWriteItems" })).toBe(1);
-    // 31 chunks, then 31 headers: two calls of at most 25 each.
-    expect(ctx.counter.requests({ operation: "BatchWriteItem" })).toBe(4);
+    // 31 days of a header and a chunk: 12 whole days (24 items) a call.
+    expect(ctx.counter.requests({ operation: "BatchWriteItem" })).toBe(3);
     // The lease: taken and given back.
     expect(ctx.counter.requests({ operation: "PutItem" })).toBe(1);
     expect(ctx.counter.requests({ operation: "DeleteItem" })).toBe(1);
-    expect(ctx.counter.requests()).toBe(9);
+    expect(ctx.counter.requests()).toBe(8);
     await expectMonthIsSumOfDays("batch");
   });
 
@@ -265,7 +265,7 @@ describe("CostRecordStore.upsertDays within a month", () => {
   it("completes a round cut off after its rollups moved, also when its lease was never given back", async () => {
     const first = month("cut-off");
     await store.upsertDays(first);
-    // A writer whose headers and lease release never reach DynamoDB (the process died there).
+    // A writer whose days and lease release never reach DynamoDB (the process died after the rollups).
     const dying = createDynamoClients({ endpoint: ctx.endpoint, requestTimeoutMs: TEST_DYNAMO_TIMEOUT_MS });
     dying.lowLevel.middlewareStack.add(
       (next) => async (args) => {

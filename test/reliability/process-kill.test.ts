@@ -2,7 +2,8 @@
  * The sandbox process SIGKILLed in the middle of its backfill (no shutdown code runs), then started
  * again on the same data directory: the dead job is FAILED with INTERRUPTED at once (not left
  * RUNNING), the new start's backfill is a new job, and every day the killed process stored is
- * whole: its header reconciles with its lines (a day is one transaction, so a kill cannot split it).
+ * whole: its header reconciles with its lines (a day's items travel in one BatchWriteItem call, which
+ * DynamoDB carries out even when its sender dies, so a kill cannot split it).
  */
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
