@@ -8,39 +8,15 @@
 import { createHash } from "node:crypto";
 import type { UnifiedCostRecord } from "../domain/cost-record.js";
 
-/** Sorted keys with their JSON spelling, per key set: a record's lines share a handful of key sets. */
-const sortedKeysBySet = new Map<string, [string, string][]>();
-const MAX_KEY_SETS = 1_000;
-
-function sortedKeys(value: object): [string, string][] {
-  const names = Object.keys(value);
-  const set = names.join("\u0000");
-  let sorted = sortedKeysBySet.get(set);
-  if (!sorted) {
-    sorted = [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((k) => [k, JSON.stringify(k)]);
-    if (sortedKeysBySet.size < MAX_KEY_SETS) sortedKeysBySet.set(set, sorted);
-  }
-  return sorted;
-}
-
-/** JSON with every object's keys sorted and undefined members left out (as JSON.stringify does). */
 function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) {
-    let out = "[";
-    for (let i = 0; i < value.length; i++) {
-      const member: unknown = value[i];
-      out += `${i > 0 ? "," : ""}${member === undefined ? "null" : canonicalJson(member)}`;
-    }
-    return `${out}]`;
-  }
+  if (Array.isArray(value))
+    return `[${value.map((v) => (v === undefined ? "null" : canonicalJson(v))).join(",")}]`;
   if (value !== null && typeof value === "object") {
-    let out = "{";
-    for (const [name, quoted] of sortedKeys(value)) {
-      const member: unknown = (value as Record<string, unknown>)[name];
-      if (member === undefined) continue;
-      out += `${out.length > 1 ? "," : ""}${quoted}:${canonicalJson(member)}`;
-    }
-    return `${out}}`;
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`);
+    return `{${entries.join(",")}}`;
   }
   return JSON.stringify(value);
 }

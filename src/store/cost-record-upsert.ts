@@ -31,7 +31,6 @@ import { monthOf } from "../domain/dates.js";
 import type { CloudProvider } from "../domain/provider.js";
 import { providerShare, rollupContribution, type RollupContribution } from "../domain/rollups.js";
 import { BATCH_WRITE_LIMIT, batchWriteCalls, type WriteRequest } from "./batch.js";
-import { itemSize } from "./item-size.js";
 import { costRecordContentHash } from "./content-hash.js";
 import { costRecordToItems } from "./cost-record-item.js";
 import {
@@ -185,12 +184,12 @@ function planDay(index: number, record: UnifiedCostRecord, stored: StoredPreviou
  * The changed days' writes packed into BatchWriteItem calls so that a day's header, chunks and
  * deletes of stale chunks travel in one call (unless it alone has more than 25): DynamoDB carries
  * out a call it received even when its sender dies, so a killed writer leaves each day whole, old
- * or new. Only a call's unprocessed remainder, resent, could split a day.
+ * or new. Only a call's unprocessed remainder, resent, could split a day. (25 items of at most
+ * 400 KB stay below a call's 16 MB.)
  */
 function dayCalls(changed: readonly PlannedDay[]): WriteRequest[][] {
   const calls: WriteRequest[][] = [];
   let call: WriteRequest[] = [];
-  let bytes = 0;
   for (const { items } of changed) {
     const { header, chunks, staleChunks } = items!;
     const requests: WriteRequest[] = [
@@ -198,22 +197,17 @@ function dayCalls(changed: readonly PlannedDay[]): WriteRequest[][] {
       ...staleChunks.map((Key) => ({ DeleteRequest: { Key: { ...Key } } })),
       { PutRequest: { Item: header } },
     ];
-    const size = [header, ...chunks].reduce((sum, item) => sum + itemSize(item), 0);
-    if (
-      call.length > 0 &&
-      (call.length + requests.length > BATCH_WRITE_LIMIT || bytes + size > BATCH_WRITE_MAX_BYTES)
-    ) {
+    if (call.length > 0 && call.length + requests.length > BATCH_WRITE_LIMIT) {
       calls.push(call);
-      [call, bytes] = [[], 0];
+      call = [];
     }
     for (const request of requests) {
       if (call.length === BATCH_WRITE_LIMIT) {
         calls.push(call);
-        [call, bytes] = [[], 0];
+        call = [];
       }
       call.push(request);
     }
-    bytes += size;
   }
   if (call.length > 0) calls.push(call);
   return calls;
@@ -276,8 +270,6 @@ function rollupMoves(
 
 /** BatchWriteItem calls of one round in flight at once: a month of 3 providers is about 8 calls. */
 const BATCH_CALLS_IN_FLIGHT = 4;
-/** Below BatchWriteItem's 16 MB a call, with room for the request's own encoding. */
-const BATCH_WRITE_MAX_BYTES = 12 * 1024 * 1024;
 const COLLISION_RETRY = { baseDelayMs: 20, maxDelayMs: 500 };
 const COLLISION_ATTEMPTS = 8;
 
