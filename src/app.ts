@@ -57,6 +57,7 @@ import { WsOperationTracker } from "./observability/ws-operations.js";
 import type { ReadinessReport } from "./observability/readiness.js";
 import { dayOfInstant } from "./domain/dates.js";
 import type { Clock } from "./shared/clock.js";
+import { closeWhenExpired } from "./graphql/socket-expiry.js";
 
 export type { ReadinessReport };
 
@@ -140,6 +141,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         // false closes the socket with 4403 Forbidden, as graphql-ws specifies.
         if (!auth.caller) return false;
         ctx.extra.authorization = authorization;
+        if (auth.expiresAt) closeWhenExpired(ctx.extra.socket, auth.expiresAt, options.clock);
         return true;
       },
       onSubscribe: async (ctx, id, payload) => {

@@ -13,7 +13,8 @@ export interface Caller {
   clientIds: string[];
 }
 
-export type Authentication = { caller: Caller } | { caller: null; reason: string };
+/** `expiresAt`: when the credential stops being valid (a token's `exp`); absent for the service itself. */
+export type Authentication = { caller: Caller; expiresAt?: Date } | { caller: null; reason: string };
 
 /** The service acting on its own behalf (the sandbox's demo tenant, recovery): an admin. */
 export const SYSTEM: Authentication = { caller: { sub: "system", roles: ["admin"], clientIds: [] } };

@@ -133,7 +133,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     if (typeof payload.sub !== "string" || payload.sub === "" || roles.length === 0) {
       return refused("token lacks sub or a known role");
     }
-    return { caller: { sub: payload.sub, roles, clientIds } };
+    // tokenLifetimeProblem refused every token without a numeric exp.
+    return { caller: { sub: payload.sub, roles, clientIds }, expiresAt: new Date(payload.exp! * 1000) };
   };
 
   return {

@@ -1,6 +1,7 @@
 /**
  * Who may listen, over a real graphql-ws connection: tenants see only their own changes, another
- * tenant's subscription is FORBIDDEN, a socket without a valid token is closed with 4403, and the
+ * tenant's subscription is FORBIDDEN, a socket without a valid token is closed with 4403 (and so is
+ * one whose token expires while it is open), and the
  * query limits of HTTP hold over WebSocket too (same refusal, same message, same code).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -157,6 +158,16 @@ describe("connection authentication", () => {
     }
     expect(server.logs.join("\n")).not.toContain(foreignToken);
     expect(server.logs.join("\n")).not.toContain(demoViewer);
+  });
+
+  it("closes a socket with 4403 when its token expires, with the subscriptions on it", async () => {
+    const shortLived = await server.token({ roles: ["viewer"], clientIds: [DEMO] }, "2s");
+    const connection = connect(bearer(shortLived));
+    await connection.acknowledged;
+    const subscription = connection.subscribe(CostRecordChangedDocument, { clientId: DEMO });
+    expect(await connection.closed).toEqual({ code: 4403, reason: "Forbidden: token expired" });
+    // The subscription ended with its socket: graphql-ws reports the close to it as an error.
+    await expect.poll(() => subscription.end && "error" in subscription.end).toBe(true);
   });
 });
 

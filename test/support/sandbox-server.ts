@@ -18,7 +18,8 @@ export interface SandboxServer {
   wsUrl: string;
   logs: string[];
   graphql: GraphQLCall;
-  token(claims: { roles: Role[]; clientIds?: string[]; sub?: string }): Promise<string>;
+  /** `expiresIn`: a jose time span, 12 h by default. */
+  token(claims: { roles: Role[]; clientIds?: string[]; sub?: string }, expiresIn?: string): Promise<string>;
   /** Waits until the job (run by this process) is finished, and returns it. */
   waitForJob(
     jobId: string,
@@ -58,10 +59,11 @@ export async function startSandboxServer(options: SandboxServerOptions = {}): Pr
     wsUrl: url.replace(/^http/, "ws"),
     logs,
     graphql: graphqlClient(url),
-    token: (claims) =>
+    token: (claims, expiresIn) =>
       issueToken(
         { sub: claims.sub ?? "test-user", roles: claims.roles, clientIds: claims.clientIds ?? [] },
         sandbox.config.auth.jwtSecret,
+        expiresIn,
       ),
     waitForJob: async (jobId) => {
       const job = await sandbox.runtime.services.collections.waitForJob(jobId);
