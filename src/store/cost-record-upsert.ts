@@ -20,8 +20,6 @@
  * (or not) with the records by themselves; until then the rollups are a step ahead of the headers.
  */
 import {
-  BatchGetCommand,
-  QueryCommand,
   TransactWriteCommand,
   type DynamoDBDocumentClient,
   type TransactWriteCommandInput,
@@ -29,8 +27,9 @@ import {
 import type { IsoDay, IsoMonth, UnifiedCostRecord } from "../domain/cost-record.js";
 import { monthOf } from "../domain/dates.js";
 import type { CloudProvider } from "../domain/provider.js";
+import type { UnifiedTimeSeriesRecord } from "../domain/time-series.js";
 import { providerShare, rollupContribution, type RollupContribution } from "../domain/rollups.js";
-import { BATCH_WRITE_LIMIT, batchWriteCalls, type WriteRequest } from "./batch.js";
+import { BATCH_WRITE_LIMIT, batchGetAll, batchWriteCalls, type WriteRequest } from "./batch.js";
 import { costRecordContentHash } from "./content-hash.js";
 import { costRecordToItems } from "./cost-record-item.js";
 import {
@@ -46,7 +45,7 @@ import {
   WriteContentionError,
 } from "./errors.js";
 import { keys, type ItemKey } from "./keys.js";
-import type { StoredItem } from "./query.js";
+import { queryAll, type StoredItem } from "./query.js";
 import { rollupDeltaUpdate, timeSeriesFromItem } from "./rollup-item.js";
 import { abortableSleep, backoffDelay } from "../shared/retry.js";
 import { decodeItem } from "./shape.js";
@@ -101,7 +100,7 @@ function storedPrevious(item: StoredItem): StoredPrevious {
 
 const dayKey = (provider: CloudProvider, day: IsoDay) => `${provider}#${day}`;
 
-/** The stored headers of one provider's days, by day: one consistent Query over their range. */
+/** The stored headers of one provider's days, by provider and day: one consistent Query over their range. */
 async function readHeaders(
   context: UpsertContext,
   records: readonly UnifiedCostRecord[],
@@ -111,53 +110,38 @@ async function readHeaders(
   const days = records.map((record) => record.date).sort();
   const from = keys.costRecord(first.clientId, first.provider, days[0]!);
   const to = keys.costRecord(first.clientId, first.provider, days[days.length - 1]!);
-  const found = new Map<string, StoredPrevious>();
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await context.doc.send(
-      new QueryCommand({
-        TableName: context.names.data,
-        KeyConditionExpression: "PK = :pk AND SK BETWEEN :from AND :to",
-        ExpressionAttributeValues: { ":pk": from.PK, ":from": from.SK, ":to": to.SK },
-        ConsistentRead: true,
-        ...PROJECTION,
-        ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}),
-      }),
-    );
-    for (const item of page.Items ?? []) {
+  const { items } = await queryAll(context.doc, {
+    TableName: context.names.data,
+    KeyConditionExpression: "PK = :pk AND SK BETWEEN :from AND :to",
+    ExpressionAttributeValues: { ":pk": from.PK, ":from": from.SK, ":to": to.SK },
+    ConsistentRead: true,
+    ...PROJECTION,
+  });
+  return new Map(
+    items.map((item) => {
       const stored = storedPrevious(item);
-      found.set(dayKey(first.provider, stored.summary.date), stored);
-    }
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return found;
+      return [dayKey(first.provider, stored.summary.date), stored];
+    }),
+  );
 }
 
-/** The days' rollups as stored now (consistent), null where a day has none yet. */
+/** The days' rollups as stored now (consistent; a round has at most 31 days: one call). */
 async function readDailyRollups(
   context: UpsertContext,
   clientId: string,
   days: readonly IsoDay[],
-): Promise<Map<IsoDay, RollupItem>> {
-  const found = new Map<IsoDay, RollupItem>();
-  let pending: Record<string, unknown>[] = days.map((day) => ({ ...keys.dailyRollup(clientId, day) }));
-  // A round has at most 31 days: one call, repeated only for keys DynamoDB left unprocessed.
-  while (pending.length > 0) {
-    const out = await context.doc.send(
-      new BatchGetCommand({
-        RequestItems: { [context.names.timeseries]: { Keys: pending, ConsistentRead: true } },
-      }),
-    );
-    for (const item of out.Responses?.[context.names.timeseries] ?? []) {
+): Promise<Map<IsoDay, UnifiedTimeSeriesRecord>> {
+  const table = context.names.timeseries;
+  const found = await batchGetAll(context.doc, {
+    [table]: { Keys: days.map((day) => ({ ...keys.dailyRollup(clientId, day) })), ConsistentRead: true },
+  });
+  return new Map(
+    (found[table] ?? []).map((item) => {
       const rollup = timeSeriesFromItem(item);
-      found.set(rollup.period, rollup);
-    }
-    pending = out.UnprocessedKeys?.[context.names.timeseries]?.Keys ?? [];
-  }
-  return found;
+      return [rollup.period, rollup];
+    }),
+  );
 }
-
-type RollupItem = ReturnType<typeof timeSeriesFromItem>;
 
 /** A record of the round: what is stored for its day, and what writing it takes. */
 interface PlannedDay {
@@ -232,7 +216,7 @@ function rollupMoves(
   clientId: string,
   month: IsoMonth,
   days: readonly PlannedDay[],
-  rollups: ReadonlyMap<IsoDay, RollupItem>,
+  rollups: ReadonlyMap<IsoDay, UnifiedTimeSeriesRecord>,
 ): TransactItem[] {
   const byDay = new Map<IsoDay, PlannedDay[]>();
   for (const day of days) byDay.set(day.record.date, [...(byDay.get(day.record.date) ?? []), day]);

@@ -112,6 +112,7 @@ describe("createTokenVerifier", async () => {
     for (const keys of [rsa, ec]) {
       expect(await verifier.authenticate(`Bearer ${await sign(keys, good)}`)).toEqual({
         caller: { sub: "u-1", roles: ["viewer"], clientIds: ["acme"] },
+        expiresAt: new Date(good.exp! * 1000),
       });
     }
   });
@@ -120,7 +121,10 @@ describe("createTokenVerifier", async () => {
     const caller = { sub: "svc", roles: ["admin" as const], clientIds: [] };
     // issueToken stamps the real time; this verifier's clock is months later.
     const live = createTokenVerifier({ secret: SECRET, oidc: OIDC });
-    expect(await live.authenticate(`Bearer ${await issueToken(caller, SECRET)}`)).toEqual({ caller });
+    expect(await live.authenticate(`Bearer ${await issueToken(caller, SECRET)}`)).toEqual({
+      caller,
+      expiresAt: expect.any(Date),
+    });
     expect(await live.authenticate(`Bearer ${await issueToken(caller, "x".repeat(32))}`)).toEqual({
       caller: null,
       reason: "invalid or expired token",
