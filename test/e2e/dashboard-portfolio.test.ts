@@ -8,10 +8,8 @@
  * error, no serious or critical axe violation; test/artifacts/dashboard-portfolio.png at 1280×800.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BrowserContext, Page } from "playwright-core";
-import { launchChromium, type TestBrowser } from "../support/chromium.js";
-import { startBackfilledSandbox, type BackfilledSandbox } from "../support/sandbox-server.js";
-import { buildDashboard, type DashboardBuild } from "../support/dashboard-build.js";
+import type { Page } from "playwright-core";
+import type { BackfilledSandbox } from "../support/sandbox-server.js";
 import {
   addDays,
   axe,
@@ -22,11 +20,12 @@ import {
   isoDay,
   money,
   monthStart,
-  recordTraffic,
   screenshot,
   setHash,
   signedPercent,
+  startDashboardUnderTest,
   tabTo,
+  type DashboardUnderTest,
   type Traffic,
 } from "../support/dashboard-page.js";
 import { PORTFOLIO_TENANTS } from "../../src/sandbox/portfolio-tenants.js";
@@ -41,13 +40,11 @@ const PROVIDERS = ["AWS", "AZURE", "GCP"] as const;
 /** The page's page size (src/dashboard/portfolio.ts). */
 const PAGE_SIZE = 10;
 
-let build: DashboardBuild;
+let dashboard: DashboardUnderTest;
 let stack: BackfilledSandbox;
 let admin: string;
 let origin: string;
-let context: BrowserContext;
 let page: Page;
-let browser: TestBrowser | undefined;
 let traffic: Traffic;
 
 /** What the page asks for on `#/<client>/portfolio?<params>`: month to date, six chart months. */
@@ -136,33 +133,20 @@ async function expectChartTable(buckets: DashboardPortfolioQuery["providerCosts"
 /** The page's URL parameters. */
 const params = () => new URLSearchParams(new URL(page.url()).hash.split("?")[1] ?? "");
 
-async function open(token: string): Promise<void> {
-  // A fresh load: from a page of the same origin, a new #token= would be a hash change only.
-  await page.goto("about:blank");
-  await page.goto(`${origin}/#token=${token}`);
-  await page.waitForSelector("nav a");
-}
+const open = (token: string) => dashboard.open(token);
 
 beforeAll(async () => {
-  build = await buildDashboard();
-  stack = await startBackfilledSandbox(CLIENT, {
+  dashboard = await startDashboardUnderTest("dashboard-portfolio", CLIENT, {
     backfillDays: 45,
     portfolioTenants: true,
-    env: { SANDBOX_DASHBOARD_DIR: build.dir, TRUSTED_DOCUMENTS: "only" },
   });
+  ({ stack, origin, page, traffic } = dashboard);
   await stack.server.sandbox.portfolioSeeded;
   admin = await stack.server.token({ roles: ["admin"] });
-  origin = new URL(stack.server.url).origin;
-  browser = await launchChromium("dashboard-portfolio", { viewport: { width: 1280, height: 800 } });
-  context = browser.context;
-  page = context.pages()[0] ?? (await context.newPage());
-  traffic = recordTraffic(context, page);
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.stop();
-  await stack?.server.stop();
-  await build?.remove();
+  await dashboard?.stop();
 });
 
 describe("the portfolio page", () => {

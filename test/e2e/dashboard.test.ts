@@ -9,10 +9,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
-import type { BrowserContext, Page } from "playwright-core";
-import { launchChromium, type TestBrowser } from "../support/chromium.js";
-import { startBackfilledSandbox, type BackfilledSandbox } from "../support/sandbox-server.js";
-import { buildDashboard, type DashboardBuild } from "../support/dashboard-build.js";
+import type { Page } from "playwright-core";
+import type { BackfilledSandbox } from "../support/sandbox-server.js";
 import {
   addDays,
   axe,
@@ -24,10 +22,11 @@ import {
   money,
   monthEnd,
   monthStart,
-  recordTraffic,
   screenshot,
   setHash,
+  startDashboardUnderTest,
   tabTo,
+  type DashboardUnderTest,
   type Traffic,
 } from "../support/dashboard-page.js";
 import { setDemoBudgets } from "../../src/sandbox/demo-budgets.js";
@@ -42,12 +41,10 @@ import {
 
 const CLIENT = "demo";
 
-let build: DashboardBuild;
+let dashboard: DashboardUnderTest;
 let stack: BackfilledSandbox;
 let origin: string;
-let context: BrowserContext;
 let page: Page;
-let browser: TestBrowser | undefined;
 let traffic: Traffic;
 
 /** The API's answer to the page's own operation, asked as the viewer by its document id. */
@@ -90,30 +87,16 @@ function exploreVariables(from: string, now: string) {
   };
 }
 
-async function open(token: string, hash = ""): Promise<void> {
-  await page.goto(`${origin}/#token=${token}`);
-  await page.waitForSelector("nav a");
-  if (hash) await setHash(page, hash);
-}
+const open = (token: string, hash?: string) => dashboard.open(token, hash);
 
 beforeAll(async () => {
-  build = await buildDashboard();
-  stack = await startBackfilledSandbox(CLIENT, {
-    backfillDays: 45,
-    env: { SANDBOX_DASHBOARD_DIR: build.dir, TRUSTED_DOCUMENTS: "only" },
-  });
+  dashboard = await startDashboardUnderTest("dashboard", CLIENT, { backfillDays: 45 });
+  ({ stack, origin, page, traffic } = dashboard);
   await setDemoBudgets(stack.server.sandbox.runtime.useCases(), CLIENT, isoDay(new Date()));
-  origin = new URL(stack.server.url).origin;
-  browser = await launchChromium("dashboard", { viewport: { width: 1280, height: 800 } });
-  context = browser.context;
-  page = context.pages()[0] ?? (await context.newPage());
-  traffic = recordTraffic(context, page);
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.stop();
-  await stack?.server.stop();
-  await build?.remove();
+  await dashboard?.stop();
 });
 
 describe("the dashboard", () => {

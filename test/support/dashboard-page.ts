@@ -1,7 +1,7 @@
 /**
- * What the dashboard's Chromium tests share: the page's formats and dates, the keyboard and focus
- * checks, axe, and a record of the page's traffic (operations by id or as text, every URL asked,
- * console errors).
+ * What the dashboard's Chromium tests share: their set-up (the built page served by a backfilled
+ * sandbox, Chromium), the page's formats and dates, the keyboard and focus checks, axe, and a record
+ * of the page's traffic (operations by id or as text, every URL asked, console errors).
  */
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -9,6 +9,68 @@ import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
 import { AxeBuilder } from "@axe-core/playwright";
 import type { BrowserContext, Page } from "playwright-core";
+import { launchChromium, type TestBrowser } from "./chromium.js";
+import { buildDashboard, type DashboardBuild } from "./dashboard-build.js";
+import { startBackfilledSandbox, type BackfilledSandbox } from "./sandbox-server.js";
+
+/** A dashboard under test: the sandbox serving the built page, and one Chromium page recorded. */
+export interface DashboardUnderTest {
+  stack: BackfilledSandbox;
+  origin: string;
+  page: Page;
+  traffic: Traffic;
+  /** Signs in with `token` by a fresh page load, then moves to `hash` if given. */
+  open(token: string, hash?: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds the dashboard, starts a sandbox of `clientId` backfilled and serving it with trusted
+ * documents only, and Chromium (1280x800, artifacts under `name`). What started is stopped again
+ * if a later step fails.
+ */
+export async function startDashboardUnderTest(
+  name: string,
+  clientId: string,
+  sandbox: { backfillDays: number; portfolioTenants?: boolean },
+): Promise<DashboardUnderTest> {
+  let build: DashboardBuild | undefined;
+  let stack: BackfilledSandbox | undefined;
+  let browser: TestBrowser | undefined;
+  const stop = async () => {
+    await browser?.stop();
+    await stack?.server.stop();
+    await build?.remove();
+  };
+  try {
+    build = await buildDashboard();
+    stack = await startBackfilledSandbox(clientId, {
+      ...sandbox,
+      env: { SANDBOX_DASHBOARD_DIR: build.dir, TRUSTED_DOCUMENTS: "only" },
+    });
+    browser = await launchChromium(name, { viewport: { width: 1280, height: 800 } });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const { context } = browser;
+  const page = context.pages()[0] ?? (await context.newPage());
+  const origin = new URL(stack.server.url).origin;
+  return {
+    stack,
+    origin,
+    page,
+    traffic: recordTraffic(context, page),
+    async open(token, hash) {
+      // A fresh load: from a page of the same origin, a new #token= would be a hash change only.
+      await page.goto("about:blank");
+      await page.goto(`${origin}/#token=${token}`);
+      await page.waitForSelector("nav a");
+      if (hash) await setHash(page, hash);
+    },
+    stop,
+  };
+}
 
 /** Money as the page writes it (src/dashboard/dom.ts). */
 export const money = (m: { amount: number; currency: string }) =>
