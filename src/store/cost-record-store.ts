@@ -105,11 +105,10 @@ export class CostRecordStore {
   /**
    * Upserts many days, results in input order. Every record is validated before anything is
    * written. Days are written per client and month (a round under each provider's write lease:
-   * a read of headers per provider and of rollups, BatchWriteItem of the changed items and one
-   * small transaction moving the rollups, see cost-record-upsert.ts), `concurrency` months at a
-   * time; a day given
-   * twice is written twice, in input order. After a failure no new month starts; the ones in
-   * flight finish, then the first error is thrown.
+   * a read of headers per provider and of rollups, one small transaction moving the rollups and
+   * BatchWriteItem of the changed items, see cost-record-upsert.ts), `concurrency` months at a
+   * time; a day given twice is written twice, in input order. After a failure no new month
+   * starts; the ones in flight finish, then the first error is thrown.
    */
   async upsertDays(
     records: readonly UnifiedCostRecord[],

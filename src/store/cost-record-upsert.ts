@@ -315,12 +315,11 @@ export async function upsertCostRecordsOfMonth(
       readDailyRollups(context, clientId, [...new Set(records.map((record) => record.date))]),
     ]);
     const stored = new Map(headers.flatMap((found) => [...found]));
-    const days = records.map((record, index) =>
-      planDay(index, record, stored.get(dayKey(record.provider, record.date)) ?? null),
-    );
+    const storedOf = (record: UnifiedCostRecord) => stored.get(dayKey(record.provider, record.date)) ?? null;
+    // Before any record is hashed and compressed: a conflict writes nothing.
     if (options.expectedVersion !== undefined) {
-      for (const { record, stored: previous } of days) {
-        const version = previous?.summary.version ?? null;
+      for (const record of records) {
+        const version = storedOf(record)?.summary.version ?? null;
         if (version !== options.expectedVersion)
           throw new VersionConflictError(
             `${record.clientId}/${record.provider}/${record.date}`,
@@ -329,6 +328,7 @@ export async function upsertCostRecordsOfMonth(
           );
       }
     }
+    const days = records.map((record, index) => planDay(index, record, storedOf(record)));
     const changed = days.filter((day) => day.items);
     const moves = rollupMoves(context, clientId, month, days, rollups);
     if (moves.length > 0)
