@@ -138,20 +138,35 @@ export function createApi(onEvent: (kind: keyof Api["counts"]) => void): Api {
   let token: string | null = null;
   const targets = new Set<LiveQuery>();
   const refetches = new Map<LiveQuery, number>();
+  /** Targets being read again, and whether a cost change touched them while their answer was on its way. */
+  const inFlight = new Map<LiveQuery, boolean>();
   const refetchSoon = (target: LiveQuery) => {
     window.clearTimeout(refetches.get(target));
     refetches.set(
       target,
       window.setTimeout(() => {
         refetches.delete(target);
+        // One read at a time (urql would share the answer on its way, read before these changes).
+        if (inFlight.has(target)) return void inFlight.set(target, true);
+        inFlight.set(target, false);
         const { query, variables } = target.refetch ?? target;
-        void client.query(query, variables, { requestPolicy: "network-only" }).toPromise();
+        void client
+          .query(query, variables, { requestPolicy: "network-only" })
+          .toPromise()
+          .then(() => {
+            const touched = inFlight.get(target);
+            inFlight.delete(target);
+            // The answer may have been read before that change's write, and has just replaced the
+            // figures its event adjusted: read once more, after this burst too.
+            if (touched && targets.has(target)) refetchSoon(target);
+          });
       }, REFETCH_AFTER_MS),
     );
   };
   const stopRefetch = (target: LiveQuery) => {
     window.clearTimeout(refetches.get(target));
     refetches.delete(target);
+    inFlight.delete(target);
   };
   const seenEvents = new Set<string>();
   const counts = { costs: 0, anomalies: 0, alerts: 0, jobs: 0 };
@@ -211,16 +226,21 @@ export function createApi(onEvent: (kind: keyof Api["counts"]) => void): Api {
               const delta = change.record.total.amount - (change.previousTotal?.amount ?? 0);
               for (const target of targets) {
                 const request = { query: target.query, variables: target.variables };
+                let touched = false;
                 if (target.staleOn) {
                   const data = cache.readQuery(request);
-                  if (data && target.staleOn(data, change)) refetchSoon(target);
+                  touched = !!data && target.staleOn(data, change);
+                  if (touched) refetchSoon(target);
                 }
                 const handler = target.onCostChange;
                 if (handler) {
-                  cache.updateQuery(request, (data) =>
-                    data ? (handler(clone(data), change, delta) ?? data) : null,
-                  );
+                  cache.updateQuery(request, (data) => {
+                    const adjusted = data ? handler(clone(data), change, delta) : null;
+                    touched ||= adjusted !== null;
+                    return adjusted ?? data;
+                  });
                 }
+                if (touched && inFlight.has(target)) inFlight.set(target, true);
               }
             },
             costAnomalyDetected: (result, _args, cache) => {

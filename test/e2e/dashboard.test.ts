@@ -31,6 +31,7 @@ import {
 } from "../support/dashboard-page.js";
 import { setDemoBudgets } from "../../src/sandbox/demo-budgets.js";
 import {
+  DashboardBudgetsDocument,
   DashboardCollectionsDocument,
   DashboardExploreDocument,
   DashboardOverviewDocument,
@@ -169,13 +170,57 @@ describe("the dashboard", () => {
     if (touched)
       await expect.poll(() => traffic.graphqlPosts - posts, { timeout: 15_000 }).toBeGreaterThan(0);
     await expect
-      .poll(() => page.locator("[data-testid=budgets] .bar-value").allInnerTexts())
+      .poll(() => page.locator("[data-testid=budgets] .bar-value").allInnerTexts(), { timeout: 15_000 })
       .toEqual(
         client!.budgets.map((b) =>
           expect.stringContaining(`${money(b.status.actual)} of ${money(b.amount)}`),
         ),
       );
     expectFewRequests(traffic.graphqlPosts - posts, (await costUpdates(page)) - updates, touched);
+  });
+
+  it("reads the budgets once more when a change arrives while their answer is on its way", async () => {
+    const budgetsId = (DashboardBudgetsDocument as { __meta__?: { hash: string } }).__meta__!.hash;
+    const graphql = `${origin}/graphql`;
+    let held = false;
+    let readAtServer!: () => void;
+    const read = new Promise<void>((resolve) => (readAtServer = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    // The first read of the budgets is answered by the server at once, and reaches the page only
+    // after the next restatement's events did.
+    await page.route(graphql, async (route) => {
+      if (held || !route.request().postData()?.includes(budgetsId)) return route.continue();
+      held = true;
+      const response = await route.fetch();
+      readAtServer();
+      await released;
+      await route.fulfill({ response });
+    });
+    try {
+      await stack.server.waitForJob((await stack.server.sandbox.refresh()).id);
+      await read;
+      const first = (await api<DashboardOverviewQuery>(DashboardOverviewDocument, overviewVariables()))
+        .client!;
+      await stack.server.waitForJob((await stack.server.sandbox.refresh()).id);
+      const { client } = await api<DashboardOverviewQuery>(DashboardOverviewDocument, overviewVariables());
+      const expected = client!.budgets.map((b) => `${money(b.status.actual)} of ${money(b.amount)}`);
+      expect(expected).not.toEqual(
+        first.budgets.map((b) => `${money(b.status.actual)} of ${money(b.amount)}`),
+      );
+      await expect
+        .poll(() => page.textContent("[data-testid=mtd-total]"), { timeout: 15_000 })
+        .toBe(money(client!.costSummary.total));
+      // Past the page's wait after a burst: it wants the budgets again while the first answer is out.
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      release();
+      await expect
+        .poll(() => page.locator("[data-testid=budgets] .bar-value").allInnerTexts(), { timeout: 15_000 })
+        .toEqual(expected.map((text) => expect.stringContaining(text)));
+    } finally {
+      release();
+      await page.unroute(graphql);
+    }
   });
 
   it("explore: breakdown and stacked series as the API returns them, filters in the URL", async () => {
