@@ -21,6 +21,9 @@ export default defineConfig({
     globalSetup: ["test/support/global-setup.ts"],
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
     testTimeout: 60_000,
+    // expect.poll waits on pages and live events; on two busy cores one second (its default) is
+    // sometimes too short for a request and a render. A wrong value still fails, only later.
+    expect: { poll: { timeout: 10_000 } },
     hookTimeout: 120_000,
     pool: "forks",
     fileParallelism: true,
