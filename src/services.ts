@@ -10,6 +10,7 @@ import { CostRecordStore } from "./store/cost-record-store.js";
 import { TimeSeriesStore } from "./store/time-series-store.js";
 import { ExchangeRateStore } from "./store/exchange-rate-store.js";
 import type { TableNames } from "./store/table-definitions.js";
+import { keyedReadsTogether, type KeyedRead } from "./store/batch.js";
 import type { PubSub } from "./live/pubsub.js";
 import { ClientManager, type AdapterDefaults } from "./tenancy/client-manager.js";
 import { CollectionService, type CollectionServiceOptions } from "./collection/collection-service.js";
@@ -31,6 +32,8 @@ export interface AppStores {
   rates: ExchangeRateStore;
   anomalies: CostAnomalyStore;
   budgets: BudgetStore;
+  /** A keyed read whose calls of one turn share BatchGetItem calls (one per GraphQL request). */
+  readTogether(): KeyedRead;
 }
 
 /**
@@ -54,6 +57,7 @@ export function createStores(
     rates: new ExchangeRateStore(options),
     anomalies: new CostAnomalyStore(options),
     budgets: new BudgetStore(options),
+    readTogether: () => keyedReadsTogether(doc),
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * Per-request DataLoaders: every item a GraphQL request needs is read at most once, and reads issued
- * in the same tick are batched into BatchGetItem calls of up to 100 keys. Live (subscription)
+ * in the same tick are batched into BatchGetItem calls of up to 100 keys, shared across the kinds of
+ * item (profiles, headers, rollups) asked in the same turn. Live (subscription)
  * contexts turn caching off so a later event never sees an earlier event's data. `batch: false`
  * (config DATALOADER=off) also turns batching and caching off: one call per item, the N+1 the
  * benchmark compares against.
@@ -17,6 +18,7 @@ import type { ClientStore } from "../store/client-store.js";
 import type { ConnectionStore } from "../store/connection-store.js";
 import type { CostRecordStore } from "../store/cost-record-store.js";
 import type { TimeSeriesStore } from "../store/time-series-store.js";
+import type { KeyedRead } from "../store/batch.js";
 import type { CostSources } from "./costs/cost-reads.js";
 import type { CostRecordKey, LinesKey, RollupKey } from "./costs/cost-read-plan.js";
 import type { ReadCache } from "./read-cache.js";
@@ -30,6 +32,7 @@ export interface LoadedStores {
   connections: ConnectionStore;
   costs: CostRecordStore;
   timeseries: TimeSeriesStore;
+  readTogether(): KeyedRead;
 }
 
 /**
@@ -78,6 +81,8 @@ export function createLoaders(
   const cache = options.cache && batch;
   const common = { batch, cache, maxBatchSize: BATCH_GET_MAX };
   const { readCache } = options;
+  // Profiles, headers and rollups asked in the same turn go out in the same BatchGetItem calls.
+  const read = batch ? stores.readTogether() : undefined;
   const recordKeyOf = (k: CostRecordKey) => `${k.clientId}|${k.provider}|${k.date}`;
   const rollupKeyOf = (k: RollupKey) => `${k.clientId}|${k.granularity}|${k.period}`;
   return {
@@ -85,7 +90,7 @@ export function createLoaders(
       throughCache(
         readCache,
         { kind: "client", clientOf: (id) => id, keyOf: (id) => id, bytesOf: clientBytes },
-        (ids) => stores.clients.batchGet(ids),
+        (ids) => stores.clients.batchGet(ids, read),
       ),
       common,
     ),
@@ -97,7 +102,7 @@ export function createLoaders(
       throughCache(
         readCache,
         { kind: "header", clientOf: (k) => k.clientId, keyOf: recordKeyOf, bytesOf: headerBytes },
-        (recordKeys) => stores.costs.getHeaders(recordKeys),
+        (recordKeys) => stores.costs.getHeaders(recordKeys, read),
       ),
       { ...common, cacheKeyFn: recordKeyOf },
     ),
@@ -105,7 +110,7 @@ export function createLoaders(
       throughCache(
         readCache,
         { kind: "rollup", clientOf: (k) => k.clientId, keyOf: rollupKeyOf, bytesOf: rollupBytes },
-        (rollupKeys) => stores.timeseries.getRollups(rollupKeys),
+        (rollupKeys) => stores.timeseries.getRollups(rollupKeys, read),
       ),
       { ...common, cacheKeyFn: rollupKeyOf },
     ),

@@ -147,6 +147,52 @@ export async function batchGetAll(
 
 const keyId = (key: { PK?: unknown; SK?: unknown }) => `${String(key.PK)}\u0000${String(key.SK)}`;
 
+/** Items of `table` by key (eventually consistent reads), one entry per key, null where missing. */
+export type KeyedRead = (table: string, keys: readonly ItemKey[]) => Promise<(StoredItem | null)[]>;
+
+/** Each call its own BatchGetItem calls. */
+export function keyedRead(doc: DynamoDBDocumentClient, options: BatchRetryOptions = {}): KeyedRead {
+  return async (table, keys) =>
+    keys.length === 0
+      ? []
+      : inKeyOrder(keys, (await batchGetAll(doc, { [table]: { Keys: [...keys] } }, options))[table] ?? []);
+}
+
+/**
+ * Calls made in the same turn of the event loop share BatchGetItem calls (100 keys each, across
+ * tables, sent at once): what one GraphQL request's loaders ask for together (the client's profile,
+ * record headers, rollups) costs the fewest requests the keys allow, not one partial call per kind.
+ */
+export function keyedReadsTogether(doc: DynamoDBDocumentClient, options: BatchRetryOptions = {}): KeyedRead {
+  interface Waiting {
+    table: string;
+    keys: readonly ItemKey[];
+    resolve: (items: (StoredItem | null)[]) => void;
+    reject: (error: unknown) => void;
+  }
+  let waiting: Waiting[] = [];
+  const send = async () => {
+    const calls = waiting;
+    waiting = [];
+    const request: BatchGetRequest = {};
+    for (const { table, keys } of calls) (request[table] ??= { Keys: [] }).Keys!.push(...keys);
+    try {
+      const found: Record<string, StoredItem[]> = {};
+      const parts = splitGetRequest(request, BATCH_GET_LIMIT);
+      for (const part of await Promise.all(parts.map((p) => batchGetAll(doc, p, options))))
+        for (const [table, items] of Object.entries(part)) (found[table] ??= []).push(...items);
+      for (const { table, keys, resolve } of calls) resolve(inKeyOrder(keys, found[table] ?? []));
+    } catch (error) {
+      for (const { reject } of calls) reject(error);
+    }
+  };
+  return (table, keys) => {
+    if (keys.length === 0) return Promise.resolve([]);
+    if (waiting.length === 0) setImmediate(() => void send());
+    return new Promise((resolve, reject) => waiting.push({ table, keys, resolve, reject }));
+  };
+}
+
 /** Matches batch results back to the requested keys: one entry per key, null where nothing was found. */
 export function inKeyOrder(keys: readonly ItemKey[], items: readonly StoredItem[]): (StoredItem | null)[] {
   const byKey = new Map(items.map((item) => [keyId(item), item]));

@@ -2,7 +2,7 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Client } from "../domain/client.js";
 import { validateCurrencyCode, validateText } from "../domain/validation.js";
-import { batchGetAll, inKeyOrder } from "./batch.js";
+import { keyedRead, type KeyedRead } from "./batch.js";
 import { isConditionFailure, ItemAlreadyExistsError } from "./errors.js";
 import { checkId, checkPageSize } from "./input.js";
 import { keys } from "./keys.js";
@@ -36,6 +36,7 @@ export class ClientStore {
   private readonly table: string;
 
   private readonly onWritten: ((clientId: string) => void) | undefined;
+  private readonly read: KeyedRead;
 
   constructor(options: {
     doc: DynamoDBDocumentClient;
@@ -46,6 +47,7 @@ export class ClientStore {
     this.doc = options.doc;
     this.table = options.names.data;
     this.onWritten = options.onWritten;
+    this.read = keyedRead(options.doc);
   }
 
   /** Creates the client; throws ItemAlreadyExistsError when the id is taken (nothing is overwritten). */
@@ -77,12 +79,13 @@ export class ClientStore {
     return Item ? clientFromItem(Item) : null;
   }
 
-  /** One entry per id, in order, null where unknown (for DataLoaders: BatchGetItem, 100 keys a call). */
-  async batchGet(ids: readonly string[]): Promise<(Client | null)[]> {
+  /**
+   * One entry per id, in order, null where unknown (for DataLoaders: BatchGetItem, 100 keys a call,
+   * or shared with other reads through `read`).
+   */
+  async batchGet(ids: readonly string[], read: KeyedRead = this.read): Promise<(Client | null)[]> {
     const itemKeys = ids.map((id, i) => keys.client(checkId(id, `ids[${i}]`)));
-    if (itemKeys.length === 0) return [];
-    const found = await batchGetAll(this.doc, { [this.table]: { Keys: itemKeys } });
-    return inKeyOrder(itemKeys, found[this.table] ?? []).map((item) => (item ? clientFromItem(item) : null));
+    return (await read(this.table, itemKeys)).map((item) => (item ? clientFromItem(item) : null));
   }
 
   /** How many clients exist (one COUNT Query over the listing). */

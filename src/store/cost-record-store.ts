@@ -10,7 +10,7 @@ import type { CostLine, CostRecordHeader, IsoDay, UnifiedCostRecord } from "../d
 import type { CloudProvider } from "../domain/provider.js";
 import type { ProviderDayCost } from "../domain/portfolio.js";
 import { ValidationError } from "../domain/validation.js";
-import { batchGetAll, inKeyOrder } from "./batch.js";
+import { keyedRead, type KeyedRead } from "./batch.js";
 import {
   costHeaderFromItem,
   decodeChunks,
@@ -85,6 +85,7 @@ export class CostRecordStore {
   private readonly now: () => Date;
   private readonly onWritten: ((clientId: string) => void) | undefined;
   private readonly indexPageLimit: number | undefined;
+  private readonly read: KeyedRead;
 
   /** `indexPageLimit`: items per index Query page (DynamoDB's 1 MB when absent); tests page with it. */
   constructor(options: {
@@ -100,6 +101,7 @@ export class CostRecordStore {
     this.now = options.now ?? (() => new Date());
     this.onWritten = options.onWritten;
     this.indexPageLimit = options.indexPageLimit;
+    this.read = keyedRead(options.doc);
   }
 
   /**
@@ -153,18 +155,19 @@ export class CostRecordStore {
     return { doc: this.doc, names: this.names, now: this.now };
   }
 
-  /** Headers (records without lines) in request order, null where missing; BatchGetItem, 100 keys a call. */
-  async getHeaders(recordKeys: readonly CostRecordKey[]): Promise<(CostRecordHeader | null)[]> {
+  /**
+   * Headers (records without lines) in request order, null where missing; BatchGetItem, 100 keys a
+   * call, or shared with other reads through `read`.
+   */
+  async getHeaders(
+    recordKeys: readonly CostRecordKey[],
+    read: KeyedRead = this.read,
+  ): Promise<(CostRecordHeader | null)[]> {
     const itemKeys = recordKeys.map((key, i) => {
       const { clientId, provider, date } = checkRecordKey(key, `keys[${i}].`);
       return keys.costRecord(clientId, provider, date);
     });
-    if (itemKeys.length === 0) return [];
-    const found = await batchGetAll(this.doc, { [this.names.data]: { Keys: itemKeys } });
-    const items = found[this.names.data] ?? [];
-    const headers = await this.toHeaders(items);
-    const headerOf = new Map(items.map((item, i) => [item, headers[i] ?? null]));
-    return inKeyOrder(itemKeys, items).map((item) => (item ? (headerOf.get(item) ?? null) : null));
+    return this.toHeaders(await read(this.names.data, itemKeys));
   }
 
   /** The full record, lines reassembled from the chunks; null when the day is not stored. */
@@ -261,9 +264,10 @@ export class CostRecordStore {
    * Decodes header items in order. One whose marginal lists live in the chunks is re-read whole
    * (header and chunks, version-checked); null if it vanished meanwhile.
    */
-  private async toHeaders(items: readonly StoredItem[]): Promise<(CostRecordHeader | null)[]> {
+  private async toHeaders(items: readonly (StoredItem | null)[]): Promise<(CostRecordHeader | null)[]> {
     return Promise.all(
       items.map(async (item) => {
+        if (!item) return null;
         const stored = costHeaderFromItem(item);
         if (!stored.storage.detailInChunks) return headerRecord(stored);
         const { clientId, provider, date } = stored.summary;

@@ -4,7 +4,7 @@
  */
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { RollupGranularity, UnifiedTimeSeriesRecord } from "../domain/time-series.js";
-import { batchGetAll, inKeyOrder } from "./batch.js";
+import { keyedRead, type KeyedRead } from "./batch.js";
 import { checkDay, checkId, checkMonth } from "./input.js";
 import { keys } from "./keys.js";
 import { queryAll } from "./query.js";
@@ -15,11 +15,13 @@ export class TimeSeriesStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
   private readonly indexPageLimit: number | undefined;
+  private readonly read: KeyedRead;
 
   /** `indexPageLimit`: items per index Query page (DynamoDB's 1 MB when absent); tests page with it. */
   constructor(options: { doc: DynamoDBDocumentClient; names: TableNames; indexPageLimit?: number }) {
     this.doc = options.doc;
     this.table = options.names.timeseries;
+    this.read = keyedRead(options.doc);
     this.indexPageLimit = options.indexPageLimit;
   }
 
@@ -43,11 +45,13 @@ export class TimeSeriesStore {
   }
 
   /**
-   * Rollups of any clients, days and months in one go (BatchGetItem, 100 keys a call), in request
-   * order with null where nothing was stored: what a DataLoader batches across a whole request.
+   * Rollups of any clients, days and months in one go (BatchGetItem, 100 keys a call, or shared
+   * with other reads through `read`), in request order with null where nothing was stored: what a
+   * DataLoader batches across a whole request.
    */
   async getRollups(
     rollupKeys: readonly { clientId: string; granularity: RollupGranularity; period: string }[],
+    read: KeyedRead = this.read,
   ): Promise<(UnifiedTimeSeriesRecord | null)[]> {
     const itemKeys = rollupKeys.map((key, i) => {
       const clientId = checkId(key.clientId, `keys[${i}].clientId`);
@@ -55,10 +59,6 @@ export class TimeSeriesStore {
         ? keys.dailyRollup(clientId, checkDay(key.period, `keys[${i}].period`))
         : keys.monthlyRollup(clientId, checkMonth(key.period, `keys[${i}].period`));
     });
-    if (itemKeys.length === 0) return [];
-    const found = await batchGetAll(this.doc, { [this.table]: { Keys: itemKeys } });
-    return inKeyOrder(itemKeys, found[this.table] ?? []).map((item) =>
-      item ? timeSeriesFromItem(item) : null,
-    );
+    return (await read(this.table, itemKeys)).map((item) => (item ? timeSeriesFromItem(item) : null));
   }
 }

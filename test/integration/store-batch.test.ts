@@ -12,7 +12,7 @@ import type {
   DynamoDBDocumentClient,
 } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
-import { batchGetAll, batchWriteAll, inKeyOrder } from "../../src/store/batch.js";
+import { batchGetAll, batchWriteAll, inKeyOrder, keyedReadsTogether } from "../../src/store/batch.js";
 import { createDynamoClients } from "../../src/store/dynamo-client.js";
 import { BatchIncompleteError } from "../../src/store/errors.js";
 import { createTestStoreContext, type TestStoreContext } from "../support/dynamo.js";
@@ -154,5 +154,52 @@ describe("batchWriteAll / batchGetAll", () => {
     await expect(
       batchGetAll(doc, { [ctx.names.data]: { Keys: keys } }, { maxAttempts: 2, baseDelayMs: 1 }),
     ).rejects.toThrow("BatchGetItem: 8 item(s) still unprocessed after 2 attempts");
+  });
+});
+
+describe("keyedReadsTogether", () => {
+  it("sends the reads asked in one turn, of any table, in shared BatchGetItem calls of 100 keys", async () => {
+    const records = itemsFor("together", 130);
+    const rollups = itemsFor("together-rollups", 20);
+    await batchWriteAll(
+      ctx.doc,
+      ctx.names.data,
+      records.map((Item) => ({ PutRequest: { Item } })),
+    );
+    await batchWriteAll(
+      ctx.doc,
+      ctx.names.timeseries,
+      rollups.map((Item) => ({ PutRequest: { Item } })),
+    );
+    const missing = { PK: "BATCH#together", SK: "ITEM#none" };
+    const read = keyedReadsTogether(ctx.doc);
+    ctx.counter.reset();
+    const [first, second, third] = await Promise.all([
+      read(ctx.names.data, keysOf(records.slice(0, 80))),
+      read(ctx.names.timeseries, keysOf(rollups)),
+      // The same key twice across calls is read once (DynamoDB refuses duplicates in a call).
+      read(ctx.names.data, [...keysOf(records.slice(80)), missing, keysOf(records)[0]!]),
+    ]);
+    // 131 distinct keys of the data table and 20 of the time-series table: 151 keys, 2 calls.
+    expect(ctx.counter.requests({ operation: "BatchGetItem" })).toBe(2);
+    expect(first).toEqual(records.slice(0, 80));
+    expect(second).toEqual(rollups);
+    expect(third).toEqual([...records.slice(80), null, records[0]]);
+    // A later turn is a call of its own.
+    expect(await read(ctx.names.timeseries, keysOf(rollups.slice(0, 1)))).toEqual(rollups.slice(0, 1));
+    expect(ctx.counter.requests({ operation: "BatchGetItem" })).toBe(3);
+  });
+
+  it("fails every read of the turn when the shared call gives up", async () => {
+    const { doc } = partiallyProcessingClient(() => 1);
+    const read = keyedReadsTogether(doc, { maxAttempts: 2, baseDelayMs: 1 });
+    const reads = [
+      read(ctx.names.data, keysOf(itemsFor("fails", 6))),
+      read(ctx.names.data, keysOf(itemsFor("fails-too", 4))),
+    ].map((pending) => pending.catch((error: unknown) => error));
+    for (const error of await Promise.all(reads)) {
+      expect(error).toBeInstanceOf(BatchIncompleteError);
+      expect((error as Error).message).toBe("BatchGetItem: 8 item(s) still unprocessed after 2 attempts");
+    }
   });
 });

@@ -23,6 +23,8 @@ export interface DynamoRequestCount {
 interface Tally {
   requests: number;
   itemsRead: number;
+  /** Attempts that failed (the SDK retries those it may): included in `requests`. */
+  failed: number;
 }
 
 /**
@@ -41,13 +43,14 @@ export class DynamoRequestCounter {
     return this;
   }
 
-  record({ operation, tables, itemsReadByTable }: DynamoRequestRecord): void {
+  record({ operation, tables, itemsReadByTable, error }: DynamoRequestRecord): void {
     const itemsRead = [...itemsReadByTable.values()].reduce((sum, n) => sum + n, 0);
-    add(tallyIn(this.byOperation, operation), 1, itemsRead);
+    const failed = error === undefined ? 0 : 1;
+    add(tallyIn(this.byOperation, operation), 1, itemsRead, failed);
     const perTable = this.byTable.get(operation) ?? new Map<string | null, Tally>();
     this.byTable.set(operation, perTable);
     for (const table of tables.length > 0 ? tables : [null]) {
-      add(tallyIn(perTable, table), 1, itemsReadByTable.get(table) ?? 0);
+      add(tallyIn(perTable, table), 1, itemsReadByTable.get(table) ?? 0, failed);
     }
   }
 
@@ -59,10 +62,15 @@ export class DynamoRequestCounter {
     return this.sum(filter, (tally) => tally.itemsRead);
   }
 
+  /** Attempts that failed (a dropped connection, a timeout...), counted in `requests` too. */
+  failedAttempts(filter: DynamoRequestFilter = {}): number {
+    return this.sum(filter, (tally) => tally.failed);
+  }
+
   /** One row per (operation, table) seen since the last reset. */
   snapshot(): DynamoRequestCount[] {
     return [...this.byTable].flatMap(([operation, perTable]) =>
-      [...perTable].map(([table, tally]) => ({ operation, table, ...tally })),
+      [...perTable].map(([table, { requests, itemsRead }]) => ({ operation, table, requests, itemsRead })),
     );
   }
 
@@ -88,12 +96,13 @@ export class DynamoRequestCounter {
 }
 
 function tallyIn<K>(map: Map<K, Tally>, key: K): Tally {
-  const tally = map.get(key) ?? { requests: 0, itemsRead: 0 };
+  const tally = map.get(key) ?? { requests: 0, itemsRead: 0, failed: 0 };
   map.set(key, tally);
   return tally;
 }
 
-function add(tally: Tally, requests: number, itemsRead: number): void {
+function add(tally: Tally, requests: number, itemsRead: number, failed: number): void {
   tally.requests += requests;
   tally.itemsRead += itemsRead;
+  tally.failed += failed;
 }
