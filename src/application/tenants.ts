@@ -50,8 +50,16 @@ export class Tenants {
     return this.deps.loaders.client.load(id);
   }
 
-  /** The clients the caller may read, in id order: all for admins, their own tenants for others. */
-  async clients(auth: Authentication, page: PageRequest): Promise<Connection<Client>> {
+  /**
+   * The clients the caller may read, in id order: all for admins, their own tenants for others.
+   * `readAhead` is told a non-admin's page before its profiles are read (its ids are known from the
+   * token), so the caller can start the page's other reads beside them.
+   */
+  async clients(
+    auth: Authentication,
+    page: PageRequest,
+    readAhead?: (clientIds: readonly string[]) => void,
+  ): Promise<Connection<Client>> {
     const caller = requireCaller(auth);
     // A non-admin's list is their own tenants: the cursor can never reach past them.
     const ownIds = [...new Set(caller.clientIds)].sort();
@@ -65,8 +73,9 @@ export class Tenants {
       (client: Client) => client.id,
       async (window) => {
         if (isAdmin(caller)) return this.deps.clients.list(window);
-        const ids = candidatesOf(ownIds, window, (id) => id);
-        return pageOf(await existing(ids.slice(0, window.size + 1)), window);
+        const ids = candidatesOf(ownIds, window, (id) => id).slice(0, window.size + 1);
+        readAhead?.(ids.slice(0, window.size));
+        return pageOf(await existing(ids), window);
       },
       async () => (isAdmin(caller) ? this.deps.clients.count() : (await existing(ownIds)).length),
     );

@@ -162,7 +162,7 @@ describe("(a) dashboard: one client, 90 days, summary + top-10 services + daily 
 });
 
 describe("(b) portfolio: 20 clients, monthly totals for 12 months", () => {
-  it("reads the 20 profiles in one call and the 240 monthly rollups in ceil(240/100) = 3", async () => {
+  it("reads the 20 profiles and the 240 monthly rollups together: 260 keys in 3 calls", async () => {
     const token = await server.token({ roles: ["viewer"], clientIds: PORTFOLIO });
     server.store.counter.reset();
     const { body } = await server.graphql(PortfolioMonthlyDocument, { period: YEAR, first: 20 }, token);
@@ -178,12 +178,29 @@ describe("(b) portfolio: 20 clients, monthly totals for 12 months", () => {
       expect(sum(points.map((p) => p.cost.amount))).toBeCloseTo(sum(stored.map((r) => r.total)), 6);
     }
 
-    // The fewest the key design allows for the rollups: 240 known keys, 100 per BatchGetItem.
-    expect(reads.rollupRequests).toBe(Math.ceil(240 / BATCH_GET_MAX));
+    // A viewer's page is known from the token: its rollups are read beside its profiles, and the
+    // 260 known keys take the fewest 100-key BatchGetItem calls (profiles first, then rollups, took 4).
     expect(reads.rollupItems).toBe(240);
     expect(reads.dataItems).toBe(20);
-    expect(reads.batchGets).toBe(1 + 3);
-    expect(reads.requests).toBe(4);
+    expect(reads.batchGets).toBe(Math.ceil((20 + 240) / BATCH_GET_MAX));
+    expect(reads.requests).toBe(3);
+  });
+});
+
+describe("(b') a page of a viewer's clients", () => {
+  it("reads ahead the page's costs only: 5 of 20 clients, their 60 rollups beside the profiles", async () => {
+    const token = await server.token({ roles: ["viewer"], clientIds: PORTFOLIO });
+    server.store.counter.reset();
+    const { body } = await server.graphql(PortfolioMonthlyDocument, { period: YEAR, first: 5 }, token);
+    const reads = counted(server);
+    expect(body.errors).toBeUndefined();
+    expect(body.data!.clients.edges.map((edge) => edge.node.id)).toEqual(PORTFOLIO.slice(0, 5));
+    expect(body.data!.clients.pageInfo.hasNextPage).toBe(true);
+    // The page's 6 profiles (the sixth tells a next page exists) and its 60 rollups in one call;
+    // totalCount then reads the token's other profiles. No cost of a client off the page is read.
+    expect(reads.dataItems).toBe(20);
+    expect(reads.rollupItems).toBe(5 * 12);
+    expect(reads.requests).toBe(2);
   });
 });
 

@@ -1,4 +1,4 @@
-import { getArgumentValues, isObjectType, Kind, type GraphQLResolveInfo } from "graphql";
+import { getArgumentValues, isObjectType, Kind, type FieldNode, type GraphQLResolveInfo } from "graphql";
 import { Arg, Args, Ctx, FieldResolver, Int, Resolver, Root } from "type-graphql";
 import { Client } from "../types/client.type.js";
 import { CostSummary } from "../types/cost-summary.type.js";
@@ -72,15 +72,21 @@ const COST_FIELD_READS = {
 type CostField = keyof typeof COST_FIELD_READS;
 
 /**
- * Starts the cost reads a `client(id)` selection will ask for while the client's profile is still
- * loading, so they do not wait for it: the field resolvers then find the answers the use case
- * memoized under the same arguments. Only plain fields are read ahead (not fragments or fields under
- * @skip/@include); a field whose arguments do not coerce is left to its resolver to report.
+ * Starts the cost reads the selections of a client (`client(id)`, or a page's `node`) will ask for
+ * while the client's profile is still loading, so they do not wait for it: the field resolvers then
+ * find the answers the use case memoized under the same arguments. Only plain fields are read ahead
+ * (not fragments or fields under @skip/@include); a field whose arguments do not coerce is left to
+ * its resolver to report.
  */
-export function prefetchCostFields(info: GraphQLResolveInfo, clientId: string, ctx: GraphQLContext): void {
+export function prefetchCostFields(
+  info: GraphQLResolveInfo,
+  clientSelections: readonly FieldNode[],
+  clientId: string,
+  ctx: GraphQLContext,
+): void {
   const clientType = info.schema.getType("Client");
   if (!isObjectType(clientType)) return;
-  for (const node of info.fieldNodes) {
+  for (const node of clientSelections) {
     for (const selection of node.selectionSet?.selections ?? []) {
       if (selection.kind !== Kind.FIELD || selection.directives?.length) continue;
       const field = selection.name.value;
@@ -99,6 +105,17 @@ export function prefetchCostFields(info: GraphQLResolveInfo, clientId: string, c
       (async () => COST_FIELD_READS[field as CostField](ctx, clientId, args))().catch(() => undefined);
     }
   }
+}
+
+/** The `node` fields under `edges` of a connection's selections (plain fields only, as above). */
+export function connectionNodeSelections(connectionSelections: readonly FieldNode[]): FieldNode[] {
+  const plainFields = (node: FieldNode, name: string) =>
+    (node.selectionSet?.selections ?? []).filter(
+      (s): s is FieldNode => s.kind === Kind.FIELD && s.name.value === name && !s.directives?.length,
+    );
+  return connectionSelections.flatMap((connection) =>
+    plainFields(connection, "edges").flatMap((edges) => plainFields(edges, "node")),
+  );
 }
 
 @Resolver(() => Client)

@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from "graphql";
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from "type-graphql";
-import { prefetchCostFields } from "./client-cost.resolver.js";
+import { connectionNodeSelections, prefetchCostFields } from "./client-cost.resolver.js";
 import { Client, ClientConnection } from "../types/client.type.js";
 import { ProviderConnection } from "../types/provider-connection.type.js";
 import type { CollectionJob } from "../types/collection-job.type.js";
@@ -23,7 +23,7 @@ export class ClientResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<ClientModel | null> {
     const profile = ctx.useCases.tenants.client(ctx.auth, id);
-    prefetchCostFields(info, id, ctx);
+    prefetchCostFields(info, info.fieldNodes, id, ctx);
     return profile;
   }
 
@@ -31,8 +31,12 @@ export class ClientResolver {
   clients(
     @Args(() => PageArgs) page: PageArgs,
     @Ctx() ctx: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<ClientModel>> {
-    return ctx.useCases.tenants.clients(ctx.auth, page);
+    const nodes = connectionNodeSelections(info.fieldNodes);
+    return ctx.useCases.tenants.clients(ctx.auth, page, (ids) => {
+      for (const id of ids) prefetchCostFields(info, nodes, id, ctx);
+    });
   }
 
   @FieldResolver(() => [ProviderConnection], { description: "The client's provider links; never a secret." })
