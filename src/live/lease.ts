@@ -8,7 +8,8 @@
  */
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
-import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { conditionHeld, deleteIfHeldBy } from "../store/held-items.js";
 import { keys } from "../store/keys.js";
 
 export interface LeaseHolder {
@@ -32,9 +33,6 @@ export interface StreamLeaseOptions {
 const LEASE_TTL_GRACE_SECONDS = 86_400;
 
 export const defaultHolderId = () => `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-
-const isConditionFailure = (error: unknown) =>
-  error instanceof Error && error.name === "ConditionalCheckFailedException";
 
 export class StreamLease {
   readonly holderId: string;
@@ -68,8 +66,8 @@ export class StreamLease {
   async acquireOrRenew(): Promise<number | null> {
     const now = this.now();
     const expiresAtMs = now + this.leaseMs;
-    try {
-      await this.doc.send(
+    const taken = await conditionHeld(
+      this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: {
@@ -83,30 +81,14 @@ export class StreamLease {
           ConditionExpression: "attribute_not_exists(PK) OR leaseExpiresAt < :now OR holder = :me",
           ExpressionAttributeValues: { ":now": now, ":me": this.holderId },
         }),
-      );
-      return expiresAtMs;
-    } catch (error) {
-      if (isConditionFailure(error)) return null;
-      throw error;
-    }
+      ),
+    );
+    return taken ? expiresAtMs : null;
   }
 
   /** Gives the lease up so another instance can take over at once; false when this instance did not hold it. */
   async release(): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new DeleteCommand({
-          TableName: this.table,
-          Key: this.key,
-          ConditionExpression: "holder = :me",
-          ExpressionAttributeValues: { ":me": this.holderId },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return deleteIfHeldBy(this.doc, this.table, this.key, this.holderId);
   }
 
   /** The live holder, or null when the lease is free or expired. */

@@ -2,10 +2,10 @@
  * The collection lock: one item per (client, provider) that keeps two jobs from pulling the same
  * data at once. It expires on its own (`lockExpiresAt`), so a crashed job cannot hold it forever.
  */
-import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { CloudProvider } from "../domain/provider.js";
 import { describeValue, ValidationError } from "../domain/validation.js";
-import { isConditionFailure } from "./errors.js";
+import { conditionHeld, deleteIfHeldBy } from "./held-items.js";
 import { checkId, checkProvider } from "./input.js";
 import { keys } from "./keys.js";
 import type { TableNames } from "./table-definitions.js";
@@ -67,8 +67,8 @@ export class CollectionLockStore {
       );
     }
     const now = this.epochSeconds();
-    try {
-      await this.doc.send(
+    return conditionHeld(
+      this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: {
@@ -85,31 +85,14 @@ export class CollectionLockStore {
             ...(condition.includes(":now") ? { ":now": now } : {}),
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /** Releases the lock if `jobId` holds it; false when it does not (someone else took it over). */
   async release(clientId: string, provider: CloudProvider, jobId: string): Promise<boolean> {
     checkId(jobId, "jobId");
-    try {
-      await this.doc.send(
-        new DeleteCommand({
-          TableName: this.table,
-          Key: this.lockKey(clientId, provider),
-          ConditionExpression: "holder = :job",
-          ExpressionAttributeValues: { ":job": jobId },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return deleteIfHeldBy(this.doc, this.table, this.lockKey(clientId, provider), jobId);
   }
 
   /** The job holding the lock now; null when it is free or expired. */

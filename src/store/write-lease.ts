@@ -10,12 +10,13 @@
  * while DynamoDB was cut off) is taken over at once: only another process's lease is waited out.
  */
 import { randomUUID } from "node:crypto";
-import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import type { IsoMonth } from "../domain/cost-record.js";
 import type { CloudProvider } from "../domain/provider.js";
 import { abortableSleep, backoffDelay } from "../shared/retry.js";
-import { isConditionFailure, WriteContentionError } from "./errors.js";
+import { WriteContentionError } from "./errors.js";
+import { conditionHeld, deleteIfHeldBy } from "./held-items.js";
 import { keys, type ItemKey } from "./keys.js";
 
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
@@ -62,8 +63,8 @@ async function tryTake(
   stale?: string,
 ) {
   const now = context.now().getTime();
-  try {
-    await context.doc.send(
+  return conditionHeld(
+    context.doc.send(
       new PutCommand({
         TableName: context.table,
         Item: {
@@ -76,12 +77,8 @@ async function tryTake(
         ConditionExpression: condition,
         ExpressionAttributeValues: stale === undefined ? { ":now": now } : { ":stale": stale },
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /** The holder of a lease that nobody runs any more: a finished round of this process. */
@@ -125,14 +122,5 @@ export async function takeWriteLease(
 /** Gives the lease back if it is still ours. Never throws: an unreturned lease expires or is taken over. */
 export async function releaseWriteLease(context: LeaseContext, lease: WriteLease): Promise<void> {
   runningHolders.delete(lease.holder);
-  await context.doc
-    .send(
-      new DeleteCommand({
-        TableName: context.table,
-        Key: lease.key,
-        ConditionExpression: "holder = :holder",
-        ExpressionAttributeValues: { ":holder": lease.holder },
-      }),
-    )
-    .catch(() => undefined);
+  await deleteIfHeldBy(context.doc, context.table, lease.key, lease.holder).catch(() => undefined);
 }
