@@ -13,7 +13,6 @@ import type { BackfilledSandbox } from "../support/sandbox-server.js";
 import {
   addDays,
   axe,
-  costUpdates,
   expectFewRequests,
   focusedMatches,
   foreignRequests,
@@ -25,6 +24,7 @@ import {
   signedPercent,
   startDashboardUnderTest,
   tabTo,
+  trafficMark,
   type DashboardUnderTest,
   type Traffic,
 } from "../support/dashboard-page.js";
@@ -244,13 +244,12 @@ describe("the portfolio page", () => {
     const before = await api(variables({ after }));
     await expect.poll(rankingRows).toEqual(expectedRows(before, firstRank));
     expect(demoRow(before)).toBeDefined();
-    const posts = traffic.graphqlPosts;
-    const updates = await costUpdates(page);
-    await stack.server.waitForJob((await stack.server.sandbox.refresh()).id);
+    const since = await trafficMark(page, traffic);
+    const job = await stack.server.waitForJob((await stack.server.sandbox.refresh()).id);
     const restated = await api(variables({ after }));
     expect(demoRow(restated)).not.toEqual(demoRow(before));
     await expect.poll(rankingRows, { timeout: 15_000 }).toEqual(expectedRows(restated, firstRank));
-    expectFewRequests(traffic.graphqlPosts - posts, (await costUpdates(page)) - updates, true);
+    await expectFewRequests(page, traffic, since, job, true);
   });
 
   it("offers a viewer no Portfolio, and answers the route with not allowed, asking nothing", async () => {

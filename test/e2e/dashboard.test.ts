@@ -14,7 +14,6 @@ import type { BackfilledSandbox } from "../support/sandbox-server.js";
 import {
   addDays,
   axe,
-  costUpdates,
   expectFewRequests,
   focusedMatches,
   foreignRequests,
@@ -26,6 +25,7 @@ import {
   setHash,
   startDashboardUnderTest,
   tabTo,
+  trafficMark,
   type DashboardUnderTest,
   type Traffic,
 } from "../support/dashboard-page.js";
@@ -151,8 +151,7 @@ describe("the dashboard", () => {
 
   it("applies a restatement from the subscription; a budget the events cannot adjust is read again", async () => {
     const before = await page.textContent("[data-testid=mtd-total]");
-    const posts = traffic.graphqlPosts;
-    const updates = await costUpdates(page);
+    const since = await trafficMark(page, traffic);
     const job = await stack.server.waitForJob((await stack.server.sandbox.refresh()).id);
     const { client } = await api<DashboardOverviewQuery>(DashboardOverviewDocument, overviewVariables());
     const expected = money(client!.costSummary.total);
@@ -168,7 +167,7 @@ describe("the dashboard", () => {
       (b) => job.period.start <= b.status.period.end && job.period.end >= b.status.period.start,
     );
     if (touched)
-      await expect.poll(() => traffic.graphqlPosts - posts, { timeout: 15_000 }).toBeGreaterThan(0);
+      await expect.poll(() => traffic.graphqlPosts - since.posts, { timeout: 15_000 }).toBeGreaterThan(0);
     await expect
       .poll(() => page.locator("[data-testid=budgets] .bar-value").allInnerTexts(), { timeout: 15_000 })
       .toEqual(
@@ -176,7 +175,7 @@ describe("the dashboard", () => {
           expect.stringContaining(`${money(b.status.actual)} of ${money(b.amount)}`),
         ),
       );
-    expectFewRequests(traffic.graphqlPosts - posts, (await costUpdates(page)) - updates, touched);
+    await expectFewRequests(page, traffic, since, job, touched);
   });
 
   it("reads the budgets once more when a change arrives while their answer is on its way", async () => {
@@ -262,9 +261,8 @@ describe("the dashboard", () => {
     await page.waitForSelector("[data-testid=breakdown] .bar-row");
     const rows = () => page.locator("[data-testid=breakdown] .bar-row").allInnerTexts();
     const before = await rows();
-    const posts = traffic.graphqlPosts;
-    const updates = await costUpdates(page);
-    await stack.server.waitForJob((await stack.server.sandbox.refresh()).id);
+    const since = await trafficMark(page, traffic);
+    const job = await stack.server.waitForJob((await stack.server.sandbox.refresh()).id);
     const { client } = await api<DashboardExploreQuery>(
       DashboardExploreDocument,
       exploreVariables(from, now),
@@ -276,7 +274,7 @@ describe("the dashboard", () => {
     await expect
       .poll(async () => (await rows()).map((row) => row.replace(/\s+/g, " ")), { timeout: 15_000 })
       .toEqual(expected.map((row) => expect.stringContaining(row)));
-    expectFewRequests(traffic.graphqlPosts - posts, (await costUpdates(page)) - updates, true);
+    await expectFewRequests(page, traffic, since, job, true);
   });
 
   it("anomaly detail and collections for a viewer: no editor controls", async () => {

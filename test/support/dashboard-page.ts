@@ -131,13 +131,35 @@ export async function tabTo(page: Page, selector: string, key: "Tab" | "Shift+Ta
 export const costUpdates = async (page: Page) =>
   Number(/(\d+) cost updates/.exec((await page.textContent("[data-testid=events]")) ?? "")?.[1] ?? 0);
 
+/** Where the page's requests and applied events stand, to count what a restatement adds. */
+export interface TrafficMark {
+  posts: number;
+  updates: number;
+}
+
+export async function trafficMark(page: Page, traffic: Traffic): Promise<TrafficMark> {
+  return { posts: traffic.graphqlPosts, updates: await costUpdates(page) };
+}
+
 /**
- * A restatement lands as a burst of events (days × providers); what they cannot adjust is read
- * again once the burst pauses for a second: at least one request when needed, never one per event
- * (a loaded machine may split a burst in two).
+ * A restatement lands as a burst of events, one per day the job changed; what they cannot adjust is
+ * read again once the burst pauses for a second: at least one request when needed, never one per
+ * event (a loaded machine may split a burst in two). Every event of the job is waited for first: the
+ * figures read again can be on screen before the last events arrive.
  */
-export function expectFewRequests(requests: number, events: number, needed: boolean): void {
+export async function expectFewRequests(
+  page: Page,
+  traffic: Traffic,
+  since: TrafficMark,
+  job: { providers: readonly { recordsWritten: number }[] },
+  needed: boolean,
+): Promise<void> {
+  const events = job.providers.reduce((sum, provider) => sum + provider.recordsWritten, 0);
   expect(events).toBeGreaterThan(1);
+  await expect
+    .poll(async () => (await costUpdates(page)) - since.updates, { timeout: 15_000 })
+    .toBeGreaterThanOrEqual(events);
+  const requests = traffic.graphqlPosts - since.posts;
   if (!needed) return expect(requests).toBe(0);
   expect(requests).toBeGreaterThanOrEqual(1);
   expect(requests).toBeLessThan(events);
